@@ -1,0 +1,57 @@
+using System.Collections.Immutable;
+using SwarmEdge.Proxy;
+
+namespace SwarmEdge.Admin;
+
+/// <summary>The JSON documents of the admin API, built from the published status (pure).</summary>
+internal static class AdminApi
+{
+    internal sealed record ServicesDocument(
+        bool Ready,
+        DateTimeOffset? LastReadAt,
+        string DockerEndpoint,
+        string? DockerError,
+        IReadOnlyList<ServiceDocument> Services);
+
+    internal sealed record ServiceDocument(
+        string Id,
+        string Name,
+        bool Routed,
+        bool UsesLastGoodRouting,
+        string? Network,
+        int? Port,
+        IReadOnlyList<RouteDocument> Routes,
+        IReadOnlyList<EndpointDocument> Endpoints,
+        IReadOnlyList<string> Errors,
+        IReadOnlyList<string> Warnings,
+        string? DnsError);
+
+    internal sealed record RouteDocument(string Id, IReadOnlyList<string> Hosts, string? Path, int? Priority, bool StripPrefix);
+
+    internal sealed record EndpointDocument(string Task, string Node, string Address, string Url);
+
+    public static ServicesDocument Services(
+        EdgeStatus.View view,
+        IReadOnlyDictionary<string, string> dnsFailures,
+        string dockerEndpoint)
+    {
+        var services = view.Catalog.Services
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => new ServiceDocument(
+                s.Id,
+                s.Name,
+                s.IsRouted,
+                s.UsesLastGoodRouting,
+                s.NetworkId,
+                s.Routing?.Port,
+                s.Routes.Select(r => new RouteDocument(
+                    ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix)).ToList(),
+                s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, $"{e.Address}:{e.Port}", e.Url)).ToList(),
+                s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
+                s.Warnings,
+                dnsFailures.GetValueOrDefault(s.Name)))
+            .ToList();
+
+        return new ServicesDocument(view.Ready, view.LastReadAt, dockerEndpoint, view.DockerError, services);
+    }
+}

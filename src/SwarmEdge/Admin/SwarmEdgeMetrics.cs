@@ -1,0 +1,45 @@
+using Prometheus;
+
+namespace SwarmEdge.Admin;
+
+/// <summary>Every metric SwarmEdge exports on the admin port's /metrics.</summary>
+internal static class SwarmEdgeMetrics
+{
+    public static readonly Counter Requests = Metrics.CreateCounter(
+        "swarmedge_requests_total", "Requests answered by the proxy, by route and status code.",
+        new CounterConfiguration { LabelNames = ["route", "code"] });
+
+    public static readonly Histogram RequestDuration = Metrics.CreateHistogram(
+        "swarmedge_request_duration_seconds", "Time from request start to response end, by route.",
+        new HistogramConfiguration
+        {
+            LabelNames = ["route"],
+            Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+        });
+
+    public static readonly Counter ConfigApplies = Metrics.CreateCounter(
+        "swarmedge_config_applies_total", "Times a changed route and cluster configuration was swapped into the proxy.");
+
+    public static readonly Gauge ServiceEndpoints = Metrics.CreateGauge(
+        "swarmedge_service_endpoints", "Live endpoints (tasks that get traffic) per service.",
+        new GaugeConfiguration { LabelNames = ["service"] });
+
+    public static readonly Gauge ServiceErrors = Metrics.CreateGauge(
+        "swarmedge_service_errors", "Configuration errors per service (bad labels, networks, route conflicts).",
+        new GaugeConfiguration { LabelNames = ["service"] });
+
+    public static readonly Counter DiscoveryErrors = Metrics.CreateCounter(
+        "swarmedge_discovery_errors_total", "Failed observations, by source (docker, events, dns).",
+        new CounterConfiguration { LabelNames = ["source"] });
+
+    public static readonly Counter EventStreamReconnects = Metrics.CreateCounter(
+        "swarmedge_event_stream_reconnects_total", "Times the Docker event stream was opened again after it dropped.");
+
+    public static readonly Counter DockerApiRequests = Metrics.CreateCounter(
+        "swarmedge_docker_api_requests_total", "Docker Engine API requests made, by operation.",
+        new CounterConfiguration { LabelNames = ["operation"] });
+
+    public static readonly Counter DnsLookups = Metrics.CreateCounter(
+        "swarmedge_dns_lookups_total", "tasks.<service> lookups, by result (ok, failed).",
+        new CounterConfiguration { LabelNames = ["result"] });
+}

@@ -1,0 +1,174 @@
+using System.Collections.Immutable;
+using SwarmEdge.Discovery;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// The pure heart of SwarmEdge: observations in, desired state out. No I/O, no clock, no exceptions for bad
+/// input: a service whose labels or network are wrong gets errors, keeps its last good routing when it had
+/// one, and never affects another service.
+/// </summary>
+internal static class CatalogBuilder
+{
+    public static ServiceCatalog Build(SwarmSnapshot snapshot, ServiceCatalog previous, IReadOnlyCollection<string> sharedNetworks)
+    {
+        var services = ImmutableArray.CreateBuilder<CatalogService>();
+        var confirmed = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
+
+        // Older services claim routes first, so a new service cannot take over a route that already serves.
+        var ordered = snapshot.Services
+            .OrderBy(s => s.CreatedAt)
+            .ThenBy(s => s.Name, StringComparer.Ordinal);
+
+        foreach (var service in ordered)
+        {
+            var parsed = ServiceLabelParser.Parse(service.Name, service.Labels);
+            if (!parsed.Enabled && parsed.Errors.IsEmpty)
+            {
+                continue;
+            }
+
+            var errors = parsed.Errors.ToBuilder();
+            var lastGood = previous.Find(service.Id);
+
+            var routing = parsed.Routing;
+            string? networkId = null;
+            if (routing is not null)
+            {
+                networkId = ResolveNetwork(service, routing.Network, snapshot.Networks, sharedNetworks, errors);
+            }
+
+            var usesLastGood = false;
+            if ((routing is null || networkId is null) && lastGood is { IsRouted: true })
+            {
+                // Bad input loses nothing: keep serving what worked until the labels are fixed.
+                routing = lastGood.Routing;
+                networkId = lastGood.NetworkId;
+                usesLastGood = true;
+                errors.Add("serving the last good routing until the errors above are fixed");
+            }
+
+            var routes = ImmutableArray<HttpRoute>.Empty;
+            var endpoints = ImmutableArray<Endpoint>.Empty;
+            if (routing is not null && networkId is not null)
+            {
+                routes = ClaimRoutes(service.Name, routing.Routes, claims, errors);
+                snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
+                var selection = EndpointSelector.Select(
+                    snapshot.TasksOf(service.Id), networkId, routing.Port, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
+                endpoints = selection.Endpoints;
+                confirmed.UnionWith(selection.ConfirmedTaskIds);
+            }
+            else
+            {
+                routing = null;
+                networkId = null;
+            }
+
+            services.Add(new CatalogService(
+                service.Id,
+                service.Name,
+                routing,
+                networkId,
+                routes,
+                endpoints,
+                errors.ToImmutable(),
+                parsed.Warnings,
+                usesLastGood));
+        }
+
+        return new ServiceCatalog(services.ToImmutable(), confirmed.ToImmutable());
+    }
+
+    private static string? ResolveNetwork(
+        SwarmService service,
+        string? wanted,
+        IReadOnlyDictionary<string, SwarmNetwork> networks,
+        IReadOnlyCollection<string> sharedNetworks,
+        ImmutableArray<string>.Builder errors)
+    {
+        string NameOf(string id) => networks.TryGetValue(id, out var n) ? n.Name : id;
+        bool Is(string id, string nameOrId) => id == nameOrId || NameOf(id) == nameOrId;
+
+        var candidates = service.NetworkIds
+            .Where(id => sharedNetworks.Count == 0 || sharedNetworks.Any(shared => Is(id, shared)))
+            .ToList();
+
+        if (wanted is not null)
+        {
+            var chosen = candidates.FirstOrDefault(id => Is(id, wanted));
+            if (chosen is null)
+            {
+                errors.Add(service.NetworkIds.Any(id => Is(id, wanted))
+                    ? $"label {ServiceLabelParser.Network}=\"{wanted}\": SwarmEdge is not attached to that network (it shares {Describe(sharedNetworks)})"
+                    : $"label {ServiceLabelParser.Network}=\"{wanted}\": the service is not on that network (it is on {Describe(service.NetworkIds.Select(NameOf))})");
+            }
+
+            return chosen;
+        }
+
+        switch (candidates.Count)
+        {
+            case 1:
+                return candidates[0];
+            case 0:
+                errors.Add(service.NetworkIds.IsEmpty
+                    ? "the service is on no network SwarmEdge can reach: attach it to an overlay network SwarmEdge shares"
+                    : $"the service's networks ({Describe(service.NetworkIds.Select(NameOf))}) are not ones SwarmEdge shares ({Describe(sharedNetworks)})");
+                return null;
+            default:
+                errors.Add($"the service is on several networks SwarmEdge shares ({Describe(candidates.Select(NameOf))}): " +
+                           $"choose one with the {ServiceLabelParser.Network} label");
+                return null;
+        }
+    }
+
+    private static ImmutableArray<HttpRoute> ClaimRoutes(
+        string serviceName,
+        ImmutableArray<HttpRoute> routes,
+        Dictionary<RouteClaim, (string Service, string Route)> claims,
+        ImmutableArray<string>.Builder errors)
+    {
+        var kept = ImmutableArray.CreateBuilder<HttpRoute>();
+        foreach (var route in routes)
+        {
+            var routeClaims = RouteClaim.Of(route).ToList();
+            var taken = routeClaims.FirstOrDefault(c => claims.ContainsKey(c));
+            if (taken is not null)
+            {
+                var owner = claims[taken];
+                errors.Add($"route '{route.Name}' ({taken}) is already served by {owner.Service} route '{owner.Route}'; " +
+                           "it is ignored: give it another host, path or priority");
+                continue;
+            }
+
+            foreach (var claim in routeClaims)
+            {
+                claims[claim] = (serviceName, route.Name);
+            }
+
+            kept.Add(route);
+        }
+
+        return kept.ToImmutable();
+    }
+
+    private static string Describe(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+
+    /// <summary>Two routes with the same claim would match the same requests with the same precedence.</summary>
+    private sealed record RouteClaim(string Host, string Path, int Priority)
+    {
+        public static IEnumerable<RouteClaim> Of(HttpRoute route)
+        {
+            var hosts = route.Hosts.IsEmpty ? ["*"] : route.Hosts;
+            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), route.PathPrefix ?? "/", route.Priority ?? 0));
+        }
+
+        public override string ToString() => $"host {Host}, path {Path}" + (Priority != 0 ? $", priority {Priority}" : "");
+    }
+}

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using SwarmEdge.Discovery;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// Combines the two views of a service's tasks into the endpoints that get traffic.
+///
+/// The task list (Docker API) is authoritative for what exists: only tasks whose desired state is running and
+/// whose actual state is running, on a node the manager sees as ready, are candidates. A task leaves that list
+/// the moment the orchestrator decides to stop it, about 2 s before its SIGTERM, and a new task enters it as
+/// soon as it runs. But the list is only as fresh as the last read.
+///
+/// Docker's DNS (tasks.&lt;service&gt;) is fresher for removals: the agent deletes a stopping or unhealthy task's
+/// record before it signals the task, and we re-resolve it twice a second. DNS is only allowed to REMOVE a
+/// task it has listed before ("confirmed"): a task that just started may not be in a remote node's DNS yet,
+/// and a server that answers nothing useful (wrong server, NXDOMAIN) must not empty a service.
+/// </summary>
+internal static class EndpointSelector
+{
+    public readonly record struct Selection(ImmutableArray<Endpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
+
+    public static Selection Select(
+        IEnumerable<SwarmTask> tasks,
+        string networkId,
+        int port,
+        IReadOnlyDictionary<string, SwarmNode> nodes,
+        DnsAnswer? dns,
+        IReadOnlySet<string> previouslyConfirmed)
+    {
+        var endpoints = ImmutableArray.CreateBuilder<Endpoint>();
+        var confirmed = ImmutableArray.CreateBuilder<string>();
+
+        foreach (var task in tasks.OrderBy(t => t.Id, StringComparer.Ordinal))
+        {
+            if (task.State != "running"
+                || !task.Addresses.TryGetValue(networkId, out var address)
+                || (nodes.TryGetValue(task.NodeId, out var node) && !node.Ready))
+            {
+                continue;
+            }
+
+            var wasConfirmed = previouslyConfirmed.Contains(task.Id);
+            if (dns is { Succeeded: true })
+            {
+                var inDns = dns.Addresses.Contains(address);
+                if (inDns || wasConfirmed)
+                {
+                    confirmed.Add(task.Id);
+                }
+
+                if (wasConfirmed && !inDns)
+                {
+                    // DNS listed this task before and dropped it: it is stopping or unhealthy.
+                    continue;
+                }
+            }
+            else if (wasConfirmed)
+            {
+                confirmed.Add(task.Id);
+            }
+
+            endpoints.Add(new Endpoint(task.Id, task.NodeId, address, port));
+        }
+
+        return new Selection(endpoints.ToImmutable(), confirmed.ToImmutable());
+    }
+}

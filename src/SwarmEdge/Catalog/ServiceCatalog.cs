@@ -1,0 +1,44 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>A running task that may receive requests: its address on the network SwarmEdge shares with it.</summary>
+internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address, int Port)
+{
+    public string Url => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+        ? $"http://[{Address}]:{Port}/"
+        : $"http://{Address}:{Port}/";
+}
+
+/// <summary>
+/// A service as SwarmEdge serves it. Routing is what its labels asked for, or, when its labels are broken
+/// now, the last routing that was good (then Errors says why and UsesLastGoodRouting is true). Routes
+/// excludes routes that were dropped because another service already claims them.
+/// </summary>
+internal sealed record CatalogService(
+    string Id,
+    string Name,
+    ServiceRouting? Routing,
+    string? NetworkId,
+    ImmutableArray<HttpRoute> Routes,
+    ImmutableArray<Endpoint> Endpoints,
+    ImmutableArray<string> Errors,
+    ImmutableArray<string> Warnings,
+    bool UsesLastGoodRouting)
+{
+    public bool IsRouted => Routing is not null && NetworkId is not null;
+}
+
+/// <summary>
+/// Desired state: every opted-in service with its routes and live endpoints. DnsConfirmedTasks carries, from
+/// one build to the next, the tasks that Docker's DNS has listed at least once (see EndpointSelector).
+/// </summary>
+internal sealed record ServiceCatalog(
+    ImmutableArray<CatalogService> Services,
+    ImmutableHashSet<string> DnsConfirmedTasks)
+{
+    public static readonly ServiceCatalog Empty = new([], []);
+
+    public CatalogService? Find(string serviceId) => Services.FirstOrDefault(s => s.Id == serviceId);
+}

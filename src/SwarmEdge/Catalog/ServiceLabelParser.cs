@@ -1,0 +1,291 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// Reads a service's swarmedge.* labels. Never throws: every problem becomes a message naming the label and
+/// its bad value, so one broken service is reported while the others keep serving.
+/// </summary>
+internal static partial class ServiceLabelParser
+{
+    public const string Prefix = "swarmedge.";
+    public const string Enable = "swarmedge.enable";
+    public const string Network = "swarmedge.network";
+    public const string HttpPort = "swarmedge.http.port";
+    public const string HttpLoadBalancing = "swarmedge.http.lb";
+    private const string HttpPrefix = "swarmedge.http.";
+    private const string RoutersPrefix = "swarmedge.http.routers.";
+    public const string DefaultRouter = "default";
+
+    // Keys of one router: the default router reads swarmedge.http.<key>, a named one
+    // swarmedge.http.routers.<name>.<key>.
+    private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix"];
+
+    private static readonly Dictionary<string, string> LoadBalancingPolicies = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["round-robin"] = "RoundRobin",
+        ["least-requests"] = "LeastRequests",
+        ["power-of-two-choices"] = "PowerOfTwoChoices",
+        ["random"] = "Random",
+        ["first"] = "FirstAlphabetical",
+    };
+
+    public static LabelParseResult Parse(string serviceName, IReadOnlyDictionary<string, string> labels)
+    {
+        var errors = ImmutableArray.CreateBuilder<string>();
+        var warnings = ImmutableArray.CreateBuilder<string>();
+
+        if (!labels.TryGetValue(Enable, out var enableValue))
+        {
+            return new LabelParseResult(false, null, [], []);
+        }
+
+        if (!bool.TryParse(enableValue.Trim(), out var enabled))
+        {
+            errors.Add(Describe(Enable, enableValue, "must be true or false"));
+            return new LabelParseResult(false, null, errors.ToImmutable(), []);
+        }
+
+        if (!enabled)
+        {
+            return new LabelParseResult(false, null, [], []);
+        }
+
+        var port = ParsePort(labels, errors);
+        var network = labels.TryGetValue(Network, out var networkValue) ? ParseNetwork(networkValue, errors) : null;
+        var policy = ParseLoadBalancing(labels, errors);
+        var routes = ParseRoutes(serviceName, labels, errors, warnings);
+        WarnAboutUnknownKeys(labels, warnings);
+
+        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes) : null;
+        return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
+    }
+
+    private static int ParsePort(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(HttpPort, out var value))
+        {
+            errors.Add($"label {HttpPort} is missing: it names the port the service's tasks listen on");
+            return 0;
+        }
+
+        if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        {
+            errors.Add(Describe(HttpPort, value, "must be a port number from 1 to 65535"));
+            return 0;
+        }
+
+        return port;
+    }
+
+    private static string? ParseNetwork(string value, ImmutableArray<string>.Builder errors)
+    {
+        var network = value.Trim();
+        if (network.Length == 0 || network.Any(char.IsWhiteSpace))
+        {
+            errors.Add(Describe(Network, value, "must be the name or ID of one network the service is on"));
+            return null;
+        }
+
+        return network;
+    }
+
+    private static string? ParseLoadBalancing(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(HttpLoadBalancing, out var value))
+        {
+            return null;
+        }
+
+        if (LoadBalancingPolicies.TryGetValue(value.Trim(), out var policy))
+        {
+            return policy;
+        }
+
+        errors.Add(Describe(HttpLoadBalancing, value, $"must be one of {string.Join(", ", LoadBalancingPolicies.Keys)}"));
+        return null;
+    }
+
+    private static ImmutableArray<HttpRoute> ParseRoutes(
+        string serviceName,
+        IReadOnlyDictionary<string, string> labels,
+        ImmutableArray<string>.Builder errors,
+        ImmutableArray<string>.Builder warnings)
+    {
+        var routes = ImmutableArray.CreateBuilder<HttpRoute>();
+
+        var routerNames = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var key in labels.Keys)
+        {
+            if (!key.StartsWith(RoutersPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key[RoutersPrefix.Length..];
+            var dot = rest.LastIndexOf('.');
+            var name = dot > 0 ? rest[..dot] : "";
+            var field = dot > 0 ? rest[(dot + 1)..] : rest;
+            if (!RouterKeys.Contains(field))
+            {
+                errors.Add(Describe(key, labels[key], $"unknown router key: a router takes {string.Join(", ", RouterKeys)}"));
+                continue;
+            }
+
+            if (!RouterNameRegex().IsMatch(name) || name == DefaultRouter)
+            {
+                errors.Add(Describe(key, labels[key], "router names use letters, digits, '-' and '_' and are not 'default'"));
+                continue;
+            }
+
+            routerNames.Add(name);
+        }
+
+        var hasDefaultRouter = RouterKeys.Any(k => labels.ContainsKey(HttpPrefix + k));
+        if (hasDefaultRouter || routerNames.Count == 0)
+        {
+            routes.Add(ParseRouter(DefaultRouter, HttpPrefix, serviceName, labels, errors, warnings));
+        }
+
+        foreach (var name in routerNames)
+        {
+            routes.Add(ParseRouter(name, $"{RoutersPrefix}{name}.", serviceName, labels, errors, warnings));
+        }
+
+        return routes.ToImmutable();
+    }
+
+    private static HttpRoute ParseRouter(
+        string name,
+        string keyPrefix,
+        string serviceName,
+        IReadOnlyDictionary<string, string> labels,
+        ImmutableArray<string>.Builder errors,
+        ImmutableArray<string>.Builder warnings)
+    {
+        var hosts = ImmutableArray<string>.Empty;
+        string? path = null;
+        int? priority = null;
+        var strip = false;
+
+        if (labels.TryGetValue(keyPrefix + "host", out var hostValue))
+        {
+            hosts = ParseHosts(keyPrefix + "host", hostValue, errors);
+        }
+
+        if (labels.TryGetValue(keyPrefix + "path", out var pathValue))
+        {
+            path = ParsePath(keyPrefix + "path", pathValue, errors);
+        }
+
+        if (labels.TryGetValue(keyPrefix + "priority", out var priorityValue))
+        {
+            if (int.TryParse(priorityValue.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var p)
+                && p is >= -100_000 and <= 100_000)
+            {
+                priority = p;
+            }
+            else
+            {
+                errors.Add(Describe(keyPrefix + "priority", priorityValue, "must be a whole number from -100000 to 100000"));
+            }
+        }
+
+        if (labels.TryGetValue(keyPrefix + "strip-prefix", out var stripValue))
+        {
+            if (!bool.TryParse(stripValue.Trim(), out strip))
+            {
+                errors.Add(Describe(keyPrefix + "strip-prefix", stripValue, "must be true or false"));
+            }
+            else if (strip && path is null or "/")
+            {
+                warnings.Add($"label {keyPrefix}strip-prefix has no effect without a path prefix");
+                strip = false;
+            }
+        }
+
+        var hasHost = labels.ContainsKey(keyPrefix + "host");
+        var hasPath = labels.ContainsKey(keyPrefix + "path");
+        if (!hasHost && !hasPath)
+        {
+            if (name == DefaultRouter)
+            {
+                // The documented default: a service with no rule answers at Host == its name.
+                hosts = [serviceName.ToLowerInvariant()];
+            }
+            else
+            {
+                errors.Add($"router '{name}' has neither {keyPrefix}host nor {keyPrefix}path: it would match nothing");
+            }
+        }
+
+        return new HttpRoute(name, hosts, path, priority, strip);
+    }
+
+    private static ImmutableArray<string> ParseHosts(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        var hosts = ImmutableArray.CreateBuilder<string>();
+        foreach (var part in value.Split(','))
+        {
+            var host = part.Trim();
+            if (!HostRegex().IsMatch(host))
+            {
+                errors.Add(Describe(key, value,
+                    $"'{host}' is not a host name (letters, digits, '-', '_' and dots, optionally '*.' in front and ':port' behind)"));
+                continue;
+            }
+
+            if (!hosts.Contains(host, StringComparer.OrdinalIgnoreCase))
+            {
+                hosts.Add(host.ToLowerInvariant());
+            }
+        }
+
+        return hosts.ToImmutable();
+    }
+
+    private static string? ParsePath(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        var path = value.Trim();
+        if (!PathRegex().IsMatch(path))
+        {
+            errors.Add(Describe(key, value,
+                "must be a path prefix that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'"));
+            return null;
+        }
+
+        // "/api/" and "/api" mean the same prefix: the route matches /api and everything below it.
+        return path.Length > 1 ? path.TrimEnd('/') : path;
+    }
+
+    private static void WarnAboutUnknownKeys(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder warnings)
+    {
+        foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.StartsWith(RoutersPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var known = key is Enable or Network or HttpPort or HttpLoadBalancing
+                || RouterKeys.Any(k => key == HttpPrefix + k);
+            if (!known)
+            {
+                warnings.Add($"label {key} is not a SwarmEdge label and is ignored");
+            }
+        }
+    }
+
+    private static string Describe(string key, string value, string problem) => $"label {key}=\"{value}\": {problem}";
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
+    private static partial Regex RouterNameRegex();
+
+    [GeneratedRegex(@"^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*(:[0-9]{1,5})?$")]
+    private static partial Regex HostRegex();
+
+    [GeneratedRegex(@"^/(?!.*//)[A-Za-z0-9\-._~!$&'()+,;=:@%/]*$")]
+    private static partial Regex PathRegex();
+}

@@ -1,0 +1,158 @@
+using System.Collections.Immutable;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using DockerService = Docker.DotNet.Models.SwarmService;
+using SwarmService = SwarmEdge.Discovery.SwarmService;
+
+namespace SwarmEdge.Discovery;
+
+/// <summary>
+/// Reads the swarm through the Docker API and maps Docker's models to ours. A full read is four requests
+/// (services, tasks, networks, nodes) whatever the size of the swarm; a service read is two.
+/// </summary>
+internal sealed class SwarmReader(DockerApi api)
+{
+    private static readonly IDictionary<string, IDictionary<string, bool>> OptedInFilter =
+        new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["swarmedge.enable"] = true } };
+
+    public async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
+    {
+        var services = await api.CallAsync("services.list",
+            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedInFilter }, t), ct);
+        var tasks = await api.CallAsync("tasks.list",
+            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(null) }, t), ct);
+        var networks = await api.CallAsync("networks.list",
+            (c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters(), t), ct);
+        var nodes = await api.CallAsync("nodes.list", (c, t) => c.Swarm.ListNodesAsync(t), ct);
+
+        var mappedServices = services.Select(DockerModelMapper.ToService).ToImmutableArray();
+        var ids = mappedServices.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return previous with
+        {
+            Services = mappedServices,
+            TasksByService = DockerModelMapper.GroupTasks(tasks.Where(t => t.ServiceID is not null && ids.Contains(t.ServiceID))),
+            Networks = networks.Where(n => n.Scope == "swarm")
+                .ToImmutableDictionary(n => n.ID, n => new SwarmNetwork(n.ID, n.Name), StringComparer.Ordinal),
+            Nodes = nodes.Select(DockerModelMapper.ToNode).ToImmutableDictionary(n => n.Id, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>Re-reads one service and its tasks; a service that is gone or opted out leaves the snapshot.</summary>
+    public async Task<SwarmSnapshot> ReadServiceAsync(SwarmSnapshot snapshot, string serviceId, CancellationToken ct)
+    {
+        SwarmService? service;
+        try
+        {
+            var response = await api.CallAsync("services.inspect", (c, t) => c.Swarm.InspectServiceAsync(serviceId, t), ct);
+            service = DockerModelMapper.ToService(response);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            service = null;
+        }
+
+        var others = snapshot.Services.Where(s => s.Id != serviceId);
+        if (service is null || !service.Labels.ContainsKey("swarmedge.enable"))
+        {
+            return snapshot with
+            {
+                Services = others.ToImmutableArray(),
+                TasksByService = snapshot.TasksByService.Remove(serviceId),
+            };
+        }
+
+        var tasks = await api.CallAsync("tasks.list",
+            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(serviceId) }, t), ct);
+        var unknownNetworks = service.NetworkIds.Any(id => !snapshot.Networks.ContainsKey(id));
+        var networks = unknownNetworks ? await ReadNetworksAsync(ct) : snapshot.Networks;
+
+        return snapshot with
+        {
+            Services = others.Append(service).ToImmutableArray(),
+            TasksByService = snapshot.TasksByService.SetItem(serviceId,
+                tasks.Where(t => t.ServiceID == serviceId).Select(DockerModelMapper.ToTask).OrderBy(t => t.Id, StringComparer.Ordinal).ToImmutableArray()),
+            Networks = networks,
+        };
+    }
+
+    private async Task<ImmutableDictionary<string, SwarmNetwork>> ReadNetworksAsync(CancellationToken ct)
+    {
+        var networks = await api.CallAsync("networks.list",
+            (c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters(), t), ct);
+        return networks.Where(n => n.Scope == "swarm")
+            .ToImmutableDictionary(n => n.ID, n => new SwarmNetwork(n.ID, n.Name), StringComparer.Ordinal);
+    }
+
+    private static IDictionary<string, IDictionary<string, bool>> RunningTasks(string? serviceId)
+    {
+        var filters = new Dictionary<string, IDictionary<string, bool>>
+        {
+            ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
+        };
+        if (serviceId is not null)
+        {
+            filters["service"] = new Dictionary<string, bool> { [serviceId] = true };
+        }
+
+        return filters;
+    }
+}
+
+/// <summary>Pure mapping from Docker.DotNet's models, which leave almost every field nullable.</summary>
+internal static class DockerModelMapper
+{
+    public static SwarmService ToService(DockerService service)
+    {
+        var spec = service.Spec;
+        var updateState = service.UpdateStatus?.State;
+        return new SwarmService(
+            service.ID,
+            spec?.Name ?? service.ID,
+            service.CreatedAt ?? DateTime.MinValue,
+            spec?.EndpointSpec?.Mode ?? "vip",
+            (spec?.Labels ?? new Dictionary<string, string>()).ToImmutableDictionary(StringComparer.Ordinal),
+            (spec?.TaskTemplate?.Networks ?? []).Select(n => n.Target).OfType<string>().Where(t => t.Length > 0).Distinct().ToImmutableArray(),
+            updateState is "updating" or "rollback_started",
+            spec?.Mode?.Replicated?.Replicas is { } replicas ? (int)replicas : null);
+    }
+
+    public static SwarmTask ToTask(TaskResponse task)
+    {
+        var addresses = ImmutableDictionary.CreateBuilder<string, IPAddress>(StringComparer.Ordinal);
+        foreach (var attachment in task.NetworksAttachments ?? [])
+        {
+            var networkId = attachment.Network?.ID;
+            var cidr = attachment.Addresses?.FirstOrDefault();
+            if (networkId is null || cidr is null)
+            {
+                continue;
+            }
+
+            // Addresses come as CIDR ("10.0.1.5/24").
+            var slash = cidr.IndexOf('/');
+            if (IPAddress.TryParse(slash < 0 ? cidr : cidr[..slash], out var ip))
+            {
+                addresses[networkId] = ip;
+            }
+        }
+
+        return new SwarmTask(
+            task.ID,
+            task.ServiceID ?? "",
+            task.NodeID ?? "",
+            task.Status?.State?.ToString().ToLowerInvariant() ?? "unknown",
+            addresses.ToImmutable());
+    }
+
+    public static ImmutableDictionary<string, ImmutableArray<SwarmTask>> GroupTasks(IEnumerable<TaskResponse> tasks) =>
+        tasks.Select(ToTask)
+            .GroupBy(t => t.ServiceId, StringComparer.Ordinal)
+            .ToImmutableDictionary(g => g.Key, g => g.OrderBy(t => t.Id, StringComparer.Ordinal).ToImmutableArray(), StringComparer.Ordinal);
+
+    public static SwarmNode ToNode(NodeListResponse node) => new(
+        node.ID,
+        node.Description?.Hostname ?? node.ID,
+        // "ready" is the only state in which a node's tasks are reachable; down, unknown and disconnected are not.
+        string.Equals(node.Status?.State, "ready", StringComparison.OrdinalIgnoreCase));
+}

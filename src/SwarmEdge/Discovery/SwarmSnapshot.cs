@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using System.Net;
+
+namespace SwarmEdge.Discovery;
+
+/// <summary>
+/// A swarm service that opted in (it carries a swarmedge.enable label), as the Docker API reported it.
+/// DesiredReplicas is null for global services.
+/// </summary>
+internal sealed record SwarmService(
+    string Id,
+    string Name,
+    DateTime CreatedAt,
+    string EndpointMode,
+    ImmutableDictionary<string, string> Labels,
+    ImmutableArray<string> NetworkIds,
+    bool UpdateInProgress,
+    int? DesiredReplicas)
+{
+    public bool Equals(SwarmService? other) =>
+        other is not null
+        && Id == other.Id
+        && Name == other.Name
+        && CreatedAt == other.CreatedAt
+        && EndpointMode == other.EndpointMode
+        && UpdateInProgress == other.UpdateInProgress
+        && DesiredReplicas == other.DesiredReplicas
+        && NetworkIds.SequenceEqual(other.NetworkIds)
+        && Labels.Count == other.Labels.Count
+        && Labels.All(l => other.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Name, Labels.Count);
+}
+
+/// <summary>
+/// A task whose desired state is running. State is the task's actual state ("running", "starting", ...).
+/// Addresses maps network ID to the task's IP on that network.
+/// </summary>
+internal sealed record SwarmTask(
+    string Id,
+    string ServiceId,
+    string NodeId,
+    string State,
+    ImmutableDictionary<string, IPAddress> Addresses)
+{
+    public bool Equals(SwarmTask? other) =>
+        other is not null
+        && Id == other.Id
+        && ServiceId == other.ServiceId
+        && NodeId == other.NodeId
+        && State == other.State
+        && Addresses.Count == other.Addresses.Count
+        && Addresses.All(a => other.Addresses.TryGetValue(a.Key, out var ip) && ip.Equals(a.Value));
+
+    public override int GetHashCode() => HashCode.Combine(Id, State);
+}
+
+internal sealed record SwarmNetwork(string Id, string Name);
+
+/// <summary>Ready is false for a node the manager sees as down or unknown: its task IPs are black holes.</summary>
+internal sealed record SwarmNode(string Id, string Hostname, bool Ready);
+
+/// <summary>
+/// One answer for tasks.&lt;service&gt; from Docker's DNS. Succeeded is false when the server did not answer
+/// (timeout, refused): such an answer says nothing about the tasks.
+/// </summary>
+internal sealed record DnsAnswer(bool Succeeded, ImmutableHashSet<IPAddress> Addresses, string? Error)
+{
+    public static DnsAnswer Failed(string error) => new(false, [], error);
+}
+
+/// <summary>Everything the catalog is built from: the last successful reads of each source.</summary>
+internal sealed record SwarmSnapshot(
+    ImmutableArray<SwarmService> Services,
+    ImmutableDictionary<string, ImmutableArray<SwarmTask>> TasksByService,
+    ImmutableDictionary<string, SwarmNetwork> Networks,
+    ImmutableDictionary<string, SwarmNode> Nodes,
+    ImmutableDictionary<string, DnsAnswer> DnsByServiceName)
+{
+    public static readonly SwarmSnapshot Empty = new(
+        [],
+        ImmutableDictionary<string, ImmutableArray<SwarmTask>>.Empty,
+        ImmutableDictionary<string, SwarmNetwork>.Empty,
+        ImmutableDictionary<string, SwarmNode>.Empty,
+        ImmutableDictionary<string, DnsAnswer>.Empty);
+
+    public ImmutableArray<SwarmTask> TasksOf(string serviceId) =>
+        TasksByService.TryGetValue(serviceId, out var tasks) ? tasks : [];
+}

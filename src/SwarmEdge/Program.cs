@@ -1,0 +1,49 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using SwarmEdge;
+using SwarmEdge.Admin;
+using SwarmEdge.Discovery;
+using SwarmEdge.Proxy;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// Configuration, ASP.NET style, later sources win: config/appsettings.json next to the binary, the file named
+// by SWARMEDGE_CONFIG, environment variables (SwarmEdge__Proxy__Port=80), command line (--SwarmEdge:Proxy:Port=80).
+builder.Configuration.Sources.Clear();
+builder.Configuration
+    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "config", "appsettings.json"), optional: true)
+    .AddJsonFile(Environment.GetEnvironmentVariable("SWARMEDGE_CONFIG") is { Length: > 0 } file ? Path.GetFullPath(file) : "none.json",
+        optional: Environment.GetEnvironmentVariable("SWARMEDGE_CONFIG") is not { Length: > 0 })
+    .AddEnvironmentVariables()
+    .AddCommandLine(args);
+
+builder.Services.AddOptions<SwarmEdgeOptions>().Bind(builder.Configuration.GetSection(SwarmEdgeOptions.Section)).ValidateOnStart();
+builder.Services.AddSingleton<IValidateOptions<SwarmEdgeOptions>, SwarmEdgeOptionsValidator>();
+
+var proxy = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>()?.Proxy ?? new ProxyOptions();
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.AddServerHeader = false;
+    if (IPAddress.TryParse(proxy.Address, out var address))
+    {
+        kestrel.Listen(address, proxy.Port);
+    }
+});
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<DockerApi>();
+builder.Services.AddSingleton<SwarmReader>();
+builder.Services.AddSingleton<DiscoverySignals>();
+builder.Services.AddSingleton<EdgeStatus>();
+builder.Services.AddSingleton<ProxyConfigApplier>();
+builder.Services.AddSingleton<TaskDnsWatcher>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskDnsWatcher>());
+builder.Services.AddHostedService<SwarmEventWatcher>();
+builder.Services.AddHostedService<DiscoveryLoop>();
+builder.Services.AddHostedService<AdminServer>();
+builder.Services.AddReverseProxy().LoadFromMemory([], []);
+
+var app = builder.Build();
+app.UseMiddleware<RequestMetricsMiddleware>();
+app.MapReverseProxy();
+app.Run();

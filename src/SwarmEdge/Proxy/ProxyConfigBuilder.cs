@@ -1,0 +1,69 @@
+using SwarmEdge.Catalog;
+using Yarp.ReverseProxy.Configuration;
+
+namespace SwarmEdge.Proxy;
+
+/// <summary>Pure translation of the catalog into YARP routes and clusters: one cluster per service.</summary>
+internal static class ProxyConfigBuilder
+{
+    public readonly record struct ProxyConfig(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters);
+
+    /// <summary>Route metadata key that names the service, read by request metrics and the admin API.</summary>
+    public const string ServiceMetadataKey = "swarmedge.service";
+
+    public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy)
+    {
+        var routes = new List<RouteConfig>();
+        var clusters = new List<ClusterConfig>();
+
+        foreach (var service in catalog.Services)
+        {
+            if (!service.IsRouted)
+            {
+                continue;
+            }
+
+            clusters.Add(BuildCluster(service, defaultLoadBalancingPolicy));
+            routes.AddRange(service.Routes.Select(route => BuildRoute(service, route)));
+        }
+
+        return new ProxyConfig(routes, clusters);
+    }
+
+    public static string RouteId(string serviceName, string routeName) => $"{serviceName}/{routeName}";
+
+    private static ClusterConfig BuildCluster(CatalogService service, string defaultLoadBalancingPolicy) => new()
+    {
+        ClusterId = service.Name,
+        LoadBalancingPolicy = service.Routing!.LoadBalancingPolicy ?? defaultLoadBalancingPolicy,
+        // Destination IDs are task IDs: a task that stays keeps its ID, so YARP keeps its health state and
+        // in-flight requests finish on it; a new task is a new destination.
+        Destinations = service.Endpoints.ToDictionary(
+            e => e.TaskId,
+            e => new DestinationConfig { Address = e.Url },
+            StringComparer.Ordinal),
+        Metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
+    };
+
+    private static RouteConfig BuildRoute(CatalogService service, HttpRoute route)
+    {
+        var prefix = route.PathPrefix is null or "/" ? "" : route.PathPrefix;
+        return new RouteConfig
+        {
+            RouteId = RouteId(service.Name, route.Name),
+            ClusterId = service.Name,
+            // YARP: a lower Order wins; our labels say a higher priority wins.
+            Order = route.Priority is { } priority ? -priority : null,
+            Match = new RouteMatch
+            {
+                Hosts = route.Hosts.IsEmpty ? null : route.Hosts,
+                // The catch-all may be empty, so "/api/{**rest}" matches /api, /api/ and /api/x but not /apix.
+                Path = prefix + "/{**catch-all}",
+            },
+            Transforms = route.StripPrefix && prefix.Length > 0
+                ? [new Dictionary<string, string> { ["PathRemovePrefix"] = prefix }]
+                : null,
+            Metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
+        };
+    }
+}

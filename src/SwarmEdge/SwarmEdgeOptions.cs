@@ -1,0 +1,86 @@
+namespace SwarmEdge;
+
+/// <summary>
+/// Everything SwarmEdge reads from configuration (section "SwarmEdge": config/appsettings.json,
+/// SwarmEdge__... environment variables, --SwarmEdge:...=... command line).
+/// </summary>
+internal sealed class SwarmEdgeOptions
+{
+    public const string Section = "SwarmEdge";
+
+    public DockerOptions Docker { get; set; } = new();
+
+    public DnsOptions Dns { get; set; } = new();
+
+    public DiscoveryOptions Discovery { get; set; } = new();
+
+    public ProxyOptions Proxy { get; set; } = new();
+
+    public AdminOptions Admin { get; set; } = new();
+
+    /// <summary>
+    /// Overlay networks SwarmEdge is attached to (names or IDs). A service's task addresses are taken from
+    /// the one of these networks it is on. Empty: any network the service is on (then a service on several
+    /// networks needs the swarmedge.network label).
+    /// </summary>
+    public List<string> Networks { get; set; } = [];
+}
+
+internal sealed class DockerOptions
+{
+    /// <summary>
+    /// Docker Engine API endpoints of swarm managers, tried in order: unix:///path or tcp://host:port.
+    /// Several managers keep SwarmEdge informed when one of them is lost.
+    /// </summary>
+    public List<string> Endpoints { get; set; } = ["unix:///var/run/docker.sock"];
+
+    /// <summary>Time budget of one API request (list calls, not the event stream).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+internal sealed class DnsOptions
+{
+    /// <summary>
+    /// DNS server that answers tasks.&lt;service&gt; (Docker's embedded DNS: 127.0.0.11 inside a container on the
+    /// overlay). Empty: the DNS source is off and endpoints come from the Docker API only.
+    /// </summary>
+    public string Server { get; set; } = "";
+
+    /// <summary>How often tasks.&lt;service&gt; is re-resolved. Docker's TTL (600 s) is never honoured.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(500);
+}
+
+internal sealed class DiscoveryOptions
+{
+    /// <summary>Safety net: a full re-read of services, tasks, networks and nodes this often, events or not.</summary>
+    public TimeSpan ResyncInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>While a service update is in progress its tasks are re-read this often.</summary>
+    public TimeSpan UpdateFollowInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>After an event, reads wait this long so that a burst of events costs one read.</summary>
+    public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Longest wait between retries when the Docker API fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+internal sealed class ProxyOptions
+{
+    /// <summary>Address the proxy listens on.</summary>
+    public string Address { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Load balancing policy when a service does not choose one (YARP policy names).</summary>
+    public string LoadBalancingPolicy { get; set; } = "PowerOfTwoChoices";
+}
+
+internal sealed class AdminOptions
+{
+    public string Address { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; } = 8081;
+}

@@ -1,0 +1,68 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace SwarmEdge;
+
+/// <summary>Refuses to start with configuration that cannot work, naming the key and the bad value.</summary>
+internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SwarmEdgeOptions options)
+    {
+        var errors = new List<string>();
+
+        if (options.Docker.Endpoints.Count == 0)
+        {
+            errors.Add("SwarmEdge:Docker:Endpoints is empty: name at least one Docker API endpoint");
+        }
+
+        foreach (var endpoint in options.Docker.Endpoints)
+        {
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("unix" or "tcp" or "http" or "https"))
+            {
+                errors.Add($"SwarmEdge:Docker:Endpoints \"{endpoint}\" is not unix:///path, tcp://host:port or http(s)://host:port");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.Dns.Server) && !IPEndPoint.TryParse(options.Dns.Server, out _))
+        {
+            errors.Add($"SwarmEdge:Dns:Server \"{options.Dns.Server}\" is not an IP address with an optional :port");
+        }
+
+        CheckPositive(errors, "SwarmEdge:Dns:Interval", options.Dns.Interval);
+        CheckPositive(errors, "SwarmEdge:Dns:Timeout", options.Dns.Timeout);
+        CheckPositive(errors, "SwarmEdge:Docker:RequestTimeout", options.Docker.RequestTimeout);
+        CheckPositive(errors, "SwarmEdge:Discovery:ResyncInterval", options.Discovery.ResyncInterval);
+        CheckPositive(errors, "SwarmEdge:Discovery:UpdateFollowInterval", options.Discovery.UpdateFollowInterval);
+        CheckPositive(errors, "SwarmEdge:Discovery:MaxRetryDelay", options.Discovery.MaxRetryDelay);
+
+        CheckListen(errors, "SwarmEdge:Proxy", options.Proxy.Address, options.Proxy.Port);
+        CheckListen(errors, "SwarmEdge:Admin", options.Admin.Address, options.Admin.Port);
+        if (options.Proxy.Port == options.Admin.Port)
+        {
+            errors.Add($"SwarmEdge:Proxy:Port and SwarmEdge:Admin:Port are both {options.Proxy.Port}: the admin API needs its own port");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void CheckPositive(List<string> errors, string key, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{key} must be more than zero (it is {value})");
+        }
+    }
+
+    private static void CheckListen(List<string> errors, string key, string address, int port)
+    {
+        if (!IPAddress.TryParse(address, out _))
+        {
+            errors.Add($"{key}:Address \"{address}\" is not an IP address");
+        }
+
+        if (port is < 1 or > 65535)
+        {
+            errors.Add($"{key}:Port {port} is not a port number from 1 to 65535");
+        }
+    }
+}

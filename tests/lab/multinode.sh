@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# A 3-node Docker Swarm lab on one machine, for integration tests and benchmarks.
+#
+#   multinode.sh up       create (or repair) the lab; fast no-op when it is already healthy
+#   multinode.sh down     stop everything and remove all lab state
+#   multinode.sh status   one line per node; exit 0 only if all 3 nodes are Ready managers
+#   multinode.sh env      shell exports (eval "$(tests/lab/multinode.sh env)")
+#
+# Layout: bridge selab0 (10.77.0.1/24) on the host; netns selab-nN with eth0 = 10.77.0.1N, joined to the
+# bridge by a veth whose host end is selab-vN (cut a node with `ip link set selab-vN down`). One dockerd per
+# namespace (own data-root, exec-root, socket, pidfile, managed containerd, UTS namespace with hostname
+# selab-nN), all three are swarm managers; n1 carries the label swarmedge.edge=true. The images
+# swarmedge-lab/base:bookworm and swarmedge-lab/whoami:1 are copied from the host dockerd into every node.
+#
+# Rule for `up`: if the swarm is not healthy (3 reachable, Ready managers) and a short repair (bring the
+# veths up, wait) does not fix it, tear everything down and rebuild from scratch. The host's own dockerd
+# (/var/run/docker.sock) and its swarm are never touched; it is only read from (docker save).
+set -euo pipefail
+
+NODES=(1 2 3)
+BR=selab0
+BR_ADDR=10.77.0.1
+LAB=/var/lib/swarmedge-lab
+LOGDIR=/var/log/swarmedge
+IMAGES=(swarmedge-lab/base:bookworm swarmedge-lab/whoami:1)
+HOST_SOCK=${SELAB_HOST_SOCK:-/var/run/docker.sock}
+LOCK=/var/run/selab.lock
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+ns()      { echo "selab-n$1"; }
+veth()    { echo "selab-v$1"; }
+node_ip() { echo "10.77.0.1$1"; }
+sock()    { echo "/var/run/selab-n$1.sock"; }
+execroot(){ echo "/var/run/selab-n$1"; }
+dataroot(){ echo "$LAB/n$1/data"; }
+pidfile() { echo "/var/run/selab-n$1.pid"; }
+logfile() { echo "$LOGDIR/selab-n$1.log"; }
+# Local (non-swarm) address space per node, away from the host's 172.17/16 and 172.18/16.
+node_pool(){ echo "172.2$1.0.0/16"; }
+node_bip() { echo "172.2$1.0.1/24"; }
+
+dk()   { local n=$1; shift; timeout 60 docker -H "unix://$(sock "$n")" "$@"; }
+hdk()  { docker -H "unix://$HOST_SOCK" "$@"; }
+log()  { echo "multinode: $*" >&2; }
+die()  { echo "multinode: ERROR: $*" >&2; exit 1; }
+now()  { date +%s; }
+
+need_root() { [ "$(id -u)" = 0 ] || die "must run as root"; }
+
+take_lock() {
+  exec 9>"$LOCK"
+  flock -w 900 9 || die "another multinode.sh holds $LOCK"
+}
+
+ensure_packages() {
+  local missing=()
+  for c in docker dockerd containerd runc; do command -v "$c" >/dev/null || { missing+=(docker.io); break; }; done
+  command -v ip >/dev/null || missing+=(iproute2)
+  command -v iptables >/dev/null || missing+=(iptables)
+  for c in nsenter unshare flock timeout; do command -v "$c" >/dev/null || die "missing $c (util-linux/coreutils)"; done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >&2 || die "apt-get install ${missing[*]} failed"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------- network
+iptables_rule() { iptables "$1" FORWARD -i "$BR" -o "$BR" -j ACCEPT; }
+
+setup_net() {
+  # The host bridges with br_netfilter on and FORWARD policy DROP (host dockerd), so bridged traffic between
+  # the veths needs an explicit ACCEPT.
+  ip link show "$BR" >/dev/null 2>&1 || ip link add "$BR" type bridge || die "cannot create bridge $BR"
+  ip addr replace "$BR_ADDR/24" dev "$BR"
+  ip link set "$BR" up
+  iptables_rule -C 2>/dev/null || iptables_rule -I || die "cannot add iptables FORWARD rule for $BR"
+  local n
+  for n in "${NODES[@]}"; do
+    local nsn; nsn=$(ns "$n")
+    if [ -e "/var/run/netns/$nsn" ] && ! nsenter --net="/var/run/netns/$nsn" true 2>/dev/null; then
+      rm -f "/var/run/netns/$nsn"        # stale file left by a reboot (/run is not a tmpfs here)
+    fi
+    [ -e "/var/run/netns/$nsn" ] || ip netns add "$nsn" || die "cannot create netns $nsn"
+    if ! ip link show "$(veth "$n")" >/dev/null 2>&1; then
+      nsenter --net="/var/run/netns/$nsn" ip link del eth0 2>/dev/null || true
+      ip link add "$(veth "$n")" type veth peer name eth0 netns "$nsn" || die "cannot create veth $(veth "$n")"
+    fi
+    ip link set "$(veth "$n")" master "$BR" up
+    nsenter --net="/var/run/netns/$nsn" sh -ec "
+      ip link set lo up
+      ip addr replace $(node_ip "$n")/24 dev eth0
+      ip link set eth0 up
+      ip route replace default via $BR_ADDR dev eth0" || die "cannot configure eth0 in $nsn"
+  done
+}
+
+teardown_net() {
+  local n
+  for n in "${NODES[@]}"; do
+    ip link del "$(veth "$n")" 2>/dev/null || true
+    local f="/var/run/netns/$(ns "$n")"
+    if [ -e "$f" ]; then
+      ip netns del "$(ns "$n")" 2>/dev/null || { umount -l "$f" 2>/dev/null || true; rm -f "$f"; }
+    fi
+  done
+  ip link del "$BR" 2>/dev/null || true
+  while iptables_rule -C 2>/dev/null; do iptables_rule -D; done
+}
+
+# ---------------------------------------------------------------------------------------------- daemons
+# PIDs of the lab processes of node n: its dockerd, its containerd and that containerd's shims.
+lab_pids() {
+  local n=$1 p cl er; er=$(execroot "$n")
+  for p in /proc/[0-9]*; do
+    cl=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
+    case "$cl" in
+      *"--exec-root $er "*|*"$er/containerd/"*) echo "${p#/proc/}" ;;
+    esac
+  done
+}
+
+wait_gone() { # wait_gone SECONDS PID...
+  local t=$1 end p alive; shift; end=$(( $(now) + t ))
+  while :; do
+    alive=0
+    for p in "$@"; do   # a zombie (state Z) counts as gone
+      kill -0 "$p" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1
+    done
+    [ $alive = 0 ] && return 0
+    [ "$(now)" -ge "$end" ] && return 1
+    sleep 0.2
+  done
+}
+
+umount_under() {
+  local root=$1 mp
+  awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r mp; do umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true; done
+}
+
+stop_node() {
+  local n=$1 pids p rr
+  # dockerd first: it stops its containers (shutdown-timeout 3 s) and its managed containerd.
+  pids=$(lab_pids "$n" | while read -r p; do
+           [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dockerd ] && echo "$p"; done || true)
+  if [ -n "$pids" ]; then
+    kill -TERM $pids 2>/dev/null || true
+    wait_gone 30 $pids || { log "n$n: dockerd did not stop, killing"; kill -KILL $pids 2>/dev/null || true; wait_gone 5 $pids || true; }
+  fi
+  # Containers left by a dockerd that died uncleanly.
+  rr="$(execroot "$n")/runtime-runc/moby"
+  if [ -d "$rr" ]; then
+    for c in $(runc --root "$rr" list -q 2>/dev/null || true); do runc --root "$rr" delete -f "$c" >/dev/null 2>&1 || true; done
+  fi
+  # Leftover containerd / shims, then anything else still running in the node's netns.
+  pids=$(lab_pids "$n" || true)
+  if [ -n "$pids" ]; then
+    kill -TERM $pids 2>/dev/null || true
+    wait_gone 10 $pids || { kill -KILL $pids 2>/dev/null || true; wait_gone 5 $pids || true; }
+  fi
+  if [ -e "/var/run/netns/$(ns "$n")" ]; then
+    pids=$(ip netns pids "$(ns "$n")" 2>/dev/null || true)
+    [ -z "$pids" ] || { kill -KILL $pids 2>/dev/null || true; wait_gone 5 $pids || true; }
+  fi
+  umount_under "$(execroot "$n")"
+  umount_under "$LAB/n$n"
+  rm -rf "$(execroot "$n")" "${LAB:?}/n$n"
+  rm -f "$(sock "$n")" "$(pidfile "$n")"
+}
+
+start_node() {
+  local n=$1 er dr; er=$(execroot "$n"); dr=$(dataroot "$n")
+  mkdir -p "$dr" "$er" "$LOGDIR"
+  echo '{}' >"$LAB/n$n/daemon.json"      # never pick up /etc/docker/daemon.json of the host
+  [ -f "$(logfile "$n")" ] && mv -f "$(logfile "$n")" "$(logfile "$n").1"
+  # Own UTS namespace so the swarm node's hostname is selab-nN; nsenter (not `ip netns exec`, which
+  # remounts /sys and breaks dockerd) for the network namespace. dockerd starts its own containerd under
+  # --exec-root (sockets, state) and --data-root (content), so the three do not clash with each other
+  # or with the host's.
+  setsid unshare --uts /bin/sh -c "echo selab-n$n > /proc/sys/kernel/hostname && exec nsenter --net=/var/run/netns/$(ns "$n") \
+      dockerd --config-file $LAB/n$n/daemon.json --data-root $dr --exec-root $er \
+      -H unix://$(sock "$n") --pidfile $(pidfile "$n") \
+      --bip $(node_bip "$n") --default-address-pool base=$(node_pool "$n"),size=24 \
+      --shutdown-timeout 3" </dev/null >>"$(logfile "$n")" 2>&1 &
+}
+
+wait_daemon() {
+  local n=$1 end; end=$(( $(now) + 60 ))
+  until dk "$n" version --format '{{.Server.Version}}' >/dev/null 2>&1; do
+    if [ "$(now)" -ge "$end" ] || [ -z "$(lab_pids "$n")" ]; then
+      tail -20 "$(logfile "$n")" >&2 || true
+      die "dockerd of n$n did not come up (log: $(logfile "$n"))"
+    fi
+    sleep 0.3
+  done
+}
+
+# ---------------------------------------------------------------------------------------------- health
+# Prints one line per node to stdout; returns 0 only if all nodes are reachable, Ready, reachable managers
+# and the swarm has exactly these 3 nodes.
+report() {
+  local n ok=0 info list="" lines=()
+  declare -A nid=() lstate=()
+  for n in "${NODES[@]}"; do
+    info=$(timeout 10 docker -H "unix://$(sock "$n")" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null) || info=""
+    if [ -n "$info" ]; then lstate[$n]=${info%% *}; nid[$n]=${info#* }; fi
+  done
+  for n in "${NODES[@]}"; do
+    [ "${lstate[$n]:-}" = active ] || continue
+    list=$(timeout 10 docker -H "unix://$(sock "$n")" node inspect $(timeout 10 docker -H "unix://$(sock "$n")" node ls -q 2>/dev/null) \
+      --format '{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{if .ManagerStatus}}{{if .ManagerStatus.Leader}}leader{{else}}{{.ManagerStatus.Reachability}}{{end}}{{else}}worker{{end}}' 2>/dev/null) && break
+    list=""
+  done
+  for n in "${NODES[@]}"; do
+    local line="n$n $(node_ip "$n")" st="" role="" av=""
+    if [ -z "${lstate[$n]:-}" ]; then
+      line+=" daemon=unreachable"; ok=1
+    else
+      line+=" daemon=up swarm=${lstate[$n]}"
+      if [ -n "${nid[$n]}" ] && [ -n "$list" ]; then
+        read -r _ st av role < <(grep "^${nid[$n]} " <<<"$list" || echo "x unknown unknown unknown")
+      fi
+      line+=" node=${st:-unknown} availability=${av:-unknown} manager=${role:-unknown}"
+      [ "${lstate[$n]}" = active ] && [ "$st" = ready ] && { [ "$role" = leader ] || [ "$role" = reachable ]; } || ok=1
+    fi
+    echo "$line"
+  done
+  if [ -z "$list" ]; then
+    echo "swarm: no manager answers node ls"; ok=1
+  elif [ "$(wc -l <<<"$list")" != "${#NODES[@]}" ]; then
+    echo "swarm: $(wc -l <<<"$list") nodes in the node list (want ${#NODES[@]})"; ok=1
+  fi
+  return $ok
+}
+
+healthy() { report >/dev/null 2>&1; }
+
+wait_healthy() { # wait_healthy SECONDS
+  local end=$(( $(now) + $1 ))
+  until healthy; do [ "$(now)" -ge "$end" ] && return 1; sleep 1; done
+}
+
+# ---------------------------------------------------------------------------------------------- swarm
+form_swarm() {
+  dk 1 swarm init --advertise-addr "$(node_ip 1)" --listen-addr "$(node_ip 1):2377" \
+    --default-addr-pool 10.10.0.0/16 --default-addr-pool-mask-length 24 >/dev/null \
+    || die "swarm init on n1 failed"
+  local token n; token=$(dk 1 swarm join-token -q manager) || die "cannot read the manager join token"
+  for n in "${NODES[@]:1}"; do
+    dk "$n" swarm join --token "$token" --advertise-addr "$(node_ip "$n")" --listen-addr "$(node_ip "$n"):2377" \
+      "$(node_ip 1):2377" >/dev/null || die "n$n could not join the swarm"
+  done
+  wait_healthy 60 || { report >&2 || true; die "swarm did not become healthy (3 Ready managers) within 60 s"; }
+}
+
+ensure_labels() {
+  local id; id=$(dk 1 info --format '{{.Swarm.NodeID}}') || die "cannot read n1 node id"
+  [ "$(dk 1 node inspect "$id" --format '{{index .Spec.Labels "swarmedge.edge"}}' 2>/dev/null)" = true ] \
+    || dk 1 node update --label-add swarmedge.edge=true "$id" >/dev/null || die "cannot label n1"
+}
+
+load_images() {
+  local img n src="unix://$HOST_SOCK" todo=() hid
+  if ! hdk version >/dev/null 2>&1; then
+    log "host dockerd ($HOST_SOCK) not reachable: building the images in n1 instead"
+    src="unix://$(sock 1)"
+  fi
+  for img in "${IMAGES[@]}"; do
+    if ! docker -H "$src" image inspect "$img" >/dev/null 2>&1; then
+      log "image $img missing, running base-image.sh"
+      DOCKER_HOST="$src" "$HERE/base-image.sh" || die "base-image.sh failed"
+      break
+    fi
+  done
+  for n in "${NODES[@]}"; do
+    for img in "${IMAGES[@]}"; do
+      hid=$(docker -H "$src" image inspect -f '{{.Id}}' "$img") || die "image $img missing after base-image.sh"
+      [ "$(dk "$n" image inspect -f '{{.Id}}' "$img" 2>/dev/null)" = "$hid" ] || { todo+=("$n"); break; }
+    done
+  done
+  [ ${#todo[@]} -gt 0 ] || return 0
+  local tar="$LAB/images.tar" pids=()
+  log "loading images into n${todo[*]}"
+  docker -H "$src" save -o "$tar" "${IMAGES[@]}" || die "docker save failed"
+  for n in "${todo[@]}"; do dk "$n" load -q -i "$tar" >/dev/null & pids+=($!); done
+  local rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  rm -f "$tar"
+  [ $rc = 0 ] || die "docker load into a lab node failed"
+}
+
+# ---------------------------------------------------------------------------------------------- commands
+do_down() {
+  local n pids=()
+  for n in "${NODES[@]}"; do stop_node "$n" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  teardown_net
+}
+
+cmd_up() {
+  need_root; take_lock; ensure_packages
+  local t0; t0=$(now)
+  if ! healthy; then
+    # Cheap repair first: a test may have left a veth down.
+    local all_up=1 n
+    for n in "${NODES[@]}"; do [ -S "$(sock "$n")" ] && dk "$n" version >/dev/null 2>&1 || all_up=0; done
+    if [ $all_up = 1 ] && ip link show "$BR" >/dev/null 2>&1; then
+      log "daemons up but swarm unhealthy: bringing the links up and waiting up to 30 s"
+      setup_net
+      wait_healthy 30 || true
+    fi
+  fi
+  if healthy; then
+    setup_net
+    ensure_labels
+    load_images
+    log "lab already up ($(( $(now) - t0 )) s)"
+    return 0
+  fi
+  log "lab not healthy: tearing down and rebuilding from scratch"
+  do_down
+  setup_net
+  local n
+  for n in "${NODES[@]}"; do start_node "$n"; done
+  for n in "${NODES[@]}"; do wait_daemon "$n"; done
+  form_swarm
+  ensure_labels
+  load_images
+  report >&2 || true
+  log "lab up ($(( $(now) - t0 )) s)"
+}
+
+cmd_down() {
+  need_root; take_lock
+  do_down
+  log "lab down"
+}
+
+cmd_status() {
+  need_root
+  report
+}
+
+cmd_env() {
+  local n
+  echo "export SELAB_BRIDGE=$BR"
+  echo "export SELAB_BRIDGE_IP=$BR_ADDR"
+  echo "export SELAB_NODES=\"${NODES[*]/#/n}\""
+  for n in "${NODES[@]}"; do
+    echo "export SELAB_N${n}_SOCK=$(sock "$n")"
+    echo "export SELAB_N${n}_HOST=unix://$(sock "$n")"
+    echo "export SELAB_N${n}_IP=$(node_ip "$n")"
+    echo "export SELAB_N${n}_NETNS=$(ns "$n")"
+    echo "export SELAB_N${n}_VETH=$(veth "$n")"
+  done
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac
