@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the local images the lab needs, without any registry (none is reachable here):
 #   swarmedge-lab/base:bookworm   Debian minbase rootfs (debootstrap) + nginx-light, imported with `docker import`.
-#   swarmedge-lab/whoami:1        a backend whose tasks answer every request with their own host name.
-# Idempotent: an image that already exists is kept.
+#   swarmedge-lab/whoami:latest   a backend whose tasks answer every request with their own host name.
+# Idempotent: an image that already exists is kept; whoami is rebuilt when its files change.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 state=/var/lib/swarmedge-lab
@@ -21,7 +21,8 @@ if ! docker image inspect swarmedge-lab/base:bookworm >/dev/null 2>&1; then
   rm -rf "$rootfs"
 fi
 
-if ! docker image inspect swarmedge-lab/whoami:1 >/dev/null 2>&1; then
-  docker build -q -t swarmedge-lab/whoami:1 "$here/whoami" >/dev/null
+hash="$(cat "$here"/whoami/* | sha256sum | cut -c1-12)"
+if [ "$(docker image inspect -f '{{index .Config.Labels "lab.hash"}}' swarmedge-lab/whoami:latest 2>/dev/null)" != "$hash" ]; then
+  docker build -q --label "lab.hash=$hash" -t swarmedge-lab/whoami:latest "$here/whoami" >/dev/null
 fi
 echo "lab: images ready" >&2

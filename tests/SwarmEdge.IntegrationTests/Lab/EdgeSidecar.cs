@@ -1,0 +1,28 @@
+namespace SwarmEdge.IntegrationTests.Lab;
+
+/// <summary>
+/// A container attached to the overlay network whose network namespace SwarmEdge (a host process) joins with
+/// nsenter: from there it reaches task IPs and Docker's DNS at 127.0.0.11, exactly as a SwarmEdge container
+/// on that network would. The host reaches it on its docker_gwbridge address.
+/// </summary>
+internal sealed record EdgeSidecar(string Name, int Pid, string Address)
+{
+    public static async Task<EdgeSidecar> EnsureAsync(string name, string network, string? dockerHost = null)
+    {
+        string[] Host(params string[] args) => dockerHost is null ? args : ["-H", dockerHost, .. args];
+
+        var running = await Shell.RunAsync("docker", Host("inspect", "-f", "{{.State.Running}}", name), check: false);
+        if (running.Trimmed != "true")
+        {
+            await Shell.RunAsync("docker", Host("rm", "-f", name), check: false);
+            await Shell.RunAsync("docker", Host("run", "-d", "--name", name, "--network", network,
+                "swarmedge-lab/base:bookworm", "sleep", "infinity"));
+        }
+
+        var pid = int.Parse((await Shell.RunAsync("docker", Host("inspect", "-f", "{{.State.Pid}}", name))).Trimmed);
+        // The gateway-bridge interface is the one that is not on the overlay.
+        var address = (await Shell.RunAsync("nsenter", ["-t", pid.ToString(), "-n", "ip", "-4", "-o", "addr", "show", "eth1"])).Trimmed;
+        var ip = address.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).First().Split('/')[0];
+        return new EdgeSidecar(name, pid, ip);
+    }
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace SwarmEdge.IntegrationTests.Lab;
+
+/// <summary>
+/// Continuous HTTP load through SwarmEdge: a fixed number of keep-alive connections, each sending GETs back to
+/// back. Every response is checked; every failure is kept with its time and reason; each task's first and
+/// last response time is tracked, so tests can say which tasks served when.
+/// </summary>
+internal sealed class LoadGenerator : IAsyncDisposable
+{
+    private readonly HttpClient _client;
+    private readonly Uri _uri;
+    private readonly string _host;
+    private readonly int _connections;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<string> _failures = new();
+    private readonly ConcurrentDictionary<string, TaskStats> _tasks = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private Task[] _workers = [];
+    private long _requests;
+
+    public LoadGenerator(Uri proxy, string host, int connections, string path = "/")
+    {
+        _uri = new Uri(proxy, path);
+        _host = host;
+        _connections = connections;
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = connections,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+        })
+        { Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    public IReadOnlyList<string> Failures => _failures.ToList();
+
+    /// <summary>Seconds since the generator was created: the clock every time here is on.</summary>
+    public double Now => _clock.Elapsed.TotalSeconds;
+
+    public LoadGenerator Start()
+    {
+        _workers = Enumerable.Range(0, _connections).Select(_ => Task.Run(WorkAsync)).ToArray();
+        return this;
+    }
+
+    public async Task StopAsync()
+    {
+        _stop.Cancel();
+        await Task.WhenAll(_workers);
+    }
+
+    /// <summary>Task IDs that answered at or after the given time.</summary>
+    public IReadOnlySet<string> TasksSeenSince(double since) =>
+        _tasks.Where(t => t.Value.Last >= since).Select(t => t.Key).ToHashSet();
+
+    /// <summary>When the task first answered, or null if it never did.</summary>
+    public double? FirstSeen(string taskId) => _tasks.TryGetValue(taskId, out var stats) ? stats.First : null;
+
+    public IReadOnlyDictionary<string, long> CountsByTask => _tasks.ToDictionary(t => t.Key, t => t.Value.Count);
+
+    public Task WaitForRequestsAsync(long count, TimeSpan timeout) =>
+        Eventually.HoldsAsync(() => Requests >= count, timeout, $"{count} requests sent");
+
+    private async Task WorkAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, _uri);
+            request.Headers.Host = _host;
+            string? failure = null;
+            string? task = null;
+            try
+            {
+                using var response = await _client.SendAsync(request, _stop.Token);
+                var body = await response.Content.ReadAsStringAsync(_stop.Token);
+                if ((int)response.StatusCode != 200)
+                {
+                    failure = $"HTTP {(int)response.StatusCode} {body.Trim()}";
+                }
+                else
+                {
+                    task = TaskIdOf(body);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                failure = $"{ex.GetType().Name}: {ex.Message}";
+            }
+
+            var now = Now;
+            Interlocked.Increment(ref _requests);
+            if (failure is not null)
+            {
+                _failures.Enqueue($"{now:0.000}s {failure}");
+            }
+            else if (task is not null)
+            {
+                _tasks.AddOrUpdate(task, _ => new TaskStats(now), (_, s) => s.Seen(now));
+            }
+        }
+    }
+
+    /// <summary>"svc.2.abc123 /path" → "abc123": the whoami task's host name ends with its task ID.</summary>
+    public static string TaskIdOf(string body)
+    {
+        var hostname = body.Split(' ', 2)[0].Trim();
+        return hostname[(hostname.LastIndexOf('.') + 1)..];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await StopAsync();
+        }
+
+        _client.Dispose();
+    }
+
+    private sealed class TaskStats(double first)
+    {
+        private long _count = 1;
+        private double _last = first;
+
+        public double First { get; } = first;
+
+        public double Last => Volatile.Read(ref _last);
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public TaskStats Seen(double at)
+        {
+            Interlocked.Increment(ref _count);
+            Volatile.Write(ref _last, Math.Max(_last, at));
+            return this;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SwarmEdge.IntegrationTests.Lab;
+
+/// <summary>The real SwarmEdge binary, run inside the sidecar's network namespace, with its log captured.</summary>
+internal sealed class SwarmEdgeProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _log = new();
+    private readonly HttpClient _admin;
+
+    private SwarmEdgeProcess(Process process, Uri proxy, Uri admin)
+    {
+        _process = process;
+        Proxy = proxy;
+        Admin = admin;
+        _admin = new HttpClient { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(5) };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public Uri Proxy { get; }
+
+    public Uri Admin { get; }
+
+    public string Log => string.Join('\n', _log);
+
+    public bool HasExited => _process.HasExited;
+
+    public static SwarmEdgeProcess Start(EdgeSidecar sidecar, int proxyPort, int adminPort, IReadOnlyDictionary<string, string> settings)
+    {
+        var info = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])["-t", sidecar.Pid.ToString(), "-n", "dotnet", RepoPaths.SwarmEdgeDll])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var all = new Dictionary<string, string>
+        {
+            ["SwarmEdge:Proxy:Port"] = proxyPort.ToString(),
+            ["SwarmEdge:Admin:Port"] = adminPort.ToString(),
+            ["SwarmEdge:Dns:Server"] = "127.0.0.11",
+            ["Logging:LogLevel:SwarmEdge"] = "Debug",
+        };
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        foreach (var (key, value) in all)
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start SwarmEdge");
+        return new SwarmEdgeProcess(process, new Uri($"http://{sidecar.Address}:{proxyPort}/"), new Uri($"http://{sidecar.Address}:{adminPort}/"));
+    }
+
+    public async Task WaitReadyAsync(TimeSpan timeout) =>
+        await Eventually.HoldsAsync(async () =>
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"SwarmEdge exited with {_process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                return (await _admin.GetAsync("readyz")).IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout, "SwarmEdge reports ready on /readyz");
+
+    public async Task<HttpResponseMessage> GetAdminAsync(string path) => await _admin.GetAsync(path);
+
+    /// <summary>The admin API's view of one service, or null when SwarmEdge does not list it.</summary>
+    public async Task<JsonElement?> ServiceAsync(string name)
+    {
+        var doc = await _admin.GetFromJsonAsync<JsonElement>("api/services");
+        foreach (var service in doc.GetProperty("services").EnumerateArray())
+        {
+            if (service.GetProperty("name").GetString() == name)
+            {
+                return service;
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<int> EndpointCountAsync(string service) =>
+        await ServiceAsync(service) is { } s ? s.GetProperty("endpoints").GetArrayLength() : 0;
+
+    public async ValueTask DisposeAsync()
+    {
+        _admin.Dispose();
+        if (!_process.HasExited)
+        {
+            // SIGTERM first: SwarmEdge shuts down gracefully like under docker stop.
+            using var term = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+            await term.WaitForExitAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+}

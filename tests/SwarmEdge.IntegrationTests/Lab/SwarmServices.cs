@@ -1,0 +1,102 @@
+namespace SwarmEdge.IntegrationTests.Lab;
+
+/// <summary>A running task as the swarm reports it.</summary>
+internal sealed record LabTask(string Id, string NodeId, string ContainerId);
+
+/// <summary>
+/// Creates and drives real swarm services with the docker CLI. Every service is a dnsrr service of the
+/// whoami image, whose tasks answer "&lt;service&gt;.&lt;slot&gt;.&lt;task id&gt; &lt;uri&gt;", so a response names its task.
+/// </summary>
+internal sealed class SwarmServices(string network, string? dockerHost = null) : IAsyncDisposable
+{
+    public const string Image = "swarmedge-lab/whoami:latest";
+    private readonly List<string> _created = [];
+
+    public string Network => network;
+
+    public static string UniqueName(string prefix) => $"it-{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    public async Task<string> CreateAsync(string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra)
+    {
+        var args = new List<string>
+        {
+            "service", "create", "--detach", "--name", name, "--network", network, "--endpoint-mode", "dnsrr",
+            "--replicas", replicas.ToString(), "--hostname", "{{.Task.Name}}", "--stop-grace-period", "10s",
+        };
+        foreach (var (key, value) in labels)
+        {
+            args.Add("--label");
+            args.Add($"{key}={value}");
+        }
+
+        args.AddRange(extra);
+        args.Add(Image);
+        await DockerAsync(args.ToArray());
+        _created.Add(name);
+        await WaitForRunningAsync(name, replicas);
+        return name;
+    }
+
+    public static Dictionary<string, string> Labels(int port = 80, params (string Key, string Value)[] more)
+    {
+        var labels = new Dictionary<string, string> { ["swarmedge.enable"] = "true", ["swarmedge.http.port"] = port.ToString() };
+        foreach (var (key, value) in more)
+        {
+            labels[key] = value;
+        }
+
+        return labels;
+    }
+
+    public async Task<IReadOnlyList<LabTask>> RunningTasksAsync(string service)
+    {
+        var ids = (await DockerAsync("service", "ps", service, "--no-trunc", "--filter", "desired-state=running",
+            "--format", "{{.ID}}")).Trimmed.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        var lines = (await DockerAsync(["inspect", "--format",
+            "{{.ID}} {{.Status.State}} {{.NodeID}} {{with index .Status \"ContainerStatus\"}}{{.ContainerID}}{{else}}-{{end}}", .. ids])).Trimmed.Split('\n');
+        return lines.Select(l => l.Split(' '))
+            .Where(f => f.Length == 4 && f[1] == "running")
+            .Select(f => new LabTask(f[0], f[2], f[3]))
+            .ToList();
+    }
+
+    public async Task WaitForRunningAsync(string service, int replicas, TimeSpan? timeout = null) =>
+        await Eventually.HoldsAsync(
+            async () => (await RunningTasksAsync(service)).Count == replicas,
+            timeout ?? TimeSpan.FromSeconds(60),
+            $"{service} has {replicas} running tasks",
+            TimeSpan.FromMilliseconds(250));
+
+    public Task ScaleAsync(string service, int replicas) =>
+        DockerAsync("service", "scale", "--detach", $"{service}={replicas}");
+
+    /// <summary>docker service update --force, waiting (as the CLI does) until the update converged.</summary>
+    public Task UpdateForceAsync(string service) =>
+        DockerAsync("service", "update", "--force", "--detach=false", "--quiet", service);
+
+    public Task UpdateAsync(string service, params string[] args) =>
+        DockerAsync(["service", "update", "--detach", .. args, service]);
+
+    public async Task RemoveAsync(string service)
+    {
+        await Shell.RunAsync("docker", Host(["service", "rm", service]), check: false);
+        _created.Remove(service);
+    }
+
+    public Task<ShellResult> DockerAsync(params string[] args) => Shell.RunAsync("docker", Host(args));
+
+    private IEnumerable<string> Host(IEnumerable<string> args) => dockerHost is null ? args : ["-H", dockerHost, .. args];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in _created.ToList())
+        {
+            await RemoveAsync(name);
+        }
+    }
+}
