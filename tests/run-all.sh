@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The whole SwarmEdge test suite, on a fresh Debian machine as root or on one an earlier run left state on:
+# sets up what the tests need (Debian packages, dockerd, a one-node swarm, lab images), builds the
+# solution, runs the unit tests and the integration tests against the real swarm, and ends with one line:
+#   N passed, N failed[, N skipped]
+# Exit status: 0 only when every test ran and passed.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+results="$root/artifacts/test-results"
+rm -rf "$results" "$root/artifacts/measurements.log"
+mkdir -p "$results"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "tests: the .NET 10 SDK is required (dotnet on PATH)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+if ! tests/lab/swarm-up.sh; then
+  echo "tests: the swarm lab could not be set up" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+if ! dotnet build SwarmEdge.sln -c Release -nologo -v q; then
+  echo "tests: build failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+status=0
+for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+  echo "tests: running $project" >&2
+  dotnet test "tests/$project" -c Release --no-build -nologo \
+    --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=normal" \
+    --results-directory "$results" || status=1
+done
+
+passed=0; failed=0; skipped=0
+for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+  trx="$results/$project.trx"
+  counters="$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null || true)"
+  if [ -z "$counters" ]; then
+    echo "tests: $project produced no results (crashed?)" >&2
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  value() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+  skipped=$((skipped + $(value notExecuted)))
+done
+
+if [ -s "$root/artifacts/measurements.log" ]; then
+  echo "--- measurements ---"
+  cat "$root/artifacts/measurements.log"
+fi
+
+[ "$failed" -eq 0 ] || status=1
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit $status
