@@ -17,7 +17,10 @@ builder.Configuration
     .AddEnvironmentVariables()
     .AddCommandLine(args);
 
-builder.Services.AddOptions<SwarmEdgeOptions>().Bind(builder.Configuration.GetSection(SwarmEdgeOptions.Section)).ValidateOnStart();
+builder.Services.AddOptions<SwarmEdgeOptions>()
+    .Bind(builder.Configuration.GetSection(SwarmEdgeOptions.Section))
+    .PostConfigure(o => o.ApplyListDefaults())
+    .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SwarmEdgeOptions>, SwarmEdgeOptionsValidator>();
 
 var proxy = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>()?.Proxy ?? new ProxyOptions();
@@ -35,15 +38,14 @@ builder.Services.AddSingleton<DockerApi>();
 builder.Services.AddSingleton<SwarmReader>();
 builder.Services.AddSingleton<DiscoverySignals>();
 builder.Services.AddSingleton<EdgeStatus>();
-builder.Services.AddSingleton<ProxyConfigApplier>();
 builder.Services.AddSingleton<TaskDnsWatcher>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskDnsWatcher>());
 builder.Services.AddHostedService<SwarmEventWatcher>();
 builder.Services.AddHostedService<DiscoveryLoop>();
 builder.Services.AddHostedService<AdminServer>();
-builder.Services.AddReverseProxy().LoadFromMemory([], []);
+builder.Services.AddSwarmEdgeProxy();
 
 var app = builder.Build();
 app.UseMiddleware<RequestMetricsMiddleware>();
-app.MapReverseProxy();
+app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
 app.Run();

@@ -24,15 +24,32 @@ internal sealed class SwarmEdgeOptions
     /// networks needs the swarmedge.network label).
     /// </summary>
     public List<string> Networks { get; set; } = [];
+
+    /// <summary>
+    /// List defaults are filled in after binding: the configuration binder appends to a list that already has
+    /// items, so a default in the initializer could never be replaced, only added to.
+    /// </summary>
+    public void ApplyListDefaults()
+    {
+        if (Docker.Endpoints.Count == 0)
+        {
+            Docker.Endpoints.Add("unix:///var/run/docker.sock");
+        }
+
+        if (Proxy.Retry.Methods.Count == 0)
+        {
+            Proxy.Retry.Methods.AddRange(["GET", "HEAD", "OPTIONS"]);
+        }
+    }
 }
 
 internal sealed class DockerOptions
 {
     /// <summary>
     /// Docker Engine API endpoints of swarm managers, tried in order: unix:///path or tcp://host:port.
-    /// Several managers keep SwarmEdge informed when one of them is lost.
+    /// Several managers keep SwarmEdge informed when one of them is lost. Default: unix:///var/run/docker.sock.
     /// </summary>
-    public List<string> Endpoints { get; set; } = ["unix:///var/run/docker.sock"];
+    public List<string> Endpoints { get; set; } = [];
 
     /// <summary>Time budget of one API request (list calls, not the event stream).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -76,6 +93,33 @@ internal sealed class ProxyOptions
 
     /// <summary>Load balancing policy when a service does not choose one (YARP policy names).</summary>
     public string LoadBalancingPolicy { get; set; } = "PowerOfTwoChoices";
+
+    /// <summary>
+    /// Time to open a connection to a task. Short, because a lost node's task IPs are black holes:
+    /// connections to them hang instead of being refused.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>How long a task stays out of the rotation after a transport failure (refused, reset, timeout).</summary>
+    public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Defaults for retrying a request on another task; services override them with labels.</summary>
+internal sealed class RetryOptions
+{
+    /// <summary>Attempts in all, the first one included. 1 turns retries off.</summary>
+    public int Attempts { get; set; } = 3;
+
+    /// <summary>No retry starts once this much time has passed since the request arrived.</summary>
+    public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Methods that are safe to send twice (default GET, HEAD, OPTIONS).</summary>
+    public List<string> Methods { get; set; } = [];
+
+    /// <summary>A retryable request with a body up to this size is buffered so it can be sent again.</summary>
+    public int MaxBufferedBodyBytes { get; set; } = 64 * 1024;
 }
 
 internal sealed class AdminOptions

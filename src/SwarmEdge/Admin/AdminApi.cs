@@ -46,7 +46,7 @@ internal static class AdminApi
                 s.Routing?.Port,
                 s.Routes.Select(r => new RouteDocument(
                     ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix)).ToList(),
-                s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, $"{e.Address}:{e.Port}", e.Url)).ToList(),
+                s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, new System.Net.IPEndPoint(e.Address, e.Port).ToString(), e.Url)).ToList(),
                 s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
                 s.Warnings,
                 dnsFailures.GetValueOrDefault(s.Name)))

@@ -116,8 +116,10 @@ internal static partial class ServiceLabelParser
     {
         var routes = ImmutableArray.CreateBuilder<HttpRoute>();
 
-        var routerNames = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var key in labels.Keys)
+        // Router names are compared ignoring case (YARP's route IDs are): the spelling used in the labels
+        // is kept to read them, the route is named in lower case.
+        var routers = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
         {
             if (!key.StartsWith(RoutersPrefix, StringComparison.Ordinal))
             {
@@ -134,24 +136,39 @@ internal static partial class ServiceLabelParser
                 continue;
             }
 
-            if (!RouterNameRegex().IsMatch(name) || name == DefaultRouter)
+            if (!RouterNameRegex().IsMatch(name) || name.Equals(DefaultRouter, StringComparison.OrdinalIgnoreCase))
             {
                 errors.Add(Describe(key, labels[key], "router names use letters, digits, '-' and '_' and are not 'default'"));
                 continue;
             }
 
-            routerNames.Add(name);
+            var lower = name.ToLowerInvariant();
+            if (routers.TryGetValue(lower, out var spelled) && spelled != name)
+            {
+                errors.Add(Describe(key, labels[key], $"router '{name}' differs from router '{spelled}' only in case; router names ignore case"));
+                continue;
+            }
+
+            routers[lower] = name;
         }
 
-        var hasDefaultRouter = RouterKeys.Any(k => labels.ContainsKey(HttpPrefix + k));
-        if (hasDefaultRouter || routerNames.Count == 0)
+        // The unnamed route exists when it has a rule of its own, or when there is no named router at all.
+        var hasDefaultRouter = labels.ContainsKey(HttpPrefix + "host") || labels.ContainsKey(HttpPrefix + "path");
+        if (hasDefaultRouter || routers.Count == 0)
         {
             routes.Add(ParseRouter(DefaultRouter, HttpPrefix, serviceName, labels, errors, warnings));
         }
-
-        foreach (var name in routerNames)
+        else
         {
-            routes.Add(ParseRouter(name, $"{RoutersPrefix}{name}.", serviceName, labels, errors, warnings));
+            foreach (var key in RouterKeys.Select(k => HttpPrefix + k).Where(labels.ContainsKey))
+            {
+                warnings.Add($"label {key} has no effect: the service declares routers and neither {HttpPrefix}host nor {HttpPrefix}path");
+            }
+        }
+
+        foreach (var (lower, spelled) in routers)
+        {
+            routes.Add(ParseRouter(lower, $"{RoutersPrefix}{spelled}.", serviceName, labels, errors, warnings));
         }
 
         return routes.ToImmutable();
@@ -237,6 +254,12 @@ internal static partial class ServiceLabelParser
                 continue;
             }
 
+            if (host.Split('.').Any(label => label.StartsWith("xn--", StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add(Describe(key, value, $"'{host}' is punycode: write the host name in Unicode (the proxy matches the decoded name)"));
+                continue;
+            }
+
             if (!hosts.Contains(host, StringComparer.OrdinalIgnoreCase))
             {
                 hosts.Add(host.ToLowerInvariant());
@@ -280,12 +303,12 @@ internal static partial class ServiceLabelParser
 
     private static string Describe(string key, string value, string problem) => $"label {key}=\"{value}\": {problem}";
 
-    [GeneratedRegex(@"^[A-Za-z0-9_-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]+\z")]
     private static partial Regex RouterNameRegex();
 
-    [GeneratedRegex(@"^(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*(:[0-9]{1,5})?$")]
+    [GeneratedRegex(@"^(\*\.)?[\p{L}\p{N}_]([\p{L}\p{N}_-]*[\p{L}\p{N}_])?(\.[\p{L}\p{N}_]([\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*(:[0-9]{1,5})?\z")]
     private static partial Regex HostRegex();
 
-    [GeneratedRegex(@"^/(?!.*//)[A-Za-z0-9\-._~!$&'()+,;=:@%/]*$")]
+    [GeneratedRegex(@"^(?!.*//)/[A-Za-z0-9\-._~!$&'()+,;=:@%/]*\z")]
     private static partial Regex PathRegex();
 }

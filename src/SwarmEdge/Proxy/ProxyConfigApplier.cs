@@ -34,10 +34,16 @@ internal sealed partial class ProxyConfigApplier(
         var desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy);
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
 
+        // YARP compares IDs ignoring case and refuses a whole update with a duplicate: refuse the duplicate alone.
+        var clusterIdsSeen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var routeIdsSeen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
         var clusters = new List<ClusterConfig>(desired.Clusters.Count);
         foreach (var cluster in desired.Clusters)
         {
-            var error = await ValidateAsync(cluster);
+            var error = clusterIdsSeen.Add(cluster.ClusterId)
+                ? await ValidateAsync(cluster)
+                : $"another service is named {cluster.ClusterId} when case is ignored";
             if (error is null)
             {
                 clusters.Add(cluster);
@@ -57,7 +63,9 @@ internal sealed partial class ProxyConfigApplier(
                 continue;
             }
 
-            var error = await ValidateAsync(route);
+            var error = routeIdsSeen.Add(route.RouteId)
+                ? await ValidateAsync(route)
+                : $"another route is named {route.RouteId} when case is ignored";
             if (error is null)
             {
                 routes.Add(route);

@@ -42,6 +42,13 @@ internal static class ProxyConfigBuilder
             e => e.TaskId,
             e => new DestinationConfig { Address = e.Url },
             StringComparer.Ordinal),
+        HealthCheck = new HealthCheckConfig
+        {
+            // A task that fails at the transport level leaves the rotation at once (TransportFailurePolicy).
+            Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = TransportFailurePolicy.PolicyName },
+            // When every task looks unhealthy, try them all rather than answer 503 from here.
+            AvailableDestinationsPolicy = "HealthyOrPanic",
+        },
         Metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
     };
 

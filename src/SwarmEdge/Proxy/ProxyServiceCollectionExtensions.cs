@@ -1,0 +1,26 @@
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+
+namespace SwarmEdge.Proxy;
+
+internal static class ProxyServiceCollectionExtensions
+{
+    /// <summary>YARP with an in-memory configuration and SwarmEdge's pieces: connect timeout, passive health, applier.</summary>
+    public static IServiceCollection AddSwarmEdgeProxy(this IServiceCollection services)
+    {
+        services.AddReverseProxy().LoadFromMemory([], []);
+        services.AddSingleton<IForwarderHttpClientFactory, SwarmEdgeHttpClientFactory>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
+        services.AddSingleton<ProxyConfigApplier>();
+        return services;
+    }
+
+    /// <summary>YARP's proxy pipeline with retries first, so every attempt load-balances again among untried tasks.</summary>
+    public static void UseSwarmEdgeProxyPipeline(this IReverseProxyApplicationBuilder pipeline)
+    {
+        pipeline.UseMiddleware<RetryMiddleware>();
+        pipeline.UseSessionAffinity();
+        pipeline.UseLoadBalancing();
+        pipeline.UsePassiveHealthChecks();
+    }
+}

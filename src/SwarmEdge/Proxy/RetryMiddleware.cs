@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using SwarmEdge.Admin;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace SwarmEdge.Proxy;
+
+/// <summary>
+/// Retries a request on another task when the forward failed before any response byte for a transport
+/// reason (refused, connect timeout, reset or closed early): a task that just crashed or a node that just
+/// vanished then costs the client nothing. Sits in YARP's proxy pipeline before load balancing, so each
+/// attempt picks a task among those not tried yet.
+///
+/// Only methods the route allows (GET, HEAD, OPTIONS by default); never once the response has started;
+/// a request body is sent again only when it was small enough to buffer. Bounded by attempts and by a time
+/// budget from the request's arrival.
+/// </summary>
+internal sealed partial class RetryMiddleware
+{
+    public const string AttemptsMetadataKey = "swarmedge.retry.attempts";
+    public const string MethodsMetadataKey = "swarmedge.retry.methods";
+
+    private readonly RequestDelegate _next;
+    private readonly RetryOptions _defaults;
+    private readonly ILogger<RetryMiddleware> _logger;
+    private readonly ConditionalWeakTable<RouteConfig, RetryPolicy> _policies = new();
+    private readonly ConcurrentDictionary<int, ResiliencePipeline<bool>> _pipelines = new();
+
+    public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, ILogger<RetryMiddleware> logger)
+    {
+        _next = next;
+        _defaults = options.Value.Proxy.Retry;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var policy = _policies.GetValue(proxy.Route.Config, CreatePolicy);
+        if (policy.Attempts <= 1 || !policy.Methods.Contains(context.Request.Method) || !PrepareBody(context.Request))
+        {
+            await _next(context);
+            return;
+        }
+
+        var candidates = proxy.AvailableDestinations;
+        var arrived = Stopwatch.GetTimestamp();
+        await _next(context);
+        if (ShouldRetry(context))
+        {
+            await RetryAsync(context, proxy, candidates, policy, arrived);
+        }
+    }
+
+    private async Task RetryAsync(
+        HttpContext context,
+        IReverseProxyFeature proxy,
+        IReadOnlyList<DestinationState> candidates,
+        RetryPolicy policy,
+        long arrived)
+    {
+        var tried = new HashSet<DestinationState>();
+        if (proxy.ProxiedDestination is { } first)
+        {
+            tried.Add(first);
+        }
+
+        var pipeline = _pipelines.GetOrAdd(policy.Attempts - 1, static retries => new ResiliencePipelineBuilder<bool>()
+            .AddRetry(new RetryStrategyOptions<bool>
+            {
+                // The outcome is "this attempt failed in a retryable way"; the next attempt goes to another task
+                // at once, there is nothing to wait for.
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result),
+                MaxRetryAttempts = retries,
+                Delay = TimeSpan.Zero,
+                BackoffType = DelayBackoffType.Constant,
+            })
+            .Build());
+
+        await pipeline.ExecuteAsync(async _ =>
+        {
+            var remaining = candidates.Where(d => !tried.Contains(d)).ToList();
+            if (remaining.Count == 0 || Stopwatch.GetElapsedTime(arrived) > _defaults.Budget)
+            {
+                return false;
+            }
+
+            var failed = proxy.ProxiedDestination?.DestinationId ?? "?";
+            var error = context.Features.Get<IForwarderErrorFeature>();
+            Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, error?.Exception?.Message ?? error?.Error.ToString() ?? "");
+            SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
+
+            context.Features.Set<IForwarderErrorFeature>(null);
+            context.Response.Clear();
+            if (context.Request.Body.CanSeek)
+            {
+                context.Request.Body.Position = 0;
+            }
+
+            proxy.AvailableDestinations = remaining;
+            await _next(context);
+            if (proxy.ProxiedDestination is { } destination)
+            {
+                tried.Add(destination);
+            }
+
+            return ShouldRetry(context);
+        }, context.RequestAborted);
+    }
+
+    private static bool ShouldRetry(HttpContext context) =>
+        !context.Response.HasStarted
+        && !context.RequestAborted.IsCancellationRequested
+        && TransportFailures.FailedBeforeResponse(context.Features.Get<IForwarderErrorFeature>());
+
+    /// <summary>True when the request can be sent again: no body, or a small one now buffered in memory.</summary>
+    private bool PrepareBody(HttpRequest request)
+    {
+        var canHaveBody = request.HttpContext.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody ?? true;
+        if (!canHaveBody)
+        {
+            return true;
+        }
+
+        if (request.ContentLength is not { } length || length > _defaults.MaxBufferedBodyBytes)
+        {
+            return false;
+        }
+
+        request.EnableBuffering(bufferThreshold: _defaults.MaxBufferedBodyBytes, bufferLimit: _defaults.MaxBufferedBodyBytes);
+        return true;
+    }
+
+    private RetryPolicy CreatePolicy(RouteConfig route)
+    {
+        var metadata = route.Metadata;
+        var attempts = metadata?.TryGetValue(AttemptsMetadataKey, out var a) == true && int.TryParse(a, out var n) ? n : _defaults.Attempts;
+        var methods = metadata?.TryGetValue(MethodsMetadataKey, out var m) == true
+            ? m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : _defaults.Methods.ToArray();
+        return new RetryPolicy(attempts, new HashSet<string>(methods, StringComparer.OrdinalIgnoreCase));
+    }
+
+    private sealed record RetryPolicy(int Attempts, HashSet<string> Methods);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 320, Level = LogLevel.Information,
+            Message = "Route {Route}: retrying on another task after task {Task} failed: {Error}")]
+        public static partial void Retrying(ILogger logger, string route, string task, string error);
+    }
+}

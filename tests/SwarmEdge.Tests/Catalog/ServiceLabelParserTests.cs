@@ -1,0 +1,500 @@
+using System.Collections.Immutable;
+using SwarmEdge.Catalog;
+using static SwarmEdge.Tests.TestData;
+
+namespace SwarmEdge.Tests.Catalog;
+
+public class ServiceLabelParserTests
+{
+    private const string PathProblem = "must be a path prefix that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'";
+    private const string RouterNameProblem = "router names use letters, digits, '-' and '_' and are not 'default'";
+
+    private static LabelParseResult Parse(ImmutableDictionary<string, string> labels, string service = "web") =>
+        ServiceLabelParser.Parse(service, labels);
+
+    private static HttpRoute Route(string name, string[] hosts, string? path = null, int? priority = null, bool strip = false) =>
+        new(name, [.. hosts], path, priority, strip);
+
+    /// <summary>A label problem: the service is enabled, unrouted, and the one error names key and value.</summary>
+    private static void AssertSingleError(LabelParseResult result, string expected)
+    {
+        Assert.True(result.Enabled);
+        Assert.Null(result.Routing);
+        Assert.Equal([expected], result.Errors.ToArray());
+    }
+
+    // ---- opting in and out ----
+
+    [Fact]
+    public void No_enable_label_means_not_enabled_and_no_errors_even_with_other_swarmedge_labels()
+    {
+        var result = Parse(Labels(("swarmedge.http.port", "nope"), ("swarmedge.http.host", "bad host")));
+
+        Assert.False(result.Enabled);
+        Assert.Null(result.Routing);
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public void Enable_false_means_not_enabled_and_other_labels_are_not_checked()
+    {
+        var result = Parse(Routed(("swarmedge.enable", "false"), ("swarmedge.http.port", "nope")));
+
+        Assert.False(result.Enabled);
+        Assert.Null(result.Routing);
+        Assert.Empty(result.Errors);
+    }
+
+    [Theory]
+    [InlineData("yes")]
+    [InlineData("1")]
+    [InlineData("")]
+    public void Enable_that_is_not_a_bool_is_an_error_and_not_enabled(string value)
+    {
+        var result = Parse(Routed(("swarmedge.enable", value)));
+
+        Assert.False(result.Enabled);
+        Assert.Null(result.Routing);
+        Assert.Equal([$"label swarmedge.enable=\"{value}\": must be true or false"], result.Errors.ToArray());
+    }
+
+    [Theory]
+    [InlineData("True")]
+    [InlineData(" true ")]
+    public void Enable_is_case_insensitive_and_trimmed(string value)
+    {
+        var result = Parse(Routed(("swarmedge.enable", value)));
+
+        Assert.True(result.Enabled);
+        Assert.NotNull(result.Routing);
+    }
+
+    // ---- port ----
+
+    [Fact]
+    public void Missing_port_is_an_error_naming_the_label()
+    {
+        var result = Parse(Labels(("swarmedge.enable", "true")));
+
+        AssertSingleError(result, "label swarmedge.http.port is missing: it names the port the service's tasks listen on");
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("0")]
+    [InlineData("65536")]
+    [InlineData("-1")]
+    [InlineData("+80")]
+    [InlineData("80.5")]
+    [InlineData("")]
+    public void Bad_port_is_an_error_naming_label_and_value(string value)
+    {
+        var result = Parse(Routed(("swarmedge.http.port", value)));
+
+        AssertSingleError(result, $"label swarmedge.http.port=\"{value}\": must be a port number from 1 to 65535");
+    }
+
+    [Theory]
+    [InlineData("1", 1)]
+    [InlineData("65535", 65535)]
+    [InlineData(" 8080 ", 8080)]
+    public void Port_in_range_is_read(string value, int expected)
+    {
+        var result = Parse(Routed(("swarmedge.http.port", value)));
+
+        Assert.Equal(expected, result.Routing!.Port);
+    }
+
+    // ---- default route ----
+
+    [Fact]
+    public void Without_routing_labels_the_service_answers_at_host_equal_to_its_lowercased_name()
+    {
+        var result = Parse(Routed(), service: "Shop_Frontend");
+
+        Assert.True(result.Enabled);
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Equal(
+            new ServiceRouting(8080, null, null, [Route("default", ["shop_frontend"])]),
+            result.Routing);
+    }
+
+    // ---- hosts ----
+
+    [Fact]
+    public void Host_list_is_trimmed_lowercased_and_deduplicated_ignoring_case()
+    {
+        var result = Parse(Routed(("swarmedge.http.host", "Shop.Example.com, shop.example.COM ,www.example.com,*.example.org,api.example.com:8443")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(
+            [Route("default", ["shop.example.com", "www.example.com", "*.example.org", "api.example.com:8443"])],
+            result.Routing!.Routes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("a.example.com,bad host.com", "bad host.com")]
+    [InlineData("-a.example.com", "-a.example.com")]
+    [InlineData("a..example.com", "a..example.com")]
+    [InlineData("a.example.com,", "")]
+    [InlineData("http://a.example.com", "http://a.example.com")]
+    [InlineData("a.example.com/x", "a.example.com/x")]
+    [InlineData("a.example.com:https", "a.example.com:https")]
+    [InlineData("*a.example.com", "*a.example.com")]
+    public void Bad_host_in_a_list_is_an_error_naming_label_value_and_the_bad_host(string value, string badHost)
+    {
+        var result = Parse(Routed(("swarmedge.http.host", value)));
+
+        AssertSingleError(result,
+            $"label swarmedge.http.host=\"{value}\": '{badHost}' is not a host name " +
+            "(letters, digits, '-', '_' and dots, optionally '*.' in front and ':port' behind)");
+    }
+
+    // ---- paths ----
+
+    [Theory]
+    [InlineData("/api/", "/api")]
+    [InlineData("/api", "/api")]
+    [InlineData(" /api/v1/ ", "/api/v1")]
+    [InlineData("/", "/")]
+    [InlineData("/a-b_c.d~e/@x:y", "/a-b_c.d~e/@x:y")]
+    public void Path_is_trimmed_and_loses_its_trailing_slash(string value, string expected)
+    {
+        var result = Parse(Routed(("swarmedge.http.path", value)));
+
+        Assert.Empty(result.Errors);
+        var route = Assert.Single(result.Routing!.Routes);
+        Assert.Equal(expected, route.PathPrefix);
+        Assert.Empty(route.Hosts);
+    }
+
+    [Theory]
+    [InlineData("api")]
+    [InlineData("")]
+    [InlineData("/my api")]
+    [InlineData("/api/{id}")]
+    [InlineData("/api}")]
+    [InlineData("/api?x=1")]
+    [InlineData("/api#top")]
+    [InlineData("/api//v1")]
+    [InlineData("/api//")]
+    [InlineData("/api/*")]
+    [InlineData("//api")]
+    [InlineData("//")]
+    public void Bad_path_is_an_error_naming_label_and_value(string value)
+    {
+        var result = Parse(Routed(("swarmedge.http.path", value)));
+
+        AssertSingleError(result, $"label swarmedge.http.path=\"{value}\": {PathProblem}");
+    }
+
+    [Fact]
+    public void Bad_path_on_a_named_router_names_that_router_s_label()
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.api.path", "v1")));
+
+        AssertSingleError(result, $"label swarmedge.http.routers.api.path=\"v1\": {PathProblem}");
+    }
+
+    // ---- priority ----
+
+    [Theory]
+    [InlineData("10", 10)]
+    [InlineData("-5", -5)]
+    [InlineData(" 7 ", 7)]
+    [InlineData("100000", 100_000)]
+    [InlineData("-100000", -100_000)]
+    public void Priority_is_read(string value, int expected)
+    {
+        var result = Parse(Routed(("swarmedge.http.priority", value)));
+
+        Assert.Equal(expected, Assert.Single(result.Routing!.Routes).Priority);
+    }
+
+    [Theory]
+    [InlineData("high")]
+    [InlineData("1.5")]
+    [InlineData("")]
+    [InlineData("100001")]
+    [InlineData("-100001")]
+    [InlineData("99999999999")]
+    public void Bad_or_out_of_range_priority_is_an_error_naming_label_and_value(string value)
+    {
+        var result = Parse(Routed(("swarmedge.http.priority", value)));
+
+        AssertSingleError(result, $"label swarmedge.http.priority=\"{value}\": must be a whole number from -100000 to 100000");
+    }
+
+    // ---- strip-prefix ----
+
+    [Fact]
+    public void Strip_prefix_with_a_path_is_kept()
+    {
+        var result = Parse(Routed(("swarmedge.http.path", "/api/"), ("swarmedge.http.strip-prefix", "true")));
+
+        Assert.Empty(result.Warnings);
+        Assert.Equal([Route("default", [], "/api", strip: true)], result.Routing!.Routes.ToArray());
+    }
+
+    [Fact]
+    public void Bad_strip_prefix_is_an_error_naming_label_and_value()
+    {
+        var result = Parse(Routed(("swarmedge.http.path", "/api"), ("swarmedge.http.strip-prefix", "yes")));
+
+        AssertSingleError(result, "label swarmedge.http.strip-prefix=\"yes\": must be true or false");
+    }
+
+    [Fact]
+    public void Strip_prefix_without_a_path_is_a_warning_and_is_turned_off()
+    {
+        var result = Parse(Routed(("swarmedge.http.strip-prefix", "true")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["label swarmedge.http.strip-prefix has no effect without a path prefix"], result.Warnings.ToArray());
+        Assert.Equal([Route("default", ["web"])], result.Routing!.Routes.ToArray());
+    }
+
+    [Fact]
+    public void Strip_prefix_with_the_root_path_on_a_named_router_is_a_warning_and_is_turned_off()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.routers.api.host", "api.example.com"),
+            ("swarmedge.http.routers.api.path", "/"),
+            ("swarmedge.http.routers.api.strip-prefix", "true")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["label swarmedge.http.routers.api.strip-prefix has no effect without a path prefix"], result.Warnings.ToArray());
+        Assert.Equal([Route("api", ["api.example.com"], "/")], result.Routing!.Routes.ToArray());
+    }
+
+    // ---- routers ----
+
+    [Fact]
+    public void Several_routers_are_read_in_name_order_without_a_default_route()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.routers.api.host", "api.example.com"),
+            ("swarmedge.http.routers.api.path", "/v1/"),
+            ("swarmedge.http.routers.api.priority", "10"),
+            ("swarmedge.http.routers.api.strip-prefix", "true"),
+            ("swarmedge.http.routers.admin_2.path", "/admin")));
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Equal(
+            [Route("admin_2", [], "/admin"), Route("api", ["api.example.com"], "/v1", 10, strip: true)],
+            result.Routing!.Routes.ToArray());
+    }
+
+    [Fact]
+    public void Default_router_comes_alongside_routers_when_http_host_is_set()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.host", "www.example.com"),
+            ("swarmedge.http.routers.api.path", "/api")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(
+            [Route("default", ["www.example.com"]), Route("api", [], "/api")],
+            result.Routing!.Routes.ToArray());
+    }
+
+    [Fact]
+    public void Default_router_comes_alongside_routers_when_http_path_is_set()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.path", "/"),
+            ("swarmedge.http.routers.api.host", "api.example.com")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(
+            [Route("default", [], "/"), Route("api", ["api.example.com"])],
+            result.Routing!.Routes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.routers.api.hosts", "api.example.com")]
+    [InlineData("swarmedge.http.routers.api.rule", "Host(`a`)")]
+    [InlineData("swarmedge.http.routers.api", "api.example.com")]
+    public void Unknown_router_key_is_an_error_naming_label_and_value(string key, string value)
+    {
+        var result = Parse(Routed((key, value)));
+
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix");
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.routers.my.api.host")]
+    [InlineData("swarmedge.http.routers.my api.host")]
+    [InlineData("swarmedge.http.routers.caf\u00e9.host")]
+    [InlineData("swarmedge.http.routers.default.host")]
+    public void Bad_router_name_or_a_router_named_default_is_an_error_naming_label_and_value(string key)
+    {
+        var result = Parse(Routed((key, "api.example.com")));
+
+        AssertSingleError(result, $"label {key}=\"api.example.com\": {RouterNameProblem}");
+    }
+
+    [Fact]
+    public void Router_with_neither_host_nor_path_is_an_error_naming_its_labels()
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.api.priority", "5")));
+
+        AssertSingleError(result,
+            "router 'api' has neither swarmedge.http.routers.api.host nor swarmedge.http.routers.api.path: it would match nothing");
+    }
+
+    // ---- load balancing ----
+
+    [Theory]
+    [InlineData("round-robin", "RoundRobin")]
+    [InlineData("Least-Requests", "LeastRequests")]
+    [InlineData("power-of-two-choices", "PowerOfTwoChoices")]
+    [InlineData(" random ", "Random")]
+    [InlineData("first", "FirstAlphabetical")]
+    public void Load_balancing_label_maps_to_the_yarp_policy(string value, string policy)
+    {
+        var result = Parse(Routed(("swarmedge.http.lb", value)));
+
+        Assert.Equal(policy, result.Routing!.LoadBalancingPolicy);
+    }
+
+    [Fact]
+    public void Without_load_balancing_label_the_policy_is_left_to_the_default()
+    {
+        Assert.Null(Parse(Routed()).Routing!.LoadBalancingPolicy);
+    }
+
+    [Theory]
+    [InlineData("weighted")]
+    [InlineData("RoundRobin")]
+    [InlineData("")]
+    public void Bad_load_balancing_label_is_an_error_naming_label_value_and_choices(string value)
+    {
+        var result = Parse(Routed(("swarmedge.http.lb", value)));
+
+        AssertSingleError(result,
+            $"label swarmedge.http.lb=\"{value}\": must be one of round-robin, least-requests, power-of-two-choices, random, first");
+    }
+
+    // ---- network ----
+
+    [Fact]
+    public void Network_label_is_trimmed()
+    {
+        Assert.Equal("backend", Parse(Routed(("swarmedge.network", " backend "))).Routing!.Network);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("my net")]
+    public void Bad_network_label_is_an_error_naming_label_and_value(string value)
+    {
+        var result = Parse(Routed(("swarmedge.network", value)));
+
+        AssertSingleError(result, $"label swarmedge.network=\"{value}\": must be the name or ID of one network the service is on");
+    }
+
+    // ---- several problems, warnings ----
+
+    [Fact]
+    public void Every_problem_is_reported_and_the_service_gets_no_routing()
+    {
+        var result = Parse(Routed(("swarmedge.http.port", "0"), ("swarmedge.http.lb", "weighted"), ("swarmedge.http.priority", "x")));
+
+        Assert.True(result.Enabled);
+        Assert.Null(result.Routing);
+        Assert.Equal(3, result.Errors.Length);
+        Assert.Contains(result.Errors, e => e.StartsWith("label swarmedge.http.port=\"0\"", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("label swarmedge.http.lb=\"weighted\"", StringComparison.Ordinal));
+        Assert.Contains(result.Errors, e => e.StartsWith("label swarmedge.http.priority=\"x\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Unknown_swarmedge_labels_are_warnings_in_key_order_and_other_labels_are_ignored()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.hosts", "www.example.com"),
+            ("swarmedge.debug", "true"),
+            ("com.docker.stack.namespace", "shop"),
+            ("traefik.enable", "true")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(
+            ["label swarmedge.debug is not a SwarmEdge label and is ignored",
+             "label swarmedge.http.hosts is not a SwarmEdge label and is ignored"],
+            result.Warnings.ToArray());
+        Assert.Equal([Route("default", ["web"])], result.Routing!.Routes.ToArray());
+    }
+
+    // ---- regressions: inputs that passed the parser but broke the proxy ----
+
+    [Fact]
+    public void Router_names_that_differ_only_in_case_are_an_error_since_route_ids_ignore_case()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.routers.api.host", "a.example.com"),
+            ("swarmedge.http.routers.API.host", "b.example.com")));
+
+        AssertSingleError(result,
+            "label swarmedge.http.routers.api.host=\"a.example.com\": router 'api' differs from router 'API' only in case; router names ignore case");
+    }
+
+    [Fact]
+    public void Router_named_Default_in_any_case_is_an_error()
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.Default.host", "a.example.com")));
+
+        AssertSingleError(result, $"label swarmedge.http.routers.Default.host=\"a.example.com\": {RouterNameProblem}");
+    }
+
+    [Fact]
+    public void Router_names_become_lower_case_route_names_read_from_labels_as_spelled()
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.Api.host", "a.example.com"), ("swarmedge.http.routers.Api.path", "/x")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([Route("api", ["a.example.com"], "/x")], result.Routing!.Routes.ToArray());
+    }
+
+    [Fact]
+    public void Router_name_with_a_trailing_newline_is_an_error()
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.api\n.host", "a.example.com")));
+
+        AssertSingleError(result, $"label swarmedge.http.routers.api\n.host=\"a.example.com\": {RouterNameProblem}");
+    }
+
+    [Fact]
+    public void Priority_or_strip_prefix_alone_beside_routers_adds_no_default_route_and_warns()
+    {
+        var result = Parse(Routed(("swarmedge.http.priority", "5"), ("swarmedge.http.routers.api.host", "a.example.com")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal([Route("api", ["a.example.com"])], result.Routing!.Routes.ToArray());
+        Assert.Equal(
+            ["label swarmedge.http.priority has no effect: the service declares routers and neither swarmedge.http.host nor swarmedge.http.path"],
+            result.Warnings.ToArray());
+    }
+
+    [Fact]
+    public void Punycode_host_is_an_error_asking_for_the_unicode_name()
+    {
+        var result = Parse(Routed(("swarmedge.http.host", "xn--bcher-kva.example")));
+
+        AssertSingleError(result,
+            "label swarmedge.http.host=\"xn--bcher-kva.example\": 'xn--bcher-kva.example' is punycode: write the host name in Unicode (the proxy matches the decoded name)");
+    }
+
+    [Fact]
+    public void Unicode_host_is_accepted_lower_cased()
+    {
+        var result = Parse(Routed(("swarmedge.http.host", "B\u00fccher.example")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["b\u00fccher.example"], result.Routing!.Routes.Single().Hosts.ToArray());
+    }
+}

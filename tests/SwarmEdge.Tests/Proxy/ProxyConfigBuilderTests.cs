@@ -1,0 +1,141 @@
+using System.Collections.Immutable;
+using System.Net;
+using SwarmEdge.Catalog;
+using SwarmEdge.Proxy;
+
+namespace SwarmEdge.Tests.Proxy;
+
+public class ProxyConfigBuilderTests
+{
+    private const string DefaultPolicy = "PowerOfTwoChoices";
+
+    private static HttpRoute Route(string name, string[] hosts, string? path = null, int? priority = null, bool strip = false) =>
+        new(name, [.. hosts], path, priority, strip);
+
+    private static Endpoint Endpoint(string task, string ip) => new(task, "node-1", IPAddress.Parse(ip), 8080);
+
+    private static CatalogService Service(string name, HttpRoute[] routes, Endpoint[]? endpoints = null, string? policy = null) =>
+        new("svc-" + name, name, new ServiceRouting(8080, null, policy, [.. routes]), "net-a",
+            [.. routes], [.. endpoints ?? []], [], [], false);
+
+    private static ProxyConfigBuilder.ProxyConfig Build(params CatalogService[] services) =>
+        ProxyConfigBuilder.Build(new ServiceCatalog([.. services], []), DefaultPolicy);
+
+    [Fact]
+    public void Each_route_is_named_service_slash_router_and_points_at_the_service_s_cluster()
+    {
+        var config = Build(Service("web", [Route("default", ["web"]), Route("api", [], "/api")]));
+
+        Assert.Equal(["web/default", "web/api"], config.Routes.Select(r => r.RouteId));
+        Assert.All(config.Routes, r => Assert.Equal("web", r.ClusterId));
+        Assert.All(config.Routes, r => Assert.Equal("web", r.Metadata![ProxyConfigBuilder.ServiceMetadataKey]));
+        var cluster = Assert.Single(config.Clusters);
+        Assert.Equal("web", cluster.ClusterId);
+        Assert.Equal("web", cluster.Metadata![ProxyConfigBuilder.ServiceMetadataKey]);
+    }
+
+    [Fact]
+    public void A_host_route_matches_its_hosts_and_every_path()
+    {
+        var route = Assert.Single(Build(Service("web", [Route("default", ["a.example.com", "b.example.com"])])).Routes);
+
+        Assert.Equal(["a.example.com", "b.example.com"], route.Match.Hosts!);
+        Assert.Equal("/{**catch-all}", route.Match.Path);
+        Assert.Null(route.Order);
+        Assert.Null(route.Transforms);
+    }
+
+    [Fact]
+    public void A_path_route_matches_the_prefix_and_everything_below_it_on_any_host()
+    {
+        var route = Assert.Single(Build(Service("web", [Route("api", [], "/api/v1")])).Routes);
+
+        Assert.Null(route.Match.Hosts);
+        Assert.Equal("/api/v1/{**catch-all}", route.Match.Path);
+    }
+
+    [Fact]
+    public void The_root_path_matches_everything()
+    {
+        var route = Assert.Single(Build(Service("web", [Route("root", ["a.example.com"], "/")])).Routes);
+
+        Assert.Equal("/{**catch-all}", route.Match.Path);
+    }
+
+    [Theory]
+    [InlineData(10, -10)]
+    [InlineData(-3, 3)]
+    [InlineData(0, 0)]
+    public void Order_is_minus_the_priority(int priority, int order)
+    {
+        var route = Assert.Single(Build(Service("web", [Route("default", ["web"], priority: priority)])).Routes);
+
+        Assert.Equal(order, route.Order);
+    }
+
+    [Fact]
+    public void Strip_prefix_removes_the_path_prefix()
+    {
+        var route = Assert.Single(Build(Service("web", [Route("api", ["web"], "/api", strip: true)])).Routes);
+
+        var transform = Assert.Single(route.Transforms!);
+        Assert.Equal(new Dictionary<string, string> { ["PathRemovePrefix"] = "/api" }, transform);
+    }
+
+    [Fact]
+    public void Strip_prefix_on_the_root_path_adds_no_transform()
+    {
+        var route = Assert.Single(Build(Service("web", [Route("api", ["web"], "/", strip: true)])).Routes);
+
+        Assert.Null(route.Transforms);
+    }
+
+    [Fact]
+    public void Destinations_are_keyed_by_task_id_with_http_urls_and_bracketed_ipv6()
+    {
+        var config = Build(Service("web", [Route("default", ["web"])], [Endpoint("t1", "10.0.1.5"), Endpoint("t2", "fd00::5")]));
+
+        var destinations = Assert.Single(config.Clusters).Destinations!;
+        Assert.Equal(["t1", "t2"], destinations.Keys.Order().ToArray());
+        Assert.Equal("http://10.0.1.5:8080/", destinations["t1"].Address);
+        Assert.Equal("http://[fd00::5]:8080/", destinations["t2"].Address);
+    }
+
+    [Fact]
+    public void A_service_without_a_policy_label_gets_the_default_policy_and_a_label_overrides_it()
+    {
+        var config = Build(
+            Service("web", [Route("default", ["web"])]),
+            Service("api", [Route("default", ["api"])], policy: "RoundRobin"));
+
+        Assert.Equal(DefaultPolicy, config.Clusters.Single(c => c.ClusterId == "web").LoadBalancingPolicy);
+        Assert.Equal("RoundRobin", config.Clusters.Single(c => c.ClusterId == "api").LoadBalancingPolicy);
+    }
+
+    [Fact]
+    public void Unrouted_services_are_skipped()
+    {
+        var broken = new CatalogService("svc-bad", "bad", null, null, [], [], ["label swarmedge.http.port is missing"], [], false);
+        var noNetwork = Service("lost", [Route("default", ["lost"])]) with { NetworkId = null };
+
+        var config = Build(broken, noNetwork, Service("web", [Route("default", ["web"])]));
+
+        Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));
+        Assert.Equal(["web/default"], config.Routes.Select(r => r.RouteId));
+    }
+
+    [Fact]
+    public void Only_the_routes_the_service_kept_become_proxy_routes()
+    {
+        // Routing asks for two routes; the catalog dropped "b" because another service claims it.
+        var service = Service("web", [Route("a", ["a.example.com"]), Route("b", ["b.example.com"])]) with
+        {
+            Routes = [Route("a", ["a.example.com"])],
+        };
+
+        var config = Build(service);
+
+        Assert.Equal(["web/a"], config.Routes.Select(r => r.RouteId));
+        Assert.Single(config.Clusters);
+    }
+}

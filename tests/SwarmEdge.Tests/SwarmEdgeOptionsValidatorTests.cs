@@ -1,0 +1,156 @@
+namespace SwarmEdge.Tests;
+
+public class SwarmEdgeOptionsValidatorTests
+{
+    /// <summary>Options as the host builds them (defaults, then list defaults after binding), then changed.</summary>
+    private static SwarmEdgeOptions Defaults()
+    {
+        var options = new SwarmEdgeOptions();
+        options.ApplyListDefaults();
+        return options;
+    }
+
+    private static IEnumerable<string> Failures(Action<SwarmEdgeOptions> change)
+    {
+        var options = Defaults();
+        change(options);
+        var result = new SwarmEdgeOptionsValidator().Validate(null, options);
+        return result.Failed ? result.Failures! : [];
+    }
+
+    [Fact]
+    public void The_defaults_are_valid()
+    {
+        Assert.True(new SwarmEdgeOptionsValidator().Validate(null, Defaults()).Succeeded);
+    }
+
+    [Fact]
+    public void No_docker_endpoint_is_an_error()
+    {
+        Assert.Equal(
+            ["SwarmEdge:Docker:Endpoints is empty: name at least one Docker API endpoint"],
+            Failures(o => o.Docker.Endpoints = []));
+    }
+
+    [Theory]
+    [InlineData("unix:///var/run/docker.sock")]
+    [InlineData("tcp://10.0.0.1:2375")]
+    [InlineData("http://manager-1:2375")]
+    [InlineData("https://manager-1:2376")]
+    public void Docker_endpoints_of_the_supported_schemes_are_valid(string endpoint)
+    {
+        Assert.Empty(Failures(o => o.Docker.Endpoints = ["tcp://10.0.0.2:2375", endpoint]));
+    }
+
+    [Theory]
+    [InlineData("ftp://manager-1")]
+    [InlineData("npipe:////./pipe/docker_engine")]
+    [InlineData("/var/run/docker.sock")]
+    [InlineData("docker.sock")]
+    [InlineData("")]
+    public void Other_docker_endpoints_are_errors_naming_the_value(string endpoint)
+    {
+        Assert.Equal(
+            [$"SwarmEdge:Docker:Endpoints \"{endpoint}\" is not unix:///path, tcp://host:port or http(s)://host:port"],
+            Failures(o => o.Docker.Endpoints = ["unix:///var/run/docker.sock", endpoint]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("127.0.0.11")]
+    [InlineData("127.0.0.11:53")]
+    [InlineData("[fd00::53]:5353")]
+    public void Dns_server_may_be_off_or_an_ip_with_an_optional_port(string server)
+    {
+        Assert.Empty(Failures(o => o.Dns.Server = server));
+    }
+
+    [Theory]
+    [InlineData("dns.local")]
+    [InlineData("127.0.0.11:99999")]
+    [InlineData("127.0.0.11:dns")]
+    public void Other_dns_servers_are_errors_naming_the_value(string server)
+    {
+        Assert.Equal(
+            [$"SwarmEdge:Dns:Server \"{server}\" is not an IP address with an optional :port"],
+            Failures(o => o.Dns.Server = server));
+    }
+
+    private static void SetDuration(SwarmEdgeOptions options, string key, TimeSpan value)
+    {
+        switch (key)
+        {
+            case "SwarmEdge:Dns:Interval": options.Dns.Interval = value; break;
+            case "SwarmEdge:Dns:Timeout": options.Dns.Timeout = value; break;
+            case "SwarmEdge:Docker:RequestTimeout": options.Docker.RequestTimeout = value; break;
+            case "SwarmEdge:Discovery:ResyncInterval": options.Discovery.ResyncInterval = value; break;
+            case "SwarmEdge:Discovery:UpdateFollowInterval": options.Discovery.UpdateFollowInterval = value; break;
+            case "SwarmEdge:Discovery:MaxRetryDelay": options.Discovery.MaxRetryDelay = value; break;
+            default: throw new ArgumentOutOfRangeException(nameof(key), key, null);
+        }
+    }
+
+    [Theory]
+    [InlineData("SwarmEdge:Dns:Interval")]
+    [InlineData("SwarmEdge:Dns:Timeout")]
+    [InlineData("SwarmEdge:Docker:RequestTimeout")]
+    [InlineData("SwarmEdge:Discovery:ResyncInterval")]
+    [InlineData("SwarmEdge:Discovery:UpdateFollowInterval")]
+    [InlineData("SwarmEdge:Discovery:MaxRetryDelay")]
+    public void Durations_must_be_more_than_zero(string key)
+    {
+        Assert.Equal([$"{key} must be more than zero (it is 00:00:00)"], Failures(o => SetDuration(o, key, TimeSpan.Zero)));
+        Assert.Equal([$"{key} must be more than zero (it is -00:00:01)"], Failures(o => SetDuration(o, key, TimeSpan.FromSeconds(-1))));
+        Assert.Empty(Failures(o => SetDuration(o, key, TimeSpan.FromMilliseconds(1))));
+    }
+
+    [Fact]
+    public void Listen_addresses_must_be_ip_addresses()
+    {
+        Assert.Equal(
+            ["SwarmEdge:Proxy:Address \"localhost\" is not an IP address", "SwarmEdge:Admin:Address \"\" is not an IP address"],
+            Failures(o =>
+            {
+                o.Proxy.Address = "localhost";
+                o.Admin.Address = "";
+            }));
+        Assert.Empty(Failures(o => o.Proxy.Address = "::"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65536)]
+    [InlineData(-80)]
+    public void Listen_ports_must_be_port_numbers(int port)
+    {
+        Assert.Equal([$"SwarmEdge:Proxy:Port {port} is not a port number from 1 to 65535"], Failures(o => o.Proxy.Port = port));
+        Assert.Equal([$"SwarmEdge:Admin:Port {port} is not a port number from 1 to 65535"], Failures(o => o.Admin.Port = port));
+    }
+
+    [Fact]
+    public void Proxy_and_admin_need_their_own_ports()
+    {
+        Assert.Equal(
+            ["SwarmEdge:Proxy:Port and SwarmEdge:Admin:Port are both 9000: the admin API needs its own port"],
+            Failures(o =>
+            {
+                o.Proxy.Port = 9000;
+                o.Admin.Port = 9000;
+            }));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once()
+    {
+        var failures = Failures(o =>
+        {
+            o.Docker.Endpoints = [];
+            o.Dns.Server = "dns.local";
+            o.Dns.Interval = TimeSpan.Zero;
+            o.Admin.Port = 0;
+        });
+
+        Assert.Equal(4, failures.Count());
+    }
+}
