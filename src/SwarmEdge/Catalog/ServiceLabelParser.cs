@@ -15,6 +15,16 @@ internal static partial class ServiceLabelParser
     public const string Network = "swarmedge.network";
     public const string HttpPort = "swarmedge.http.port";
     public const string HttpLoadBalancing = "swarmedge.http.lb";
+    public const string RetryAttempts = "swarmedge.http.retry.attempts";
+    public const string RetryMethods = "swarmedge.http.retry.methods";
+    public const string HealthPath = "swarmedge.http.healthcheck.path";
+    public const string HealthInterval = "swarmedge.http.healthcheck.interval";
+    public const string HealthTimeout = "swarmedge.http.healthcheck.timeout";
+    public const string HealthThreshold = "swarmedge.http.healthcheck.unhealthy-threshold";
+    private static readonly string[] HealthTuning = [HealthInterval, HealthTimeout, HealthThreshold];
+    private static readonly TimeSpan DefaultHealthInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(2);
+    private const int DefaultHealthThreshold = 2;
     private const string HttpPrefix = "swarmedge.http.";
     private const string RoutersPrefix = "swarmedge.http.routers.";
     public const string DefaultRouter = "default";
@@ -57,9 +67,11 @@ internal static partial class ServiceLabelParser
         var network = labels.TryGetValue(Network, out var networkValue) ? ParseNetwork(networkValue, errors) : null;
         var policy = ParseLoadBalancing(labels, errors);
         var routes = ParseRoutes(serviceName, labels, errors, warnings);
+        var retry = ParseRetry(labels, errors);
+        var healthCheck = ParseHealthCheck(labels, errors, warnings);
         WarnAboutUnknownKeys(labels, warnings);
 
-        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes) : null;
+        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck) : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
 
@@ -106,6 +118,106 @@ internal static partial class ServiceLabelParser
 
         errors.Add(Describe(HttpLoadBalancing, value, $"must be one of {string.Join(", ", LoadBalancingPolicies.Keys)}"));
         return null;
+    }
+
+    private static RetrySettings? ParseRetry(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        int? attempts = null;
+        string? methods = null;
+        if (labels.TryGetValue(RetryAttempts, out var attemptsValue))
+        {
+            if (int.TryParse(attemptsValue.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 10)
+            {
+                attempts = n;
+            }
+            else
+            {
+                errors.Add(Describe(RetryAttempts, attemptsValue, "must be a whole number from 1 (no retry) to 10"));
+            }
+        }
+
+        if (labels.TryGetValue(RetryMethods, out var methodsValue))
+        {
+            var list = methodsValue.Split(',', StringSplitOptions.TrimEntries);
+            if (list.All(m => MethodRegex().IsMatch(m)))
+            {
+                methods = string.Join(",", list.Select(m => m.ToUpperInvariant()).Distinct());
+            }
+            else
+            {
+                errors.Add(Describe(RetryMethods, methodsValue, "must be a comma-separated list of HTTP methods, such as GET,HEAD,PUT"));
+            }
+        }
+
+        return attempts is null && methods is null ? null : new RetrySettings(attempts, methods);
+    }
+
+    private static ActiveHealthCheck? ParseHealthCheck(
+        IReadOnlyDictionary<string, string> labels,
+        ImmutableArray<string>.Builder errors,
+        ImmutableArray<string>.Builder warnings)
+    {
+        if (!labels.TryGetValue(HealthPath, out var pathValue))
+        {
+            foreach (var key in HealthTuning.Where(labels.ContainsKey))
+            {
+                warnings.Add($"label {key} has no effect without {HealthPath}");
+            }
+
+            return null;
+        }
+
+        var path = pathValue.Trim();
+        if (!PathRegex().IsMatch(path))
+        {
+            errors.Add(Describe(HealthPath, pathValue, "must be a path that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'"));
+        }
+
+        var interval = ParseDuration(labels, HealthInterval, DefaultHealthInterval, errors);
+        var timeout = ParseDuration(labels, HealthTimeout, DefaultHealthTimeout, errors);
+        var threshold = DefaultHealthThreshold;
+        if (labels.TryGetValue(HealthThreshold, out var thresholdValue)
+            && !(int.TryParse(thresholdValue.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out threshold) && threshold is >= 1 and <= 100))
+        {
+            errors.Add(Describe(HealthThreshold, thresholdValue, "must be a whole number from 1 to 100"));
+        }
+
+        return new ActiveHealthCheck(path, interval, timeout, threshold);
+    }
+
+    /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h.</summary>
+    private static TimeSpan ParseDuration(
+        IReadOnlyDictionary<string, string> labels, string key, TimeSpan fallback, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(key, out var value))
+        {
+            return fallback;
+        }
+
+        var match = DurationRegex().Match(value.Trim());
+        var total = TimeSpan.Zero;
+        if (match.Success)
+        {
+            for (var i = 0; i < match.Groups["n"].Captures.Count; i++)
+            {
+                var n = long.Parse(match.Groups["n"].Captures[i].Value, CultureInfo.InvariantCulture);
+                total += match.Groups["u"].Captures[i].Value switch
+                {
+                    "ms" => TimeSpan.FromMilliseconds(n),
+                    "s" => TimeSpan.FromSeconds(n),
+                    "m" => TimeSpan.FromMinutes(n),
+                    _ => TimeSpan.FromHours(n),
+                };
+            }
+        }
+
+        if (!match.Success || total < TimeSpan.FromMilliseconds(100) || total > TimeSpan.FromHours(1))
+        {
+            errors.Add(Describe(key, value, "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s"));
+            return fallback;
+        }
+
+        return total;
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
@@ -292,7 +404,8 @@ internal static partial class ServiceLabelParser
                 continue;
             }
 
-            var known = key is Enable or Network or HttpPort or HttpLoadBalancing
+            var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
+                || HealthTuning.Contains(key)
                 || RouterKeys.Any(k => key == HttpPrefix + k);
             if (!known)
             {
@@ -305,6 +418,12 @@ internal static partial class ServiceLabelParser
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+\z")]
     private static partial Regex RouterNameRegex();
+
+    [GeneratedRegex(@"^[A-Za-z]{1,20}\z")]
+    private static partial Regex MethodRegex();
+
+    [GeneratedRegex(@"^(?:(?<n>[0-9]{1,7})(?<u>ms|s|m|h))+\z")]
+    private static partial Regex DurationRegex();
 
     [GeneratedRegex(@"^(\*\.)?[\p{L}\p{N}_]([\p{L}\p{N}_-]*[\p{L}\p{N}_])?(\.[\p{L}\p{N}_]([\p{L}\p{N}_-]*[\p{L}\p{N}_])?)*(:[0-9]{1,5})?\z")]
     private static partial Regex HostRegex();

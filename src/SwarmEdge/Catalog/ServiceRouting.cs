@@ -24,19 +24,31 @@ internal sealed record HttpRoute(
     public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length);
 }
 
+/// <summary>
+/// Retries that differ from the configured defaults. Methods is a normalised list ("GET,HEAD,PUT").
+/// </summary>
+internal sealed record RetrySettings(int? Attempts, string? Methods);
+
+/// <summary>YARP active health checks: GET Path on every task each Interval; out after Threshold failures in a row.</summary>
+internal sealed record ActiveHealthCheck(string Path, TimeSpan Interval, TimeSpan Timeout, int Threshold);
+
 /// <summary>What a service's swarmedge.* labels ask for, once they parsed without error.</summary>
 internal sealed record ServiceRouting(
     int Port,
     string? Network,
     string? LoadBalancingPolicy,
-    ImmutableArray<HttpRoute> Routes)
+    ImmutableArray<HttpRoute> Routes,
+    RetrySettings? Retry = null,
+    ActiveHealthCheck? HealthCheck = null)
 {
     public bool Equals(ServiceRouting? other) =>
         other is not null
         && Port == other.Port
         && Network == other.Network
         && LoadBalancingPolicy == other.LoadBalancingPolicy
-        && Routes.SequenceEqual(other.Routes);
+        && Routes.SequenceEqual(other.Routes)
+        && Retry == other.Retry
+        && HealthCheck == other.HealthCheck;
 
     public override int GetHashCode() => HashCode.Combine(Port, Network, LoadBalancingPolicy, Routes.Length);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using SwarmEdge.Catalog;
 using Yarp.ReverseProxy.Configuration;
 
@@ -10,6 +11,9 @@ internal static class ProxyConfigBuilder
 
     /// <summary>Route metadata key that names the service, read by request metrics and the admin API.</summary>
     public const string ServiceMetadataKey = "swarmedge.service";
+
+    /// <summary>YARP's ConsecutiveFailures active health policy reads its threshold from cluster metadata.</summary>
+    public const string ConsecutiveFailuresThresholdKey = "ConsecutiveFailuresHealthPolicy.Threshold";
 
     public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy)
     {
@@ -46,10 +50,26 @@ internal static class ProxyConfigBuilder
         {
             // A task that fails at the transport level leaves the rotation at once (TransportFailurePolicy).
             Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = TransportFailurePolicy.PolicyName },
+            Active = service.Routing.HealthCheck is { } check
+                ? new ActiveHealthCheckConfig
+                {
+                    Enabled = true,
+                    Path = check.Path,
+                    Interval = check.Interval,
+                    Timeout = check.Timeout,
+                    Policy = "ConsecutiveFailures",
+                }
+                : null,
             // When every task looks unhealthy, try them all rather than answer 503 from here.
             AvailableDestinationsPolicy = "HealthyOrPanic",
         },
-        Metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
+        Metadata = service.Routing.HealthCheck is { } threshold
+            ? new Dictionary<string, string>
+            {
+                [ServiceMetadataKey] = service.Name,
+                [ConsecutiveFailuresThresholdKey] = threshold.Threshold.ToString(CultureInfo.InvariantCulture),
+            }
+            : new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
     };
 
     private static RouteConfig BuildRoute(CatalogService service, HttpRoute route)
@@ -70,7 +90,26 @@ internal static class ProxyConfigBuilder
             Transforms = route.StripPrefix && prefix.Length > 0
                 ? [new Dictionary<string, string> { ["PathRemovePrefix"] = prefix }]
                 : null,
-            Metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
+            Metadata = RouteMetadata(service),
         };
+    }
+
+    private static Dictionary<string, string> RouteMetadata(CatalogService service)
+    {
+        var metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name };
+        if (service.Routing!.Retry is { } retry)
+        {
+            if (retry.Attempts is { } attempts)
+            {
+                metadata[RetryMiddleware.AttemptsMetadataKey] = attempts.ToString(CultureInfo.InvariantCulture);
+            }
+
+            if (retry.Methods is { } methods)
+            {
+                metadata[RetryMiddleware.MethodsMetadataKey] = methods;
+            }
+        }
+
+        return metadata;
     }
 }

@@ -77,7 +77,7 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Killed_task_loses_traffic_and_its_replacement_gets_it()
+    public async Task Killed_task_costs_no_request_and_its_replacement_gets_traffic()
     {
         var name = SwarmServices.UniqueName("kill");
         await _services.CreateAsync(name, 3, SwarmServices.Labels());
@@ -89,7 +89,7 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
         await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(10));
 
         var killedAt = load.Now;
-        await _services.DockerAsync("kill", victim.ContainerId);
+        await _services.DockerAsync("kill", "--signal", "KILL", victim.ContainerId);
         await _services.WaitForRunningAsync(name, 3);
         var replacement = (await _services.RunningTasksAsync(name)).Select(t => t.Id)
             .Single(id => tasks.All(t => t.Id != id));
@@ -103,7 +103,9 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
         var seen = load.TasksSeenSince(settled);
         Measurements.Record(output, "docker kill of one task under load",
             $"replacement first served {load.FirstSeen(replacement)!.Value - killedAt:0.00} s after the kill; " +
-            $"{load.Requests} requests, {load.Failures.Count} failed (requests in flight on the killed task; retries are issue #3)");
+            $"{load.Requests} requests, {load.Failures.Count} failed ({Connections} connections)");
+        // Requests in flight on the killed task, or sent to it before SwarmEdge saw it die, are retried on another task.
+        Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
         Assert.DoesNotContain(victim.Id, seen);
         Assert.Contains(replacement, seen);
         Assert.Contains(tasks[1].Id, seen);

@@ -497,4 +497,69 @@ public class ServiceLabelParserTests
         Assert.Empty(result.Errors);
         Assert.Equal(["b\u00fccher.example"], result.Routing!.Routes.Single().Hosts.ToArray());
     }
+
+    // ---- retries and active health checks ----
+
+    [Fact]
+    public void Retry_labels_are_read_and_methods_normalised()
+    {
+        var result = Parse(Routed(("swarmedge.http.retry.attempts", "4"), ("swarmedge.http.retry.methods", "get, Put,GET")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new RetrySettings(4, "GET,PUT"), result.Routing!.Retry);
+    }
+
+    [Fact]
+    public void Without_retry_labels_the_configured_defaults_apply()
+    {
+        Assert.Null(Parse(Routed()).Routing!.Retry);
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.retry.attempts", "0", "must be a whole number from 1 (no retry) to 10")]
+    [InlineData("swarmedge.http.retry.attempts", "11", "must be a whole number from 1 (no retry) to 10")]
+    [InlineData("swarmedge.http.retry.attempts", "three", "must be a whole number from 1 (no retry) to 10")]
+    [InlineData("swarmedge.http.retry.methods", "GET,,HEAD", "must be a comma-separated list of HTTP methods, such as GET,HEAD,PUT")]
+    [InlineData("swarmedge.http.retry.methods", "GET HEAD", "must be a comma-separated list of HTTP methods, such as GET,HEAD,PUT")]
+    [InlineData("swarmedge.http.healthcheck.interval", "5", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.healthcheck.interval", "50ms", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.healthcheck.interval", "2h", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.healthcheck.timeout", "1.5s", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.healthcheck.unhealthy-threshold", "0", "must be a whole number from 1 to 100")]
+    [InlineData("swarmedge.http.healthcheck.path", "healthz", "must be a path that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'")]
+    public void Bad_retry_or_health_check_label_is_an_error_naming_label_and_value(string key, string value, string problem)
+    {
+        var labels = Routed(("swarmedge.http.healthcheck.path", "/healthz")).SetItem(key, value);
+
+        AssertSingleError(Parse(labels), $"label {key}=\"{value}\": {problem}");
+    }
+
+    [Fact]
+    public void Health_check_path_turns_active_checks_on_with_defaults()
+    {
+        Assert.Equal(new ActiveHealthCheck("/healthz", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), 2),
+            Parse(Routed(("swarmedge.http.healthcheck.path", "/healthz"))).Routing!.HealthCheck);
+    }
+
+    [Fact]
+    public void Health_check_tuning_is_read_with_docker_style_durations()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.healthcheck.path", "/ready"),
+            ("swarmedge.http.healthcheck.interval", "1m30s"),
+            ("swarmedge.http.healthcheck.timeout", "750ms"),
+            ("swarmedge.http.healthcheck.unhealthy-threshold", "3")));
+
+        Assert.Equal(new ActiveHealthCheck("/ready", TimeSpan.FromSeconds(90), TimeSpan.FromMilliseconds(750), 3), result.Routing!.HealthCheck);
+    }
+
+    [Fact]
+    public void Health_check_tuning_without_a_path_is_a_warning()
+    {
+        var result = Parse(Routed(("swarmedge.http.healthcheck.interval", "5s")));
+
+        Assert.Empty(result.Errors);
+        Assert.Null(result.Routing!.HealthCheck);
+        Assert.Equal(["label swarmedge.http.healthcheck.interval has no effect without swarmedge.http.healthcheck.path"], result.Warnings.ToArray());
+    }
 }

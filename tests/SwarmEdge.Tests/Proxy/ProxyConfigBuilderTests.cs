@@ -138,4 +138,49 @@ public class ProxyConfigBuilderTests
         Assert.Equal(["web/a"], config.Routes.Select(r => r.RouteId));
         Assert.Single(config.Clusters);
     }
+
+    [Fact]
+    public void Every_cluster_has_transport_failure_passive_health_and_falls_back_to_all_tasks_when_none_is_healthy()
+    {
+        var cluster = Assert.Single(Build(Service("web", [Route("default", ["web"])])).Clusters);
+
+        Assert.True(cluster.HealthCheck!.Passive!.Enabled);
+        Assert.Equal(TransportFailurePolicy.PolicyName, cluster.HealthCheck.Passive.Policy);
+        Assert.Equal("HealthyOrPanic", cluster.HealthCheck.AvailableDestinationsPolicy);
+        Assert.Null(cluster.HealthCheck.Active);
+    }
+
+    [Fact]
+    public void An_active_health_check_label_becomes_yarp_s_consecutive_failures_check()
+    {
+        var route = Route("default", ["web"]);
+        var check = new ActiveHealthCheck("/healthz", TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(500), 4);
+        var service = new CatalogService("svc-web", "web", new ServiceRouting(8080, null, null, [route], HealthCheck: check), "net-a",
+            [route], [], [], [], false);
+
+        var cluster = Assert.Single(Build(service).Clusters);
+
+        var active = cluster.HealthCheck!.Active!;
+        Assert.True(active.Enabled);
+        Assert.Equal("/healthz", active.Path);
+        Assert.Equal(TimeSpan.FromSeconds(3), active.Interval);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), active.Timeout);
+        Assert.Equal("ConsecutiveFailures", active.Policy);
+        Assert.Equal("4", cluster.Metadata![ProxyConfigBuilder.ConsecutiveFailuresThresholdKey]);
+    }
+
+    [Fact]
+    public void Retry_labels_travel_to_every_route_of_the_service_as_metadata()
+    {
+        var routes = new[] { Route("default", ["web"]), Route("api", [], "/api") };
+        var service = new CatalogService("svc-web", "web",
+            new ServiceRouting(8080, null, null, [.. routes], Retry: new RetrySettings(5, "GET,PUT")), "net-a",
+            [.. routes], [], [], [], false);
+
+        var config = Build(service);
+
+        Assert.All(config.Routes, r => Assert.Equal("5", r.Metadata![RetryMiddleware.AttemptsMetadataKey]));
+        Assert.All(config.Routes, r => Assert.Equal("GET,PUT", r.Metadata![RetryMiddleware.MethodsMetadataKey]));
+        Assert.False(Build(Service("plain", [Route("default", ["p"])])).Routes[0].Metadata!.ContainsKey(RetryMiddleware.AttemptsMetadataKey));
+    }
 }
