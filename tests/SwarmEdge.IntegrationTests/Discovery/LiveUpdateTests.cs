@@ -36,8 +36,15 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
         await load.StopAsync();
 
         var delays = added.Select(id => load.FirstSeen(id)!.Value - scaledAt).Order().ToList();
+        var lags = new List<double>();
+        foreach (var id in added)
+        {
+            lags.Add((load.FirstSeenUtc(id)!.Value - await _services.StateSinceAsync(id)).TotalSeconds);
+        }
+
         Measurements.Record(output, "scale 3->6",
             $"seconds from docker service scale until each new task first served: {string.Join(", ", delays.Select(d => d.ToString("0.00")))}; " +
+            $"from the task's running timestamp to its first request: {string.Join(", ", lags.Order().Select(d => d.ToString("0.00")))}; " +
             $"{load.Requests} requests, {load.Failures.Count} failed");
         Assert.Empty(load.Failures);
     }

@@ -61,6 +61,9 @@ internal sealed class LoadGenerator : IAsyncDisposable
     /// <summary>When the task first answered, or null if it never did.</summary>
     public double? FirstSeen(string taskId) => _tasks.TryGetValue(taskId, out var stats) ? stats.First : null;
 
+    /// <summary>Wall-clock time of the task's first answer, to compare with Docker's task timestamps.</summary>
+    public DateTime? FirstSeenUtc(string taskId) => _tasks.TryGetValue(taskId, out var stats) ? stats.FirstUtc : null;
+
     public IReadOnlyDictionary<string, long> CountsByTask => _tasks.ToDictionary(t => t.Key, t => t.Value.Count);
 
     public Task WaitForRequestsAsync(long count, TimeSpan timeout) =>
@@ -132,6 +135,8 @@ internal sealed class LoadGenerator : IAsyncDisposable
         private double _last = first;
 
         public double First { get; } = first;
+
+        public DateTime FirstUtc { get; } = DateTime.UtcNow;
 
         public double Last => Volatile.Read(ref _last);
 

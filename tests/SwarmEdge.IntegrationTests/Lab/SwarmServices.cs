@@ -65,6 +65,11 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
             .ToList();
     }
 
+    /// <summary>When Docker says the task entered its current state (running, for a running task).</summary>
+    public async Task<DateTime> StateSinceAsync(string taskId) =>
+        DateTime.Parse((await DockerAsync("inspect", "--format", "{{.Status.Timestamp.Format \"2006-01-02T15:04:05.000000000Z07:00\"}}", taskId)).Trimmed,
+            System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+
     public async Task WaitForRunningAsync(string service, int replicas, TimeSpan? timeout = null) =>
         await Eventually.HoldsAsync(
             async () => (await RunningTasksAsync(service)).Count == replicas,
