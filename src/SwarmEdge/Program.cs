@@ -5,6 +5,11 @@ using SwarmEdge.Admin;
 using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
 
+if (SwarmEdge.Commands.CommandLine.IsCommand(args))
+{
+    return await SwarmEdge.Commands.CommandLine.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Configuration, ASP.NET style, later sources win: config/appsettings.json next to the binary, the file named
@@ -48,4 +53,5 @@ builder.Services.AddSwarmEdgeProxy();
 var app = builder.Build();
 app.UseMiddleware<RequestMetricsMiddleware>();
 app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
-app.Run();
+await app.RunAsync();
+return 0;
