@@ -10,7 +10,8 @@
 # bridge by a veth whose host end is selab-vN (cut a node with `ip link set selab-vN down`). One dockerd per
 # namespace (own data-root, exec-root, socket, pidfile, managed containerd, UTS namespace with hostname
 # selab-nN), all three are swarm managers; n1 carries the label swarmedge.edge=true. The images
-# swarmedge-lab/base:bookworm and swarmedge-lab/whoami:1 are copied from the host dockerd into every node.
+# swarmedge-lab/base:bookworm and swarmedge-lab/whoami:latest (built by base-image.sh, which `up` runs: it is
+# idempotent) are copied from the host dockerd into every node (from n1 if the host dockerd is not running).
 #
 # Rule for `up`: if the swarm is not healthy (3 reachable, Ready managers) and a short repair (bring the
 # veths up, wait) does not fix it, tear everything down and rebuild from scratch. The host's own dockerd
@@ -22,7 +23,10 @@ BR=selab0
 BR_ADDR=10.77.0.1
 LAB=/var/lib/swarmedge-lab
 LOGDIR=/var/log/swarmedge
-IMAGES=(swarmedge-lab/base:bookworm swarmedge-lab/whoami:1)
+# Images copied into every node: those base-image.sh builds, plus whoami:1 (older tag) when the source has it.
+# SELAB_IMAGES="img ..." replaces both lists.
+if [ -n "${SELAB_IMAGES:-}" ]; then read -r -a IMAGES <<<"$SELAB_IMAGES"; OPT_IMAGES=()
+else IMAGES=(swarmedge-lab/base:bookworm swarmedge-lab/whoami:latest); OPT_IMAGES=(swarmedge-lab/whoami:1); fi
 HOST_SOCK=${SELAB_HOST_SOCK:-/var/run/docker.sock}
 LOCK=/var/run/selab.lock
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -111,13 +115,11 @@ teardown_net() {
 # ---------------------------------------------------------------------------------------------- daemons
 # PIDs of the lab processes of node n: its dockerd, its containerd and that containerd's shims.
 lab_pids() {
-  local n=$1 p cl er; er=$(execroot "$n")
-  for p in /proc/[0-9]*; do
-    cl=$(tr '\0' ' ' 2>/dev/null <"$p/cmdline") || continue
-    case "$cl" in
-      *"--exec-root $er "*|*"$er/containerd/"*) echo "${p#/proc/}" ;;
-    esac
-  done
+  # One grep over all cmdlines (NUL-separated args, -z): dockerd has the exec-root as a whole argument,
+  # containerd and the shims have paths below <exec-root>/containerd/. "[c]" keeps grep from matching itself.
+  local er; er=$(execroot "$1")
+  grep -lszE "^$er\$|^$er/[c]ontainerd/|[ =]$er/[c]ontainerd/" /proc/[0-9]*/cmdline 2>/dev/null |
+    sed -n 's|^/proc/\([0-9]*\)/cmdline$|\1|p' || true
 }
 
 wait_gone() { # wait_gone SECONDS PID...
@@ -134,7 +136,8 @@ wait_gone() { # wait_gone SECONDS PID...
 }
 
 umount_under() {
-  local root=$1 mp
+  local root mp
+  root=$(realpath -m "$1")   # mountinfo shows /run/..., not the /var/run symlink
   awk -v r="$root" '$5 == r || index($5, r "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r |
     while read -r mp; do umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true; done
 }
@@ -169,20 +172,29 @@ stop_node() {
   rm -f "$(sock "$n")" "$(pidfile "$n")"
 }
 
+dockerd_cmd() {
+  local n=$1
+  # DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1: the swarm agent otherwise tries a registry pull before EVERY task
+  # start and, with no registry/DNS reachable from the namespaces, each task then sits ~10-20 s in
+  # "Preparing" (DNS timeout) before falling back to the local image.
+  echo "env DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 nsenter --net=/var/run/netns/$(ns "$n")" \
+       "dockerd --config-file $LAB/n$n/daemon.json --data-root $(dataroot "$n") --exec-root $(execroot "$n")" \
+       "-H unix://$(sock "$n") --pidfile $(pidfile "$n")" \
+       "--bip $(node_bip "$n") --default-address-pool base=$(node_pool "$n"),size=24 --shutdown-timeout 3"
+}
+
 start_node() {
-  local n=$1 er dr; er=$(execroot "$n"); dr=$(dataroot "$n")
-  mkdir -p "$dr" "$er" "$LOGDIR"
-  echo '{}' >"$LAB/n$n/daemon.json"      # never pick up /etc/docker/daemon.json of the host
+  local n=$1 cmd; cmd=$(dockerd_cmd "$n")
+  mkdir -p "$(dataroot "$n")" "$(execroot "$n")" "$LOGDIR"
+  echo '{}' >"$LAB/n$n/daemon.json"      # never pick up the host's /etc/docker/daemon.json
+  echo "$cmd" >"$LAB/n$n/dockerd.cmd"   # `up` rebuilds when this script starts dockerd differently
   [ -f "$(logfile "$n")" ] && mv -f "$(logfile "$n")" "$(logfile "$n").1"
   # Own UTS namespace so the swarm node's hostname is selab-nN; nsenter (not `ip netns exec`, which
   # remounts /sys and breaks dockerd) for the network namespace. dockerd starts its own containerd under
   # --exec-root (sockets, state) and --data-root (content), so the three do not clash with each other
-  # or with the host's.
-  setsid unshare --uts /bin/sh -c "echo selab-n$n > /proc/sys/kernel/hostname && exec nsenter --net=/var/run/netns/$(ns "$n") \
-      dockerd --config-file $LAB/n$n/daemon.json --data-root $dr --exec-root $er \
-      -H unix://$(sock "$n") --pidfile $(pidfile "$n") \
-      --bip $(node_bip "$n") --default-address-pool base=$(node_pool "$n"),size=24 \
-      --shutdown-timeout 3" </dev/null >>"$(logfile "$n")" 2>&1 &
+  # or with the host's. fd 9 (the lock) must not leak into the daemons.
+  setsid unshare --uts /bin/sh -c "echo selab-n$n > /proc/sys/kernel/hostname && exec $cmd" \
+    </dev/null >>"$(logfile "$n")" 2>&1 9>&- &
 }
 
 wait_daemon() {
@@ -200,21 +212,25 @@ wait_daemon() {
 # Prints one line per node to stdout; returns 0 only if all nodes are reachable, Ready, reachable managers
 # and the swarm has exactly these 3 nodes.
 report() {
-  local n ok=0 info list="" lines=()
-  declare -A nid=() lstate=()
+  local n ok=0 info list="" h
+  declare -A nid=() lstate=() up=()
   for n in "${NODES[@]}"; do
-    info=$(timeout 10 docker -H "unix://$(sock "$n")" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null) || info=""
-    if [ -n "$info" ]; then lstate[$n]=${info%% *}; nid[$n]=${info#* }; fi
+    h="unix://$(sock "$n")"
+    timeout 5 docker -H "$h" version --format '{{.Server.Version}}' >/dev/null 2>&1 || continue
+    up[$n]=1
+    # `info` on a manager that lost its quorum blocks for ~20 s: do not wait for it.
+    info=$(timeout 5 docker -H "$h" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}}' 2>/dev/null) || info="unresponsive "
+    lstate[$n]=${info%% *}; nid[$n]=${info#* }
   done
   for n in "${NODES[@]}"; do
     [ "${lstate[$n]:-}" = active ] || continue
-    list=$(timeout 10 docker -H "unix://$(sock "$n")" node inspect $(timeout 10 docker -H "unix://$(sock "$n")" node ls -q 2>/dev/null) \
+    list=$(timeout 5 docker -H "unix://$(sock "$n")" node inspect $(timeout 5 docker -H "unix://$(sock "$n")" node ls -q 2>/dev/null) \
       --format '{{.ID}} {{.Status.State}} {{.Spec.Availability}} {{if .ManagerStatus}}{{if .ManagerStatus.Leader}}leader{{else}}{{.ManagerStatus.Reachability}}{{end}}{{else}}worker{{end}}' 2>/dev/null) && break
     list=""
   done
   for n in "${NODES[@]}"; do
     local line="n$n $(node_ip "$n")" st="" role="" av=""
-    if [ -z "${lstate[$n]:-}" ]; then
+    if [ -z "${up[$n]:-}" ]; then
       line+=" daemon=unreachable"; ok=1
     else
       line+=" daemon=up swarm=${lstate[$n]}"
@@ -235,6 +251,12 @@ report() {
 }
 
 healthy() { report >/dev/null 2>&1; }
+
+# The running daemons were started with the current dockerd_cmd (else the lab is stale: rebuild).
+current() {
+  local n
+  for n in "${NODES[@]}"; do [ "$(cat "$LAB/n$n/dockerd.cmd" 2>/dev/null)" = "$(dockerd_cmd "$n")" ] || return 1; done
+}
 
 wait_healthy() { # wait_healthy SECONDS
   local end=$(( $(now) + $1 ))
@@ -261,28 +283,25 @@ ensure_labels() {
 }
 
 load_images() {
-  local img n src="unix://$HOST_SOCK" todo=() hid
+  local img n src="unix://$HOST_SOCK" todo=() hid imgs=()
   if ! hdk version >/dev/null 2>&1; then
     log "host dockerd ($HOST_SOCK) not reachable: building the images in n1 instead"
     src="unix://$(sock 1)"
   fi
-  for img in "${IMAGES[@]}"; do
-    if ! docker -H "$src" image inspect "$img" >/dev/null 2>&1; then
-      log "image $img missing, running base-image.sh"
-      DOCKER_HOST="$src" "$HERE/base-image.sh" || die "base-image.sh failed"
-      break
-    fi
-  done
+  # base-image.sh is idempotent (fast when nothing changed) and rebuilds whoami when its sources change.
+  DOCKER_HOST="$src" "$HERE/base-image.sh" || die "base-image.sh failed"
+  imgs=("${IMAGES[@]}")
+  for img in "${OPT_IMAGES[@]}"; do docker -H "$src" image inspect "$img" >/dev/null 2>&1 && imgs+=("$img"); done
   for n in "${NODES[@]}"; do
-    for img in "${IMAGES[@]}"; do
-      hid=$(docker -H "$src" image inspect -f '{{.Id}}' "$img") || die "image $img missing after base-image.sh"
+    for img in "${imgs[@]}"; do
+      hid=$(docker -H "$src" image inspect -f '{{.Id}}' "$img") || die "image $img missing (after base-image.sh)"
       [ "$(dk "$n" image inspect -f '{{.Id}}' "$img" 2>/dev/null)" = "$hid" ] || { todo+=("$n"); break; }
     done
   done
   [ ${#todo[@]} -gt 0 ] || return 0
-  local tar="$LAB/images.tar" pids=()
-  log "loading images into n${todo[*]}"
-  docker -H "$src" save -o "$tar" "${IMAGES[@]}" || die "docker save failed"
+  local tar="$LAB/images.tar" pids=() p
+  log "loading ${imgs[*]} into ${todo[*]/#/n}"
+  docker -H "$src" save -o "$tar" "${imgs[@]}" || die "docker save failed"
   for n in "${todo[@]}"; do dk "$n" load -q -i "$tar" >/dev/null & pids+=($!); done
   local rc=0; for p in "${pids[@]}"; do wait "$p" || rc=1; done
   rm -f "$tar"
@@ -300,24 +319,32 @@ do_down() {
 cmd_up() {
   need_root; take_lock; ensure_packages
   local t0; t0=$(now)
-  if ! healthy; then
+  if ! current; then
+    [ -d "$LAB/n1" ] && log "lab was started by another version of this script"
+  elif ! healthy; then
     # Cheap repair first: a test may have left a veth down.
     local all_up=1 n
     for n in "${NODES[@]}"; do [ -S "$(sock "$n")" ] && dk "$n" version >/dev/null 2>&1 || all_up=0; done
     if [ $all_up = 1 ] && ip link show "$BR" >/dev/null 2>&1; then
-      log "daemons up but swarm unhealthy: bringing the links up and waiting up to 30 s"
+      # A manager that was cut off comes back with a higher raft term and, as swarmkit has no raft
+      # PreVote, keeps forcing elections it cannot win: the swarm can stay leaderless ~45 s after a cut.
+      log "daemons up but swarm unhealthy: bringing the links up and waiting up to 75 s"
       setup_net
-      wait_healthy 30 || true
+      wait_healthy 75 || true
     fi
   fi
-  if healthy; then
+  if current && healthy; then
     setup_net
     ensure_labels
     load_images
     log "lab already up ($(( $(now) - t0 )) s)"
     return 0
   fi
-  log "lab not healthy: tearing down and rebuilding from scratch"
+  if [ -d "$LAB/n1" ] || [ -e "/var/run/netns/$(ns 1)" ] || ip link show "$BR" >/dev/null 2>&1; then
+    log "lab not healthy: tearing down and rebuilding from scratch"
+  else
+    log "building the lab from scratch"
+  fi
   do_down
   setup_net
   local n
