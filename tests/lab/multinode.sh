@@ -5,6 +5,8 @@
 #   multinode.sh down     stop everything and remove all lab state
 #   multinode.sh status   one line per node; exit 0 only if all 3 nodes are Ready managers
 #   multinode.sh env      shell exports (eval "$(tests/lab/multinode.sh env)")
+#   multinode.sh restart-daemon N   stop node N's dockerd (SIGTERM, as a service restart does) and start it
+#                         again on the same state: its swarm membership stays, its containers do not
 #
 # Layout: bridge selab0 (10.77.0.1/24) on the host; netns selab-nN with eth0 = 10.77.0.1N, joined to the
 # bridge by a veth whose host end is selab-vN (cut a node with `ip link set selab-vN down`). One dockerd per
@@ -368,6 +370,19 @@ cmd_status() {
   report
 }
 
+cmd_restart_daemon() {
+  local n=$1 pid
+  need_root
+  [ -f "$(pidfile "$n")" ] || die "n$n: no dockerd pidfile; run up first"
+  pid=$(cat "$(pidfile "$n")")
+  log "n$n: restarting dockerd (pid $pid)"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone 30 "$pid" || { kill -KILL "$pid" 2>/dev/null || true; wait_gone 5 "$pid" || true; }
+  start_node "$n"
+  wait_daemon "$n"
+  log "n$n: dockerd is back"
+}
+
 cmd_env() {
   local n
   echo "export SELAB_BRIDGE=$BR"
@@ -387,5 +402,6 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   env) cmd_env ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  restart-daemon) cmd_restart_daemon "${2:?usage: multinode.sh restart-daemon N}" ;;
+  *) echo "usage: $0 up|down|status|env|restart-daemon N" >&2; exit 2 ;;
 esac

@@ -14,6 +14,7 @@ namespace SwarmEdge.Proxy;
 internal sealed partial class ProxyConfigApplier(
     InMemoryConfigProvider provider,
     IConfigValidator validator,
+    PendingResponses pending,
     IOptions<SwarmEdgeOptions> options,
     ILogger<ProxyConfigApplier> logger)
 {
@@ -85,11 +86,19 @@ internal sealed partial class ProxyConfigApplier(
             return false;
         }
 
+        var removedTasks = RemovedDestinations(_appliedClusters, clusters);
         provider.Update(routes, clusters);
         _appliedRoutes = routes;
         _appliedClusters = clusters;
         SwarmEdgeMetrics.ConfigApplies.Inc();
         Log.Applied(logger, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
+
+        // Requests still waiting on tasks that just left go to other tasks (see PendingResponses).
+        if (removedTasks.Count > 0 && pending.Abort(removedTasks) is var aborted and > 0)
+        {
+            Log.AbortedPending(logger, aborted, string.Join(",", removedTasks));
+        }
+
         return true;
     }
 
@@ -119,6 +128,12 @@ internal sealed partial class ProxyConfigApplier(
         return error;
     }
 
+    private static List<string> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
+    {
+        var kept = after.SelectMany(c => c.Destinations?.Keys ?? Enumerable.Empty<string>()).ToHashSet(StringComparer.Ordinal);
+        return before.SelectMany(c => c.Destinations?.Keys ?? Enumerable.Empty<string>()).Where(id => !kept.Contains(id)).ToList();
+    }
+
     private static void Forget<T>(Dictionary<string, T> cache, IEnumerable<string> keep)
     {
         if (cache.Count > 0)
@@ -146,5 +161,9 @@ internal sealed partial class ProxyConfigApplier(
         [LoggerMessage(EventId = 300, Level = LogLevel.Information,
             Message = "Applied proxy configuration: {Routes} routes, {Clusters} clusters, {Destinations} endpoints")]
         public static partial void Applied(ILogger logger, int routes, int clusters, int destinations);
+
+        [LoggerMessage(EventId = 301, Level = LogLevel.Information,
+            Message = "Sent {Count} requests waiting on departed tasks [{Tasks}] to other tasks")]
+        public static partial void AbortedPending(ILogger logger, int count, string tasks);
     }
 }

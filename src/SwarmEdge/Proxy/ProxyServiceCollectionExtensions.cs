@@ -12,6 +12,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IForwarderHttpClientFactory, SwarmEdgeHttpClientFactory>();
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
+        services.AddSingleton<PendingResponses>();
         return services;
     }
 
@@ -21,6 +22,7 @@ internal static class ProxyServiceCollectionExtensions
         pipeline.UseMiddleware<RetryMiddleware>();
         pipeline.UseSessionAffinity();
         pipeline.UseLoadBalancing();
+        pipeline.UseMiddleware<PendingResponseMiddleware>();
         pipeline.UsePassiveHealthChecks();
     }
 }

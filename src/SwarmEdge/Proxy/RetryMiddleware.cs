@@ -18,6 +18,9 @@ namespace SwarmEdge.Proxy;
 /// vanished then costs the client nothing. Sits in YARP's proxy pipeline before load balancing, so each
 /// attempt picks a task among those not tried yet.
 ///
+/// A request still waiting for its response when its task leaves the rotation is aborted (PendingResponses)
+/// and retried the same way: on a lost node it would otherwise hang.
+///
 /// Only methods the route allows (GET, HEAD, OPTIONS by default); never once the response has started;
 /// a request body is sent again only when it was small enough to buffer. Bounded by attempts and by a time
 /// budget from the request's arrival.
@@ -52,10 +55,19 @@ internal sealed partial class RetryMiddleware
 
         var candidates = proxy.AvailableDestinations;
         var arrived = Stopwatch.GetTimestamp();
+        var state = new RetryState();
+        context.Features.Set(state);
         await _next(context);
-        if (ShouldRetry(context))
+        if (ShouldRetry(context, state))
         {
-            await RetryAsync(context, proxy, candidates, policy, arrived);
+            await RetryAsync(context, proxy, candidates, policy, arrived, state);
+        }
+
+        if (state.AbortedBecauseTaskLeft && !context.Response.HasStarted)
+        {
+            // Out of attempts or budget after we aborted the attempt: YARP reported our cancellation as the
+            // client's (400); the truth is that no task answered.
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
         }
     }
 
@@ -64,7 +76,8 @@ internal sealed partial class RetryMiddleware
         IReverseProxyFeature proxy,
         IReadOnlyList<DestinationState> candidates,
         RetryPolicy policy,
-        long arrived)
+        long arrived,
+        RetryState state)
     {
         var tried = new HashSet<DestinationState>();
         if (proxy.ProxiedDestination is { } first)
@@ -98,6 +111,7 @@ internal sealed partial class RetryMiddleware
             SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
 
             context.Features.Set<IForwarderErrorFeature>(null);
+            state.AbortedBecauseTaskLeft = false;
             context.Response.Clear();
             if (context.Request.Body.CanSeek)
             {
@@ -111,14 +125,22 @@ internal sealed partial class RetryMiddleware
                 tried.Add(destination);
             }
 
-            return ShouldRetry(context);
+            return ShouldRetry(context, state);
         }, context.RequestAborted);
     }
 
-    private static bool ShouldRetry(HttpContext context) =>
-        !context.Response.HasStarted
-        && !context.RequestAborted.IsCancellationRequested
-        && TransportFailures.FailedBeforeResponse(context.Features.Get<IForwarderErrorFeature>());
+    private static bool ShouldRetry(HttpContext context, RetryState state)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        // An attempt we aborted (its task left) surfaces as whatever YARP makes of a cancellation (a canceled
+        // request, or a canceled request body, reported as 400): any error then is ours, the client is still there.
+        return TransportFailures.FailedBeforeResponse(error) || (state.AbortedBecauseTaskLeft && error is not null);
+    }
 
     /// <summary>True when the request can be sent again: no body, or a small one now buffered in memory.</summary>
     private bool PrepareBody(HttpRequest request)
@@ -152,6 +174,7 @@ internal sealed partial class RetryMiddleware
 
     private static partial class Log
     {
+
         [LoggerMessage(EventId = 320, Level = LogLevel.Information,
             Message = "Route {Route}: retrying on another task after task {Task} failed: {Error}")]
         public static partial void Retrying(ILogger logger, string route, string task, string error);

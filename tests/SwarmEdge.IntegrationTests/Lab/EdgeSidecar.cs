@@ -7,7 +7,12 @@ namespace SwarmEdge.IntegrationTests.Lab;
 /// </summary>
 internal sealed record EdgeSidecar(string Name, int Pid, string Address)
 {
-    public static async Task<EdgeSidecar> EnsureAsync(string name, string network, string? dockerHost = null)
+    /// <summary>
+    /// A sidecar on the given dockerd. With publishedOn set (the node's address, for a node in its own network
+    /// namespace), the ports are published on the node and the sidecar is reached at that address.
+    /// </summary>
+    public static async Task<EdgeSidecar> EnsureAsync(
+        string name, string network, string? dockerHost = null, string? publishedOn = null, params int[] ports)
     {
         string[] Host(params string[] args) => dockerHost is null ? args : ["-H", dockerHost, .. args];
 
@@ -15,11 +20,17 @@ internal sealed record EdgeSidecar(string Name, int Pid, string Address)
         if (running.Trimmed != "true")
         {
             await Shell.RunAsync("docker", Host("rm", "-f", name), check: false);
-            await Shell.RunAsync("docker", Host("run", "-d", "--name", name, "--network", network,
-                "swarmedge-lab/base:bookworm", "sleep", "infinity"));
+            var publish = ports.SelectMany(p => new[] { "-p", $"{p}:{p}" });
+            await Shell.RunAsync("docker", Host(["run", "-d", "--name", name, "--network", network, .. publish,
+                "swarmedge-lab/base:bookworm", "sleep", "infinity"]));
         }
 
         var pid = int.Parse((await Shell.RunAsync("docker", Host("inspect", "-f", "{{.State.Pid}}", name))).Trimmed);
+        if (publishedOn is not null)
+        {
+            return new EdgeSidecar(name, pid, publishedOn);
+        }
+
         // The gateway-bridge interface is the one that is not on the overlay.
         var address = (await Shell.RunAsync("nsenter", ["-t", pid.ToString(), "-n", "ip", "-4", "-o", "addr", "show", "eth1"])).Trimmed;
         var ip = address.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).First().Split('/')[0];

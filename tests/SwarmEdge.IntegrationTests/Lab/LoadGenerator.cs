@@ -20,6 +20,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private Task[] _workers = [];
     private long _requests;
+    private long _maxLatencyTicks;
 
     public LoadGenerator(Uri proxy, string host, int connections, string path = "/")
     {
@@ -32,12 +33,16 @@ internal sealed class LoadGenerator : IAsyncDisposable
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(5),
         })
-        { Timeout = TimeSpan.FromSeconds(10) };
+        { Timeout = TimeSpan.FromSeconds(30) }; // what a patient client waits; a lost node may cost seconds
+
     }
 
     public long Requests => Interlocked.Read(ref _requests);
 
     public IReadOnlyList<string> Failures => _failures.ToList();
+
+    /// <summary>The slowest request so far, in seconds.</summary>
+    public double MaxLatency => Volatile.Read(ref _maxLatencyTicks) / (double)Stopwatch.Frequency;
 
     /// <summary>Seconds since the generator was created: the clock every time here is on.</summary>
     public double Now => _clock.Elapsed.TotalSeconds;
@@ -77,6 +82,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
             request.Headers.Host = _host;
             string? failure = null;
             string? task = null;
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 using var response = await _client.SendAsync(request, _stop.Token);
@@ -101,6 +107,11 @@ internal sealed class LoadGenerator : IAsyncDisposable
 
             var now = Now;
             Interlocked.Increment(ref _requests);
+            var took = Stopwatch.GetTimestamp() - started;
+            for (var max = Volatile.Read(ref _maxLatencyTicks); took > max; max = Volatile.Read(ref _maxLatencyTicks))
+            {
+                Interlocked.CompareExchange(ref _maxLatencyTicks, took, max);
+            }
             if (failure is not null)
             {
                 _failures.Enqueue($"{now:0.000}s {failure}");

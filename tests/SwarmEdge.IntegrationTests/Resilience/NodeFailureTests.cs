@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using SwarmEdge.IntegrationTests.Lab;
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Resilience;
+
+/// <summary>
+/// The classic Swarm failures on the three-node lab, under continuous load through SwarmEdge on the edge
+/// node n1, with every response checked: a node lost, the Docker daemon SwarmEdge talks to restarted, the
+/// Raft leader lost.
+/// </summary>
+[Collection(MultiNodeSwarmCollection.Name)]
+public sealed class NodeFailureTests(MultiNodeSwarm lab, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int Connections = 16;
+    private readonly SwarmServices _services = lab.NewServices();
+    private readonly List<IAsyncDisposable> _cleanup = [];
+
+    [Fact]
+    public async Task Node_loss_fails_no_request_and_traffic_reaches_the_rescheduled_tasks()
+    {
+        var name = SwarmServices.UniqueName("nodeloss");
+        await _services.CreateAsync(name, 6, SwarmServices.Labels());
+        var edge = await StartEdgeAsync(0, 1);
+        await WaitForEndpointsAsync(edge, name, 6);
+
+        var lost = await MultiNodeSwarm.NodeIdAsync(3);
+        var before = await _services.RunningTasksAsync(name);
+        Assert.Contains(before, t => t.NodeId == lost);
+
+        await using var load = new LoadGenerator(edge.Proxy, name, Connections).Start();
+        await load.WaitForRequestsAsync(1000, TimeSpan.FromSeconds(20));
+        var cutAt = load.Now;
+        var clock = Stopwatch.StartNew();
+        await MultiNodeSwarm.CutAsync(3);
+        try
+        {
+            // Swarm marks the node down and starts replacements elsewhere.
+            IReadOnlyList<LabTask> after = [];
+            await Eventually.HoldsAsync(async () =>
+            {
+                after = await _services.RunningTasksAsync(name);
+                return after.Count == 6 && after.All(t => t.NodeId != lost);
+            }, TimeSpan.FromSeconds(90), "six running tasks, none on the lost node", TimeSpan.FromSeconds(1));
+            var rescheduledAt = clock.Elapsed.TotalSeconds;
+
+            var replacements = after.Select(t => t.Id).Where(id => before.All(b => b.Id != id)).ToList();
+            await Eventually.HoldsAsync(() => replacements.All(id => load.FirstSeen(id) is not null), TimeSpan.FromSeconds(20),
+                "every replacement task serves");
+            var reachedAt = replacements.Max(id => load.FirstSeen(id)!.Value) - cutAt;
+            await Task.Delay(2000);
+            await load.StopAsync();
+
+            Measurements.Record(output, "node loss (n3 cut) under load",
+                $"{load.Requests} requests, {load.Failures.Count} failed, slowest {load.MaxLatency:0.00} s; Swarm rescheduled at " +
+                $"{rescheduledAt:0.0} s; traffic reached all {replacements.Count} rescheduled tasks {reachedAt:0.0} s after the cut");
+            Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
+        }
+        finally
+        {
+            await MultiNodeSwarm.RestoreAsync(3);
+            await MultiNodeSwarm.WaitHealthyAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Routes_keep_serving_while_the_manager_SwarmEdge_talks_to_restarts_and_a_later_scale_up_is_followed()
+    {
+        var name = SwarmServices.UniqueName("dockerd");
+        // Tasks stay off n2, whose daemon restarts (and takes its containers with it): this test is about the API.
+        await _services.CreateAsync(name, 3, SwarmServices.Labels(), "--constraint", $"node.hostname!={MultiNodeSwarm.HostnameOf(2)}");
+        var edge = await StartEdgeAsync(1, 2);
+        await WaitForEndpointsAsync(edge, name, 3);
+
+        await using var load = new LoadGenerator(edge.Proxy, name, Connections).Start();
+        await load.WaitForRequestsAsync(1000, TimeSpan.FromSeconds(20));
+        var clock = Stopwatch.StartNew();
+        await MultiNodeSwarm.RestartDaemonAsync(2);
+        var restartSeconds = clock.Elapsed.TotalSeconds;
+        await MultiNodeSwarm.WaitHealthyAsync();
+
+        var scaleClock = Stopwatch.StartNew();
+        await _services.ScaleAsync(name, 5);
+        await WaitForEndpointsAsync(edge, name, 5, TimeSpan.FromSeconds(30));
+        var followed = scaleClock.Elapsed.TotalSeconds;
+        await load.StopAsync();
+
+        Measurements.Record(output, "dockerd restart on SwarmEdge's manager (n2) under load",
+            $"{load.Requests} requests, {load.Failures.Count} failed; restart took {restartSeconds:0.0} s; " +
+            $"scale-up 3->5 after it listed in {followed:0.0} s");
+        Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
+        Assert.Contains("Docker event stream", edge.Log);
+    }
+
+    [Fact]
+    public async Task Losing_the_leader_manager_does_not_blind_SwarmEdge()
+    {
+        // n1 is the edge node and must stay up: make sure the leader is elsewhere.
+        var leader = await MultiNodeSwarm.LeaderAsync();
+        if (leader == 1)
+        {
+            await MultiNodeSwarm.Docker(2, "node", "demote", MultiNodeSwarm.HostnameOf(1));
+            await MultiNodeSwarm.Docker(2, "node", "promote", MultiNodeSwarm.HostnameOf(1));
+            await MultiNodeSwarm.WaitHealthyAsync();
+            leader = await MultiNodeSwarm.LeaderAsync();
+        }
+
+        Assert.NotEqual(1, leader);
+        var follower = 5 - leader; // the manager that is neither n1 nor the leader: 2 + 3 = 5
+        var name = SwarmServices.UniqueName("leader");
+        await _services.CreateAsync(name, 3, SwarmServices.Labels(), "--constraint", $"node.hostname!={MultiNodeSwarm.HostnameOf(leader)}");
+        var edge = await StartEdgeAsync(2, leader, follower, 1);
+        await WaitForEndpointsAsync(edge, name, 3);
+
+        await using var load = new LoadGenerator(edge.Proxy, name, Connections).Start();
+        await load.WaitForRequestsAsync(1000, TimeSpan.FromSeconds(20));
+        await MultiNodeSwarm.CutAsync(leader);
+        try
+        {
+            // The remaining two managers elect a new leader; until then the scale command itself fails.
+            var clock = Stopwatch.StartNew();
+            await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1, "service", "scale", "--detach", $"{name}=5")).ExitCode == 0,
+                TimeSpan.FromSeconds(90), "the swarm accepts a scale-up after losing its leader", TimeSpan.FromSeconds(1));
+            var acceptedAt = clock.Elapsed.TotalSeconds;
+            await WaitForEndpointsAsync(edge, name, 5, TimeSpan.FromSeconds(30));
+            var followedAt = clock.Elapsed.TotalSeconds;
+            await Task.Delay(1000);
+            await load.StopAsync();
+
+            Measurements.Record(output, $"leader (n{leader}) lost under load",
+                $"{load.Requests} requests, {load.Failures.Count} failed; swarm accepted a scale-up {acceptedAt:0.0} s after the cut, " +
+                $"SwarmEdge listed the new tasks at {followedAt:0.0} s");
+            Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
+            Assert.Contains("switching to", edge.Log);
+        }
+        finally
+        {
+            await MultiNodeSwarm.RestoreAsync(leader);
+            await MultiNodeSwarm.WaitHealthyAsync();
+        }
+    }
+
+    private async Task<SwarmEdgeProcess> StartEdgeAsync(int portIndex, params int[] managers)
+    {
+        var edge = lab.StartEdge(portIndex, managers);
+        _cleanup.Add(edge);
+        await edge.WaitReadyAsync(TimeSpan.FromSeconds(60));
+        return edge;
+    }
+
+    private static Task WaitForEndpointsAsync(SwarmEdgeProcess edge, string name, int count, TimeSpan? timeout = null) =>
+        Eventually.HoldsAsync(async () => await edge.EndpointCountAsync(name) == count,
+            timeout ?? TimeSpan.FromSeconds(30), $"SwarmEdge lists {count} endpoints for {name}");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var item in Enumerable.Reverse(_cleanup))
+        {
+            await item.DisposeAsync();
+        }
+
+        await _services.DisposeAsync();
+    }
+}
