@@ -20,6 +20,7 @@ internal sealed partial class DockerApi : IDisposable
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger<DockerApi> _logger;
     private int _current;
+    private CancellationTokenSource _endpointChanged = new();
 
     public DockerApi(IOptions<SwarmEdgeOptions> options, ILogger<DockerApi> logger)
     {
@@ -55,6 +56,12 @@ internal sealed partial class DockerApi : IDisposable
     }
 
     public string CurrentEndpoint => _clients[Volatile.Read(ref _current)].Endpoint;
+
+    /// <summary>
+    /// Cancelled when calls move to another endpoint. The event stream listens to it: a manager cut off from
+    /// the swarm keeps its stream open and silent, so a failover seen by other calls must move the stream too.
+    /// </summary>
+    public CancellationToken EndpointChanged => Volatile.Read(ref _endpointChanged).Token;
 
     /// <summary>One bounded API request, retried and failed over.</summary>
     public ValueTask<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
@@ -125,6 +132,9 @@ internal sealed partial class DockerApi : IDisposable
         if (Interlocked.CompareExchange(ref _current, next, failedIndex) == failedIndex)
         {
             Log.FailingOver(_logger, _clients[failedIndex].Endpoint, Describe(ex), _clients[next].Endpoint);
+            var changed = Interlocked.Exchange(ref _endpointChanged, new CancellationTokenSource());
+            changed.Cancel();
+            changed.Dispose();
         }
     }
 

@@ -85,7 +85,17 @@ internal sealed partial class SwarmEventWatcher(
 
         // The stream may have missed events (or this is the first connection): look at everything once.
         signals.Send(new DiscoverySignal(DiscoverySignalKind.FullRead, null, "event stream opened"));
-        await api.StreamAsync("events", (client, token) => client.System.MonitorEventsAsync(parameters, new SynchronousProgress(OnEvent), token), ct);
+        using var streamScope = CancellationTokenSource.CreateLinkedTokenSource(ct, api.EndpointChanged);
+        try
+        {
+            await api.StreamAsync("events",
+                (client, token) => client.System.MonitorEventsAsync(parameters, new SynchronousProgress(OnEvent), token), streamScope.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            Log.FollowingFailover(logger, endpoint, api.CurrentEndpoint);
+            return;
+        }
 
         if (time.GetUtcNow() - openedAt < MinimumHealthyStream)
         {
@@ -134,6 +144,10 @@ internal sealed partial class SwarmEventWatcher(
         [LoggerMessage(EventId = 112, Level = LogLevel.Warning,
             Message = "Docker event stream on {Endpoint} failed: {Error}; reconnecting in {Delay}")]
         public static partial void StreamFailed(ILogger logger, string endpoint, string error, TimeSpan delay);
+
+        [LoggerMessage(EventId = 114, Level = LogLevel.Warning,
+            Message = "Docker API calls moved from {Endpoint} to {Next}: moving the event stream too")]
+        public static partial void FollowingFailover(ILogger logger, string endpoint, string next);
 
         [LoggerMessage(EventId = 113, Level = LogLevel.Debug, Message = "Docker event: {Event}")]
         public static partial void Event(ILogger logger, string @event);
