@@ -1,9 +1,11 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using SwarmEdge;
 using SwarmEdge.Admin;
 using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
+using SwarmEdge.Proxy.Tcp;
 
 if (SwarmEdge.Commands.CommandLine.IsCommand(args))
 {
@@ -28,13 +30,18 @@ builder.Services.AddOptions<SwarmEdgeOptions>()
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SwarmEdgeOptions>, SwarmEdgeOptionsValidator>();
 
-var proxy = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>()?.Proxy ?? new ProxyOptions();
+var listen = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>() ?? new SwarmEdgeOptions();
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
-    if (IPAddress.TryParse(proxy.Address, out var address))
+    if (IPAddress.TryParse(listen.Proxy.Address, out var address))
     {
-        kestrel.Listen(address, proxy.Port);
+        kestrel.Listen(address, listen.Proxy.Port);
+        foreach (var entrypoint in listen.Tcp.Entrypoints.Where(p => p is > 0 and <= 65535).Distinct())
+        {
+            // Raw TCP, not HTTP: each connection goes to TcpProxyHandler.
+            kestrel.Listen(address, entrypoint, o => o.UseConnectionHandler<TcpProxyHandler>());
+        }
     }
 });
 

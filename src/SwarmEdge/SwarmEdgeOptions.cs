@@ -18,6 +18,8 @@ internal sealed class SwarmEdgeOptions
 
     public AdminOptions Admin { get; set; } = new();
 
+    public TcpOptions Tcp { get; set; } = new();
+
     /// <summary>
     /// Overlay networks SwarmEdge is attached to (names or IDs). A service's task addresses are taken from
     /// the one of these networks it is on. Empty: any network the service is on (then a service on several
@@ -123,6 +125,33 @@ internal sealed class RetryOptions
 
     /// <summary>A retryable request with a body up to this size is buffered so it can be sent again.</summary>
     public int MaxBufferedBodyBytes { get; set; } = 64 * 1024;
+}
+
+internal sealed class TcpOptions
+{
+    /// <summary>
+    /// Edge ports that accept TCP connections for services with swarmedge.tcp.* labels. Ops decide what the
+    /// edge exposes: a label can only pick one of these ports, never open another.
+    /// </summary>
+    public List<int> Entrypoints { get; set; } = [];
+
+    /// <summary>Time to connect to a task; a failed connect moves to another task.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Tasks tried for one client connection before it is closed.</summary>
+    public int ConnectAttempts { get; set; } = 3;
+
+    /// <summary>A connection with no bytes either way for this long is closed.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// Connections to a task that left the rotation are closed (FIN to both sides) this long after it left,
+    /// unless the task closes them first: a lost node would otherwise leave them hanging forever.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a task that refused or timed out a connect is skipped while others remain.</summary>
+    public TimeSpan FailedTaskCooldown { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 internal sealed class AdminOptions

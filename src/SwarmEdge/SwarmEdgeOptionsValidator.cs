@@ -42,6 +42,32 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Proxy:Port and SwarmEdge:Admin:Port are both {options.Proxy.Port}: the admin API needs its own port");
         }
 
+        var tcp = options.Tcp;
+        foreach (var port in tcp.Entrypoints)
+        {
+            if (port is < 1 or > 65535)
+            {
+                errors.Add($"SwarmEdge:Tcp:Entrypoints {port} is not a port number from 1 to 65535");
+            }
+            else if (port == options.Proxy.Port || port == options.Admin.Port)
+            {
+                errors.Add($"SwarmEdge:Tcp:Entrypoints {port} is already the proxy or the admin port");
+            }
+        }
+
+        foreach (var duplicate in tcp.Entrypoints.GroupBy(p => p).Where(g => g.Count() > 1))
+        {
+            errors.Add($"SwarmEdge:Tcp:Entrypoints lists {duplicate.Key} more than once");
+        }
+
+        CheckPositive(errors, "SwarmEdge:Tcp:ConnectTimeout", tcp.ConnectTimeout);
+        CheckPositive(errors, "SwarmEdge:Tcp:IdleTimeout", tcp.IdleTimeout);
+        CheckPositive(errors, "SwarmEdge:Tcp:DrainTimeout", tcp.DrainTimeout);
+        if (tcp.ConnectAttempts < 1)
+        {
+            errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -153,4 +153,28 @@ public class SwarmEdgeOptionsValidatorTests
 
         Assert.Equal(4, failures.Count());
     }
+
+    [Fact]
+    public void Tcp_entrypoints_must_be_ports_distinct_from_the_proxy_and_admin_ports_and_listed_once()
+    {
+        Assert.Equal(
+            [
+                "SwarmEdge:Tcp:Entrypoints 0 is not a port number from 1 to 65535",
+                "SwarmEdge:Tcp:Entrypoints 8080 is already the proxy or the admin port",
+                "SwarmEdge:Tcp:Entrypoints lists 5432 more than once",
+            ],
+            Failures(o => o.Tcp.Entrypoints.AddRange([0, 8080, 5432, 5432])));
+    }
+
+    [Fact]
+    public void Tcp_timeouts_must_be_positive_and_attempts_at_least_one()
+    {
+        Assert.Equal(
+            ["SwarmEdge:Tcp:DrainTimeout must be more than zero (it is 00:00:00)", "SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is 0)"],
+            Failures(o =>
+            {
+                o.Tcp.DrainTimeout = TimeSpan.Zero;
+                o.Tcp.ConnectAttempts = 0;
+            }));
+    }
 }

@@ -24,7 +24,10 @@ internal static class AdminApi
         IReadOnlyList<EndpointDocument> Endpoints,
         IReadOnlyList<string> Errors,
         IReadOnlyList<string> Warnings,
-        string? DnsError);
+        string? DnsError,
+        TcpRouteDocument? Tcp);
+
+    internal sealed record TcpRouteDocument(int Entrypoint, int Port);
 
     internal sealed record RouteDocument(string Id, IReadOnlyList<string> Hosts, string? Path, int? Priority, bool StripPrefix);
 
@@ -43,13 +46,14 @@ internal static class AdminApi
                 s.IsRouted,
                 s.UsesLastGoodRouting,
                 s.NetworkId,
-                s.Routing?.Port,
+                s.Routing?.HttpPort,
                 s.Routes.Select(r => new RouteDocument(
                     ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix)).ToList(),
                 s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, new System.Net.IPEndPoint(e.Address, e.Port).ToString(), e.Url)).ToList(),
                 s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
                 s.Warnings,
-                dnsFailures.GetValueOrDefault(s.Name)))
+                dnsFailures.GetValueOrDefault(s.Name),
+                s.Tcp is { } tcp ? new TcpRouteDocument(tcp.Entrypoint, tcp.Port) : null))
             .ToList();
 
         return new ServicesDocument(view.Ready, view.LastReadAt, dockerEndpoint, view.DockerError, services);

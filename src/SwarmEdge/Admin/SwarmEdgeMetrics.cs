@@ -21,6 +21,22 @@ internal static class SwarmEdgeMetrics
         "swarmedge_retries_total", "Requests sent again to another task after a transport failure, by route.",
         new CounterConfiguration { LabelNames = ["route"] });
 
+    public static readonly Gauge TcpConnectionsOpen = Metrics.CreateGauge(
+        "swarmedge_tcp_connections_open", "TCP connections open through the edge, by route (service).",
+        new GaugeConfiguration { LabelNames = ["route"] });
+
+    public static readonly Counter TcpConnections = Metrics.CreateCounter(
+        "swarmedge_tcp_connections_total", "TCP connections accepted, by route (service) and outcome (proxied, no_route, connect_failed).",
+        new CounterConfiguration { LabelNames = ["route", "outcome"] });
+
+    public static readonly Counter TcpBytes = Metrics.CreateCounter(
+        "swarmedge_tcp_bytes_total", "Bytes relayed, by route and direction (in: client to task, out: task to client).",
+        new CounterConfiguration { LabelNames = ["route", "direction"] });
+
+    public static readonly Counter TcpConnectFailures = Metrics.CreateCounter(
+        "swarmedge_tcp_connect_failures_total", "Failed connects to a task (each one is retried on another task), by route.",
+        new CounterConfiguration { LabelNames = ["route"] });
+
     public static readonly Counter ConfigApplies = Metrics.CreateCounter(
         "swarmedge_config_applies_total", "Times a changed route and cluster configuration was swapped into the proxy.");
 

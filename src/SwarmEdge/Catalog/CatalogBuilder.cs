@@ -10,11 +10,17 @@ namespace SwarmEdge.Catalog;
 /// </summary>
 internal static class CatalogBuilder
 {
-    public static ServiceCatalog Build(SwarmSnapshot snapshot, ServiceCatalog previous, IReadOnlyCollection<string> sharedNetworks)
+    /// <param name="tcpEntrypoints">The edge ports SwarmEdge accepts TCP connections on (from configuration).</param>
+    public static ServiceCatalog Build(
+        SwarmSnapshot snapshot,
+        ServiceCatalog previous,
+        IReadOnlyCollection<string> sharedNetworks,
+        IReadOnlyCollection<int>? tcpEntrypoints = null)
     {
         var services = ImmutableArray.CreateBuilder<CatalogService>();
         var confirmed = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
+        var entrypointClaims = new Dictionary<int, string>();
 
         // Older services claim routes first, so a new service cannot take over a route that already serves.
         var ordered = snapshot.Services
@@ -51,12 +57,14 @@ internal static class CatalogBuilder
 
             var routes = ImmutableArray<HttpRoute>.Empty;
             var endpoints = ImmutableArray<Endpoint>.Empty;
+            TcpRoute? tcp = null;
             if (routing is not null && networkId is not null)
             {
                 routes = ClaimRoutes(service.Name, routing.Routes, claims, errors);
+                tcp = ClaimEntrypoint(service.Name, routing.Tcp, tcpEntrypoints ?? [], entrypointClaims, errors);
                 snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
                 var selection = EndpointSelector.Select(
-                    snapshot.TasksOf(service.Id), networkId, routing.Port, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
+                    snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
                 endpoints = selection.Endpoints;
                 confirmed.UnionWith(selection.ConfirmedTaskIds);
             }
@@ -75,7 +83,8 @@ internal static class CatalogBuilder
                 endpoints,
                 errors.ToImmutable(),
                 parsed.Warnings,
-                usesLastGood));
+                usesLastGood,
+                tcp));
         }
 
         return new ServiceCatalog(services.ToImmutable(), confirmed.ToImmutable());
@@ -152,6 +161,39 @@ internal static class CatalogBuilder
         }
 
         return kept.ToImmutable();
+    }
+
+    /// <summary>
+    /// An entrypoint is a port SwarmEdge was configured to listen on, served by one service: the oldest
+    /// service that asks for it. Ports cannot be opened from a label: ops decide what the edge exposes.
+    /// </summary>
+    private static TcpRoute? ClaimEntrypoint(
+        string serviceName,
+        TcpRoute? tcp,
+        IReadOnlyCollection<int> configured,
+        Dictionary<int, string> claims,
+        ImmutableArray<string>.Builder errors)
+    {
+        if (tcp is null)
+        {
+            return null;
+        }
+
+        if (!configured.Contains(tcp.Entrypoint))
+        {
+            errors.Add($"label {ServiceLabelParser.TcpEntrypoint}=\"{tcp.Entrypoint}\": SwarmEdge does not listen on that port " +
+                       $"(SwarmEdge:Tcp:Entrypoints is {(configured.Count == 0 ? "empty" : string.Join(", ", configured.Order()))})");
+            return null;
+        }
+
+        if (claims.TryGetValue(tcp.Entrypoint, out var owner))
+        {
+            errors.Add($"TCP entrypoint {tcp.Entrypoint} is already served by {owner}; ignored: choose another entrypoint");
+            return null;
+        }
+
+        claims[tcp.Entrypoint] = serviceName;
+        return tcp;
     }
 
     private static string Describe(IEnumerable<string> names)

@@ -14,7 +14,8 @@ internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address,
 /// <summary>
 /// A service as SwarmEdge serves it. Routing is what its labels asked for, or, when its labels are broken
 /// now, the last routing that was good (then Errors says why and UsesLastGoodRouting is true). Routes
-/// excludes routes that were dropped because another service already claims them.
+/// excludes routes that were dropped because another service already claims them; Tcp is the TCP route
+/// actually served (null when the entrypoint is not configured or another service holds it).
 /// </summary>
 internal sealed record CatalogService(
     string Id,
@@ -25,9 +26,13 @@ internal sealed record CatalogService(
     ImmutableArray<Endpoint> Endpoints,
     ImmutableArray<string> Errors,
     ImmutableArray<string> Warnings,
-    bool UsesLastGoodRouting)
+    bool UsesLastGoodRouting,
+    TcpRoute? Tcp = null)
 {
     public bool IsRouted => Routing is not null && NetworkId is not null;
+
+    /// <summary>Served over HTTP: routed, with an HTTP port (a TCP-only service has none).</summary>
+    public bool IsHttpRouted => IsRouted && Routing!.HttpPort is not null;
 }
 
 /// <summary>

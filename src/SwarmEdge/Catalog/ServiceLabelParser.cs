@@ -14,6 +14,8 @@ internal static partial class ServiceLabelParser
     public const string Enable = "swarmedge.enable";
     public const string Network = "swarmedge.network";
     public const string HttpPort = "swarmedge.http.port";
+    public const string TcpPort = "swarmedge.tcp.port";
+    public const string TcpEntrypoint = "swarmedge.tcp.entrypoint";
     public const string HttpLoadBalancing = "swarmedge.http.lb";
     public const string RetryAttempts = "swarmedge.http.retry.attempts";
     public const string RetryMethods = "swarmedge.http.retry.methods";
@@ -63,15 +65,30 @@ internal static partial class ServiceLabelParser
             return new LabelParseResult(false, null, [], []);
         }
 
-        var port = ParsePort(labels, errors);
         var network = labels.TryGetValue(Network, out var networkValue) ? ParseNetwork(networkValue, errors) : null;
+        var tcp = ParseTcp(labels, errors);
+        var isTcpService = labels.ContainsKey(TcpPort) || labels.ContainsKey(TcpEntrypoint);
+        WarnAboutUnknownKeys(labels, warnings);
+
+        if (isTcpService && !labels.ContainsKey(HttpPort))
+        {
+            // A TCP-only service: swarmedge.http.* labels would do nothing.
+            foreach (var key in labels.Keys.Where(k => k.StartsWith(HttpPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+            {
+                warnings.Add($"label {key} has no effect without {HttpPort}");
+            }
+
+            var tcpOnly = errors.Count == 0 ? new ServiceRouting(null, network, null, [], Tcp: tcp) : null;
+            return new LabelParseResult(true, tcpOnly, errors.ToImmutable(), warnings.ToImmutable());
+        }
+
+        var port = ParsePort(labels, errors);
         var policy = ParseLoadBalancing(labels, errors);
         var routes = ParseRoutes(serviceName, labels, errors, warnings);
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
-        WarnAboutUnknownKeys(labels, warnings);
 
-        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck) : null;
+        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp) : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
 
@@ -83,13 +100,41 @@ internal static partial class ServiceLabelParser
             return 0;
         }
 
-        if (!int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        return ParsePortValue(HttpPort, value, errors);
+    }
+
+    /// <summary>swarmedge.tcp.port and swarmedge.tcp.entrypoint come together or not at all.</summary>
+    private static TcpRoute? ParseTcp(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        var hasPort = labels.TryGetValue(TcpPort, out var portValue);
+        var hasEntrypoint = labels.TryGetValue(TcpEntrypoint, out var entrypointValue);
+        if (!hasPort && !hasEntrypoint)
         {
-            errors.Add(Describe(HttpPort, value, "must be a port number from 1 to 65535"));
-            return 0;
+            return null;
         }
 
-        return port;
+        if (!hasPort || !hasEntrypoint)
+        {
+            errors.Add(hasPort
+                ? $"label {TcpEntrypoint} is missing: it names the edge port whose connections go to {TcpPort}"
+                : $"label {TcpPort} is missing: it names the port the service's tasks accept connections on");
+            return null;
+        }
+
+        var port = ParsePortValue(TcpPort, portValue!, errors);
+        var entrypoint = ParsePortValue(TcpEntrypoint, entrypointValue!, errors);
+        return port > 0 && entrypoint > 0 ? new TcpRoute(port, entrypoint) : null;
+    }
+
+    private static int ParsePortValue(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        if (int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+        {
+            return port;
+        }
+
+        errors.Add(Describe(key, value, "must be a port number from 1 to 65535"));
+        return 0;
     }
 
     private static string? ParseNetwork(string value, ImmutableArray<string>.Builder errors)
@@ -405,6 +450,7 @@ internal static partial class ServiceLabelParser
             }
 
             var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
+                or TcpPort or TcpEntrypoint
                 || HealthTuning.Contains(key)
                 || RouterKeys.Any(k => key == HttpPrefix + k);
             if (!known)

@@ -32,25 +32,36 @@ internal sealed record RetrySettings(int? Attempts, string? Methods);
 /// <summary>YARP active health checks: GET Path on every task each Interval; out after Threshold failures in a row.</summary>
 internal sealed record ActiveHealthCheck(string Path, TimeSpan Interval, TimeSpan Timeout, int Threshold);
 
-/// <summary>What a service's swarmedge.* labels ask for, once they parsed without error.</summary>
+/// <summary>A TCP route: connections to the edge's Entrypoint port go to the tasks' Port.</summary>
+internal sealed record TcpRoute(int Port, int Entrypoint);
+
+/// <summary>
+/// What a service's swarmedge.* labels ask for, once they parsed without error. HttpPort is null for a
+/// TCP-only service (then Routes is empty); Tcp is null for an HTTP-only one.
+/// </summary>
 internal sealed record ServiceRouting(
-    int Port,
+    int? HttpPort,
     string? Network,
     string? LoadBalancingPolicy,
     ImmutableArray<HttpRoute> Routes,
     RetrySettings? Retry = null,
-    ActiveHealthCheck? HealthCheck = null)
+    ActiveHealthCheck? HealthCheck = null,
+    TcpRoute? Tcp = null)
 {
+    /// <summary>The port a task endpoint is shown with: the HTTP port, else the TCP one.</summary>
+    public int EndpointPort => HttpPort ?? Tcp?.Port ?? 0;
+
     public bool Equals(ServiceRouting? other) =>
         other is not null
-        && Port == other.Port
+        && HttpPort == other.HttpPort
         && Network == other.Network
         && LoadBalancingPolicy == other.LoadBalancingPolicy
         && Routes.SequenceEqual(other.Routes)
         && Retry == other.Retry
-        && HealthCheck == other.HealthCheck;
+        && HealthCheck == other.HealthCheck
+        && Tcp == other.Tcp;
 
-    public override int GetHashCode() => HashCode.Combine(Port, Network, LoadBalancingPolicy, Routes.Length);
+    public override int GetHashCode() => HashCode.Combine(HttpPort, Network, LoadBalancingPolicy, Routes.Length);
 }
 
 /// <summary>

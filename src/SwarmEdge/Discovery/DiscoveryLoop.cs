@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SwarmEdge.Admin;
 using SwarmEdge.Catalog;
 using SwarmEdge.Proxy;
+using SwarmEdge.Proxy.Tcp;
 
 namespace SwarmEdge.Discovery;
 
@@ -19,6 +20,7 @@ internal sealed partial class DiscoveryLoop(
     DiscoverySignals signals,
     TaskDnsWatcher dns,
     ProxyConfigApplier applier,
+    TcpRouteApplier tcpApplier,
     EdgeStatus status,
     IOptions<SwarmEdgeOptions> options,
     TimeProvider time,
@@ -30,6 +32,7 @@ internal sealed partial class DiscoveryLoop(
 
     private readonly DiscoveryOptions _discovery = options.Value.Discovery;
     private readonly IReadOnlyCollection<string> _sharedNetworks = options.Value.Networks;
+    private readonly IReadOnlyCollection<int> _tcpEntrypoints = options.Value.Tcp.Entrypoints;
 
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
@@ -140,8 +143,9 @@ internal sealed partial class DiscoveryLoop(
     {
         _snapshot = _snapshot with { DnsByServiceName = dns.Answers };
         var previous = _catalog;
-        _catalog = CatalogBuilder.Build(_snapshot, _catalog, _sharedNetworks);
+        _catalog = CatalogBuilder.Build(_snapshot, _catalog, _sharedNetworks, _tcpEntrypoints);
         await applier.ApplyAsync(_catalog);
+        tcpApplier.Apply(_catalog);
 
         if (afterRead && _everReadAll)
         {

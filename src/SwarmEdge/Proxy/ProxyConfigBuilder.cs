@@ -22,7 +22,7 @@ internal static class ProxyConfigBuilder
 
         foreach (var service in catalog.Services)
         {
-            if (!service.IsRouted)
+            if (!service.IsHttpRouted)
             {
                 continue;
             }

@@ -13,6 +13,9 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
         services.AddSingleton<PendingResponses>();
+        services.AddSingleton<Tcp.TcpRouteTable>();
+        services.AddSingleton<Tcp.TcpConnections>();
+        services.AddSingleton<Tcp.TcpRouteApplier>();
         return services;
     }
 

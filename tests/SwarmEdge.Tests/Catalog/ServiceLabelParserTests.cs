@@ -103,7 +103,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed(("swarmedge.http.port", value)));
 
-        Assert.Equal(expected, result.Routing!.Port);
+        Assert.Equal(expected, result.Routing!.HttpPort);
     }
 
     // ---- default route ----

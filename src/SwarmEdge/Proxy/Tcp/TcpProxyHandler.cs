@@ -1,0 +1,233 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using SwarmEdge.Admin;
+
+namespace SwarmEdge.Proxy.Tcp;
+
+/// <summary>
+/// One client connection on a TCP entrypoint: picks the task with the fewest connections (skipping tasks that
+/// just failed a connect), connects with a short timeout and tries another task on failure, then relays bytes
+/// both ways until one side closes, the connection idles out, or its task left the rotation and the drain
+/// timeout ran out. Closing is clean: FIN to the client and to the task, never a connection left hanging.
+/// </summary>
+internal sealed partial class TcpProxyHandler(
+    TcpRouteTable routes,
+    TcpConnections connections,
+    IOptions<SwarmEdgeOptions> options,
+    ILogger<TcpProxyHandler> logger) : ConnectionHandler
+{
+    private readonly TcpOptions _options = options.Value.Tcp;
+    private int _rotation;
+
+    public override async Task OnConnectedAsync(ConnectionContext client)
+    {
+        var entrypoint = (client.LocalEndPoint as IPEndPoint)?.Port ?? 0;
+        var target = routes.Find(entrypoint);
+        if (target is null)
+        {
+            SwarmEdgeMetrics.TcpConnections.WithLabels($":{entrypoint}", "no_route").Inc();
+            Log.NoRoute(logger, entrypoint, client.RemoteEndPoint?.ToString() ?? "?");
+            return; // returning closes the client connection
+        }
+
+        var (socket, endpoint) = await ConnectAsync(target, client.ConnectionClosed);
+        if (socket is null)
+        {
+            SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "connect_failed").Inc();
+            Log.NoTaskReachable(logger, target.Service, entrypoint);
+            return;
+        }
+
+        SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "proxied").Inc();
+        var open = SwarmEdgeMetrics.TcpConnectionsOpen.WithLabels(target.Service);
+        open.Inc();
+        var connection = connections.Open(endpoint!.TaskId, client.ConnectionClosed);
+        try
+        {
+            await RelayAsync(client.Transport, socket, connection.Closing, target.Service);
+        }
+        finally
+        {
+            connections.Close(connection);
+            open.Dec();
+            CloseQuietly(socket);
+        }
+    }
+
+    private async Task<(Socket? Socket, TcpEndpoint? Endpoint)> ConnectAsync(TcpTarget target, CancellationToken clientClosed)
+    {
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        for (var attempt = 0; attempt < _options.ConnectAttempts; attempt++)
+        {
+            var endpoint = Pick(target, tried);
+            if (endpoint is null)
+            {
+                break;
+            }
+
+            tried.Add(endpoint.TaskId);
+            var socket = new Socket(endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientClosed);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            try
+            {
+                await socket.ConnectAsync(endpoint.Address, timeout.Token);
+                return (socket, endpoint);
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !clientClosed.IsCancellationRequested)
+            {
+                socket.Dispose();
+                connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
+                SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
+                Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
+                    ex is OperationCanceledException ? "timed out" : ex.Message);
+            }
+        }
+
+        return (null, null);
+    }
+
+    /// <summary>Fewest open connections wins; ties rotate. Tasks that just failed count only when nothing else is left.</summary>
+    private TcpEndpoint? Pick(TcpTarget target, HashSet<string> tried)
+    {
+        var candidates = target.Endpoints.Where(e => !tried.Contains(e.TaskId)).ToList();
+        var healthy = candidates.Where(e => !connections.RecentlyFailed(e.TaskId)).ToList();
+        var pool = healthy.Count > 0 ? healthy : candidates;
+        if (pool.Count == 0)
+        {
+            return null;
+        }
+
+        var start = (int)((uint)Interlocked.Increment(ref _rotation) % (uint)pool.Count);
+        TcpEndpoint? best = null;
+        var bestCount = int.MaxValue;
+        for (var i = 0; i < pool.Count; i++)
+        {
+            var candidate = pool[(start + i) % pool.Count];
+            var count = connections.CountFor(candidate.TaskId);
+            if (count < bestCount)
+            {
+                best = candidate;
+                bestCount = count;
+            }
+        }
+
+        return best;
+    }
+
+    private async Task RelayAsync(IDuplexPipe client, Socket task, CancellationToken closing, string service)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(closing);
+        idle.CancelAfter(_options.IdleTimeout);
+        var bytesIn = SwarmEdgeMetrics.TcpBytes.WithLabels(service, "in");
+        var bytesOut = SwarmEdgeMetrics.TcpBytes.WithLabels(service, "out");
+
+        var up = ClientToTaskAsync(client.Input, task, idle, bytesIn);
+        var down = TaskToClientAsync(task, client.Output, idle, bytesOut);
+
+        // The task closing (or failing) ends the connection. The client closing its sending side is a
+        // half-close: the task may still answer, so the relay goes on until the task closes or idles out.
+        if (await Task.WhenAny(up, down) == down)
+        {
+            await idle.CancelAsync();
+        }
+
+        await Task.WhenAll(up, down);
+        await client.Output.CompleteAsync();
+        await client.Input.CompleteAsync();
+    }
+
+    private async Task ClientToTaskAsync(PipeReader input, Socket task, CancellationTokenSource idle, Prometheus.Counter.Child bytes)
+    {
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(idle.Token);
+                var buffer = result.Buffer;
+                foreach (var segment in buffer)
+                {
+                    await task.SendAsync(segment, SocketFlags.None, idle.Token);
+                }
+
+                if (!buffer.IsEmpty)
+                {
+                    bytes.Inc(buffer.Length);
+                    idle.CancelAfter(_options.IdleTimeout);
+                }
+
+                input.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+
+            task.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or ConnectionResetException or IOException)
+        {
+            // Closing, idle, or one side went away: the relay ends.
+        }
+    }
+
+    private async Task TaskToClientAsync(Socket task, PipeWriter output, CancellationTokenSource idle, Prometheus.Counter.Child bytes)
+    {
+        try
+        {
+            while (true)
+            {
+                var memory = output.GetMemory(16 * 1024);
+                var read = await task.ReceiveAsync(memory, SocketFlags.None, idle.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                output.Advance(read);
+                bytes.Inc(read);
+                idle.CancelAfter(_options.IdleTimeout);
+                var flush = await output.FlushAsync(idle.Token);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or ConnectionResetException or IOException)
+        {
+            // Closing, idle, or one side went away: the relay ends.
+        }
+    }
+
+    private static void CloseQuietly(Socket socket)
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+            // Already closed by the task.
+        }
+
+        socket.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 500, Level = LogLevel.Warning,
+            Message = "TCP connection from {Client} to entrypoint {Entrypoint} closed: no service serves that entrypoint")]
+        public static partial void NoRoute(ILogger logger, int entrypoint, string client);
+
+        [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Service {Service}: connect to task {Task} at {Address} failed: {Error}")]
+        public static partial void ConnectFailed(ILogger logger, string service, string task, string address, string error);
+
+        [LoggerMessage(EventId = 502, Level = LogLevel.Warning,
+            Message = "Service {Service}: no task reachable for a connection on entrypoint {Entrypoint}; closed it")]
+        public static partial void NoTaskReachable(ILogger logger, string service, int entrypoint);
+    }
+}

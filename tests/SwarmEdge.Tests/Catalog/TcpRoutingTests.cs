@@ -1,0 +1,124 @@
+using System.Collections.Immutable;
+using System.Net;
+using SwarmEdge.Catalog;
+using SwarmEdge.Discovery;
+using SwarmEdge.Proxy.Tcp;
+using static SwarmEdge.Tests.TestData;
+
+namespace SwarmEdge.Tests.Catalog;
+
+/// <summary>swarmedge.tcp.* labels, through the parser and the catalog builder, to the TCP route table.</summary>
+public class TcpRoutingTests
+{
+    private static ImmutableDictionary<string, string> Tcp(params (string Key, string Value)[] more) =>
+        Labels(("swarmedge.enable", "true"), ("swarmedge.tcp.port", "5432"), ("swarmedge.tcp.entrypoint", "15432"))
+            .SetItems(more.Select(l => KeyValuePair.Create(l.Key, l.Value)));
+
+    [Fact]
+    public void A_tcp_only_service_needs_no_http_port()
+    {
+        var result = ServiceLabelParser.Parse("db", Tcp());
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Null(result.Routing!.HttpPort);
+        Assert.Empty(result.Routing.Routes);
+        Assert.Equal(new TcpRoute(5432, 15432), result.Routing.Tcp);
+    }
+
+    [Fact]
+    public void A_service_can_be_both_http_and_tcp()
+    {
+        var result = ServiceLabelParser.Parse("db", Tcp(("swarmedge.http.port", "8080")));
+
+        Assert.Equal(8080, result.Routing!.HttpPort);
+        Assert.Equal(new TcpRoute(5432, 15432), result.Routing.Tcp);
+        Assert.Equal(["db"], result.Routing.Routes.Single().Hosts.ToArray());
+    }
+
+    [Fact]
+    public void Http_labels_on_a_tcp_only_service_are_warned_about()
+    {
+        var result = ServiceLabelParser.Parse("db", Tcp(("swarmedge.http.host", "db.example.com")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["label swarmedge.http.host has no effect without swarmedge.http.port"], result.Warnings.ToArray());
+    }
+
+    [Theory]
+    [InlineData("swarmedge.tcp.port", "label swarmedge.tcp.entrypoint is missing: it names the edge port whose connections go to swarmedge.tcp.port")]
+    [InlineData("swarmedge.tcp.entrypoint", "label swarmedge.tcp.port is missing: it names the port the service's tasks accept connections on")]
+    public void Tcp_port_and_entrypoint_come_together(string only, string error)
+    {
+        var labels = Labels(("swarmedge.enable", "true"), (only, "5432"));
+
+        Assert.Equal([error], ServiceLabelParser.Parse("db", labels).Errors.ToArray());
+        Assert.Null(ServiceLabelParser.Parse("db", labels).Routing);
+    }
+
+    [Theory]
+    [InlineData("swarmedge.tcp.port", "postgres")]
+    [InlineData("swarmedge.tcp.port", "0")]
+    [InlineData("swarmedge.tcp.entrypoint", "70000")]
+    public void Bad_tcp_port_is_an_error_naming_label_and_value(string key, string value)
+    {
+        var result = ServiceLabelParser.Parse("db", Tcp((key, value)));
+
+        Assert.Equal([$"label {key}=\"{value}\": must be a port number from 1 to 65535"], result.Errors.ToArray());
+    }
+
+    [Fact]
+    public void An_entrypoint_swarmedge_does_not_listen_on_is_an_error_and_no_tcp_route()
+    {
+        var catalog = CatalogBuilder.Build(Snapshot([Service("db", Tcp())]), ServiceCatalog.Empty, [], [5432]);
+
+        var db = Assert.Single(catalog.Services);
+        Assert.Null(db.Tcp);
+        Assert.Equal(["label swarmedge.tcp.entrypoint=\"15432\": SwarmEdge does not listen on that port (SwarmEdge:Tcp:Entrypoints is 5432)"],
+            db.Errors.ToArray());
+        Assert.Empty(TcpRouteTable.Build(catalog));
+    }
+
+    [Fact]
+    public void The_older_service_keeps_a_contested_entrypoint()
+    {
+        var old = Service("db-old", Tcp(), createdAt: Jan1);
+        var young = Service("db-new", Tcp(), createdAt: Jan1.AddDays(1));
+        var tasks = new[] { TaskAt("o1", "svc-db-old", "10.0.1.1"), TaskAt("n1", "svc-db-new", "10.0.1.2") };
+
+        var catalog = CatalogBuilder.Build(Snapshot([young, old], tasks), ServiceCatalog.Empty, [], [15432]);
+
+        Assert.Equal(new TcpRoute(5432, 15432), catalog.Services.Single(s => s.Name == "db-old").Tcp);
+        var loser = catalog.Services.Single(s => s.Name == "db-new");
+        Assert.Null(loser.Tcp);
+        Assert.Equal(["TCP entrypoint 15432 is already served by db-old; ignored: choose another entrypoint"], loser.Errors.ToArray());
+
+        var table = TcpRouteTable.Build(catalog);
+        var target = Assert.Single(table).Value;
+        Assert.Equal("db-old", target.Service);
+        Assert.Equal([new TcpEndpoint("o1", new IPEndPoint(IPAddress.Parse("10.0.1.1"), 5432))], target.Endpoints.ToArray());
+    }
+
+    [Fact]
+    public void The_route_table_uses_the_tcp_port_even_when_the_service_also_speaks_http()
+    {
+        var both = Service("api", Tcp(("swarmedge.http.port", "8080")));
+        var catalog = CatalogBuilder.Build(Snapshot([both], [TaskAt("a1", "svc-api", "10.0.1.7")]), ServiceCatalog.Empty, [], [15432]);
+
+        var service = Assert.Single(catalog.Services);
+        Assert.Equal(8080, Assert.Single(service.Endpoints).Port);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.7"), 5432), TcpRouteTable.Build(catalog)[15432].Endpoints.Single().Address);
+    }
+
+    [Fact]
+    public void A_tcp_only_service_has_no_http_cluster()
+    {
+        var catalog = CatalogBuilder.Build(Snapshot([Service("db", Tcp())], [TaskAt("d1", "svc-db", "10.0.1.3")]), ServiceCatalog.Empty, [], [15432]);
+
+        var config = SwarmEdge.Proxy.ProxyConfigBuilder.Build(catalog, "PowerOfTwoChoices");
+
+        Assert.Empty(config.Clusters);
+        Assert.Empty(config.Routes);
+        Assert.Equal(5432, Assert.Single(Assert.Single(catalog.Services).Endpoints).Port);
+    }
+}
