@@ -1,3 +1,7 @@
+using System.CommandLine;
+using SwarmEdge.Commands.Audit;
+using SwarmEdge.Commands.Convert;
+
 namespace SwarmEdge.Commands;
 
 /// <summary>
@@ -7,9 +11,36 @@ namespace SwarmEdge.Commands;
 /// </summary>
 internal static class CommandLine
 {
-    private static readonly string[] Commands = [];
+    /// <summary>Usage errors share the exit code of the commands' own errors, 2; 1 means "audit found exposure".</summary>
+    public const int UsageError = 2;
+
+    private static readonly string[] Commands = ["audit", "convert"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
-    public static Task<int> RunAsync(string[] args) => Task.FromResult(2);
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var root = new RootCommand("SwarmEdge: an edge proxy for Docker Swarm. Without a command it runs the proxy.")
+        {
+            AuditCommand.Create(output, error),
+            ConvertCommand.Create(output, error),
+        };
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine would print these and exit with 1, which for audit means "exposure found".
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync($"error: {parseError.Message}");
+            }
+
+            await error.WriteLineAsync($"Run 'swarmedge {args[0]} --help' for usage.");
+            return UsageError;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, ct);
+    }
 }

@@ -1,0 +1,117 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SwarmEdge.Commands.Audit;
+
+/// <summary>Pure: the report as text for a person or as JSON for a script. Both carry the same rules text.</summary>
+internal static class AuditRenderer
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+    };
+
+    public static string Text(ExposureReport report, string endpoint)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"SwarmEdge audit of the swarm at {endpoint}: {Count(report.EdgeNodes.Length + report.NonEdgeNodes.Length, "node")}, {Count(report.ServiceCount, "service")}");
+        text.AppendLine();
+
+        text.AppendLine("Ports published through the routing mesh (ingress mode): open on EVERY node");
+        if (report.IngressPorts.IsEmpty)
+        {
+            text.AppendLine("  none");
+        }
+        else
+        {
+            Table(text, ["SERVICE", "PUBLISHED", "TARGET", "PROTOCOL"],
+                report.IngressPorts.Select(p => new[] { p.Service, p.PublishedPort.ToString(), p.TargetPort.ToString(), p.Protocol }));
+        }
+
+        text.AppendLine();
+        text.AppendLine("Services in vip mode that SwarmEdge could front instead (no host-mode ports)");
+        if (report.Frontable.IsEmpty)
+        {
+            text.AppendLine("  none");
+        }
+        else
+        {
+            Table(text, ["SERVICE", "SWARMEDGE.ENABLE", "ROUTING-MESH PORTS"],
+                report.Frontable.Select(f => new[]
+                {
+                    f.Name,
+                    f.OptedIn ? "already set" : "-",
+                    f.IngressPorts.IsEmpty ? "-" : string.Join(", ", f.IngressPorts.Select(p => $"{p.PublishedPort}->{p.TargetPort}/{p.Protocol}")),
+                }));
+        }
+
+        text.AppendLine();
+        text.AppendLine($"Edge nodes (node label {report.EdgeLabel}): "
+                        + (report.EdgeNodes.IsEmpty ? "none" : string.Join(", ", report.EdgeNodes.Select(Describe))));
+        text.AppendLine("Nodes that publish ports without being edge nodes");
+        if (report.ExposedNodes.IsEmpty)
+        {
+            text.AppendLine("  none");
+        }
+        else
+        {
+            foreach (var exposure in report.ExposedNodes)
+            {
+                text.AppendLine($"  {Describe(exposure.Node)}: "
+                                + string.Join(", ", exposure.Ports.Select(p => $"{p.Port}/{p.Protocol} ({p.Service}, {Mode(p.Mode)})")));
+            }
+        }
+
+        var rules = FirewallRuleRenderer.Render(report);
+        if (rules.Length > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("iptables rules that close these ports on the non-edge nodes:");
+            text.Append(rules);
+        }
+
+        text.AppendLine();
+        text.AppendLine(report.Exposed
+            ? "Result: exposed ports found. Move the services behind SwarmEdge (swarmedge convert rewrites a stack file) or firewall them."
+            : "Result: nothing is exposed outside the edge nodes.");
+        return text.ToString();
+    }
+
+    public static string JsonText(ExposureReport report, string endpoint)
+    {
+        var document = new
+        {
+            Endpoint = endpoint,
+            report.Exposed,
+            EdgeLabel = report.EdgeLabel.ToString(),
+            report.IngressPorts,
+            FrontableServices = report.Frontable,
+            EdgeNodes = report.EdgeNodes.Select(NodeJson),
+            ExposedNodes = report.ExposedNodes.Select(e => new { Node = NodeJson(e.Node), e.Ports }),
+            report.PortsToClose,
+            IptablesRules = FirewallRuleRenderer.Render(report),
+            ApplyCommand = FirewallRuleRenderer.ApplyCommand,
+        };
+        return JsonSerializer.Serialize(document, Json) + Environment.NewLine;
+    }
+
+    private static object NodeJson(AuditNode node) => new { node.Id, node.Hostname, node.Role, node.State, node.Availability };
+
+    private static string Describe(AuditNode node) => $"{node.Hostname} ({node.Role}, {node.State}, {node.Availability})";
+
+    private static string Mode(PublishMode mode) => mode == PublishMode.Ingress ? "routing mesh" : "host mode";
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static void Table(StringBuilder text, string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new[] { header }.Concat(rows).ToList();
+        var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
+        foreach (var row in all)
+        {
+            text.Append("  ").AppendLine(string.Join("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,307 @@
+using System.Collections.Immutable;
+
+namespace SwarmEdge.Commands.Convert;
+
+/// <summary>What happened to one service of the stack file.</summary>
+internal sealed record ServiceConversion(string Service, bool Converted, string Detail);
+
+internal sealed record ConversionResult(string Output, ImmutableArray<ServiceConversion> Services, ImmutableArray<string> Warnings);
+
+/// <summary>
+/// Pure: rewrites a compose/stack file so that its HTTP services sit behind SwarmEdge instead of the routing mesh.
+/// For each service that publishes ports in ingress mode: those port entries go (host-mode ones stay),
+/// deploy.endpoint_mode becomes dnsrr (Swarm refuses dnsrr with ingress ports), and deploy.labels gets
+/// swarmedge.enable "true" and swarmedge.http.port with the target port of its first HTTP-looking port.
+/// SwarmEdge routes one port per service, so other ingress ports of the service are removed as well and named in
+/// a comment above the new labels (and in the report): fronting them needs host-mode publishing or another service.
+/// A service is left as it is when it has no port that could be HTTP (a database publishing 5432: SwarmEdge is
+/// an HTTP proxy), when it set swarmedge.enable to false, or when its ports or deploy are written in a way this
+/// cannot follow (an alias, a merge key on ports): each such case is in the report.
+/// Existing swarmedge.* labels win over the ones this would add. Comments, key order and everything else stay.
+/// </summary>
+internal static class StackFileConverter
+{
+    private const string Enable = "swarmedge.enable";
+    private const string HttpPort = "swarmedge.http.port";
+
+    public static ConversionResult Convert(string text)
+    {
+        var file = YamlTreeReader.Read(text);
+        var services = ImmutableArray.CreateBuilder<ServiceConversion>();
+        var warnings = file.Lost.ToList();
+        foreach (var document in file.Documents)
+        {
+            if (document.Root is not YamlMapping root || root.Find("services")?.Value is not YamlMapping serviceMap)
+            {
+                continue;
+            }
+
+            var converted = false;
+            foreach (var entry in serviceMap.Entries)
+            {
+                var result = ConvertService(entry, warnings);
+                if (result is not null)
+                {
+                    services.Add(result);
+                    converted |= result.Converted;
+                }
+            }
+
+            if (converted)
+            {
+                RaiseVersion(root, warnings);
+            }
+        }
+
+        return new ConversionResult(YamlTreeWriter.Write(file), services.ToImmutable(), [.. warnings]);
+    }
+
+    private static ServiceConversion? ConvertService(YamlEntry entry, List<string> warnings)
+    {
+        var name = (entry.Key as YamlScalar)?.Value ?? "?";
+        if (entry.Value is not YamlMapping service)
+        {
+            return entry.Value is YamlAlias ? Skipped(name, "the service is an alias of another; convert the anchored one") : null;
+        }
+
+        var portsEntry = service.Find("ports");
+        if (portsEntry is null)
+        {
+            return null;
+        }
+
+        if (portsEntry.Value is not YamlSequence ports)
+        {
+            return Skipped(name, "its ports are not a list this can read (an alias or a merge?); left unchanged");
+        }
+
+        var parsed = ports.Items.Select(item => (Item: item, Port: Parse(item.Value))).ToList();
+        if (parsed.FirstOrDefault(p => p.Port is null) is { Item: not null } unreadable)
+        {
+            return Skipped(name, $"port entry {ports.Items.IndexOf(unreadable.Item) + 1} is not one this can read; left unchanged");
+        }
+
+        var ingress = parsed.Where(p => p.Port!.Ingress).ToList();
+        if (ingress.Count == 0)
+        {
+            return new ServiceConversion(name, false, "publishes in host mode only; unchanged");
+        }
+
+        var deployEntry = service.Find("deploy");
+        if (deployEntry is not null && deployEntry.Value is not YamlMapping)
+        {
+            return Skipped(name, "its deploy section is not a mapping this can edit (an alias?); left unchanged");
+        }
+
+        var deploy = deployEntry?.Value as YamlMapping;
+        var labelsEntry = deploy?.Find("labels");
+        if (labelsEntry is not null && labelsEntry.Value is not (YamlMapping or YamlSequence))
+        {
+            return Skipped(name, "its deploy.labels are not a mapping or a list this can edit; left unchanged");
+        }
+
+        var existing = ReadLabels(labelsEntry?.Value);
+        if (existing.TryGetValue(Enable, out var enable) && string.Equals(enable, "false", StringComparison.OrdinalIgnoreCase))
+        {
+            return Skipped(name, $"{Enable} is false; left unchanged");
+        }
+
+        var http = ingress.Select(p => p.Port!).FirstOrDefault(p => p.LooksHttp)
+                   ?? ingress.Select(p => p.Port!).FirstOrDefault(p => p.MaybeHttp);
+        existing.TryGetValue(HttpPort, out var labelledPort);
+        if (http is null && labelledPort is null)
+        {
+            return Skipped(name,
+                $"no HTTP port among {string.Join(", ", ingress.Select(p => p.Port))} (SwarmEdge fronts HTTP only); left unchanged");
+        }
+
+        // The edit.
+        foreach (var (item, _) in ingress)
+        {
+            ports.Items.Remove(item);
+        }
+
+        if (ports.Items.Count == 0)
+        {
+            service.Entries.Remove(portsEntry);
+        }
+
+        if (deploy is null)
+        {
+            deploy = Yaml.BlockMapping();
+            service.Entries.Add(new YamlEntry(Yaml.Plain("deploy"), deploy));
+        }
+
+        SetEndpointMode(deploy);
+
+        var port = labelledPort ?? http!.Target;
+        var others = ingress.Select(p => p.Port!).Where(p => !ReferenceEquals(p, http)).ToList();
+        var comments = new List<string>
+        {
+            $"swarmedge convert: was published through the routing mesh as {string.Join(", ", ingress.Select(p => p.Port))}",
+        };
+        if (others.Count > 0)
+        {
+            comments.Add($"swarmedge convert: SwarmEdge routes port {port} only; no longer published: {string.Join(", ", others)}");
+        }
+
+        AddLabels(deploy, labelsEntry, existing, port, comments);
+
+        var detail = $"removed routing-mesh ports {string.Join(", ", ingress.Select(p => p.Port))}; endpoint_mode dnsrr; {HttpPort} {port}";
+        if (others.Count > 0)
+        {
+            detail += $"; not routed by SwarmEdge: {string.Join(", ", others)}";
+            warnings.Add($"{name}: {string.Join(", ", others)} no longer published: SwarmEdge routes one HTTP port per service");
+        }
+
+        return new ServiceConversion(name, true, detail);
+    }
+
+    private static ServiceConversion Skipped(string name, string why) => new(name, false, why);
+
+    private static ComposePort? Parse(YamlNode item)
+    {
+        switch (item)
+        {
+            case YamlScalar scalar:
+                return ComposePort.ParseShort(scalar.Value);
+            case YamlMapping mapping:
+                var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var entry in mapping.Entries)
+                {
+                    if (entry.Key is not YamlScalar key || entry.Value is not YamlScalar value)
+                    {
+                        return null;
+                    }
+
+                    fields[key.Value] = value.Value;
+                }
+
+                return ComposePort.ParseLong(fields);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>deploy.labels as a dictionary, from either form: a mapping, or a list of "key=value".</summary>
+    private static Dictionary<string, string> ReadLabels(YamlNode? labels)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        switch (labels)
+        {
+            case YamlMapping map:
+                foreach (var entry in map.Entries)
+                {
+                    if (entry.Key is YamlScalar key)
+                    {
+                        result[key.Value] = (entry.Value as YamlScalar)?.Value ?? "";
+                    }
+                }
+
+                break;
+            case YamlSequence list:
+                foreach (var item in list.Items)
+                {
+                    if (item.Value is YamlScalar { Value: var text })
+                    {
+                        var equals = text.IndexOf('=');
+                        result[equals < 0 ? text : text[..equals]] = equals < 0 ? "" : text[(equals + 1)..];
+                    }
+                }
+
+                break;
+        }
+
+        return result;
+    }
+
+    private static void SetEndpointMode(YamlMapping deploy)
+    {
+        var mode = deploy.Find("endpoint_mode");
+        if (mode?.Value is YamlScalar scalar)
+        {
+            scalar.Event = Yaml.WithValue(scalar.Event, "dnsrr");
+        }
+        else if (mode is not null)
+        {
+            mode.Value = Yaml.Plain("dnsrr");
+        }
+        else
+        {
+            // Before the labels when there are some: they tend to be long, and the mode reads better near the top.
+            var labels = deploy.Find("labels");
+            var at = labels is null ? deploy.Entries.Count : deploy.Entries.IndexOf(labels);
+            deploy.Entries.Insert(at, new YamlEntry(Yaml.Plain("endpoint_mode"), Yaml.Plain("dnsrr")));
+        }
+    }
+
+    private static void AddLabels(YamlMapping deploy, YamlEntry? labelsEntry, Dictionary<string, string> existing, string port, List<string> comments)
+    {
+        var add = new List<(string Key, string Value)>();
+        if (!existing.ContainsKey(Enable))
+        {
+            add.Add((Enable, "true"));
+        }
+
+        if (!existing.ContainsKey(HttpPort))
+        {
+            add.Add((HttpPort, port));
+        }
+
+        var empty = labelsEntry?.Value is YamlMapping { Entries.Count: 0 } or YamlSequence { Items.Count: 0 };
+        if (labelsEntry is null || empty)
+        {
+            // No labels yet (or "labels: {}"): a block mapping, the form the README uses.
+            var map = Yaml.BlockMapping();
+            if (labelsEntry is null)
+            {
+                deploy.Entries.Add(new YamlEntry(Yaml.Plain("labels"), map));
+            }
+            else
+            {
+                labelsEntry.Value = map;
+            }
+
+            labelsEntry = deploy.Find("labels")!;
+        }
+
+        switch (labelsEntry.Value)
+        {
+            case YamlMapping map:
+                foreach (var (key, value) in add)
+                {
+                    map.Entries.Add(new YamlEntry(Yaml.Plain(key), Yaml.Quoted(value)));
+                }
+
+                LeadWith(add.Count > 0 ? map.Entries[^add.Count].Leading : labelsEntry.Leading, comments);
+                break;
+            case YamlSequence list:
+                // Same quoting as the list's own items, so the new lines look like the old ones.
+                var like = list.Items.Select(i => i.Value).OfType<YamlScalar>().FirstOrDefault()?.Event;
+                foreach (var (key, value) in add)
+                {
+                    var scalar = like is null ? Yaml.Plain($"{key}={value}") : new YamlScalar(Yaml.WithValue(like, $"{key}={value}"));
+                    list.Items.Add(new YamlItem(scalar));
+                }
+
+                LeadWith(add.Count > 0 ? list.Items[^add.Count].Leading : labelsEntry.Leading, comments);
+                break;
+        }
+    }
+
+    private static void LeadWith(List<YamlDotNet.Core.Events.Comment> leading, List<string> comments) =>
+        leading.AddRange(comments.Select(Yaml.BlockComment));
+
+    /// <summary>
+    /// deploy.endpoint_mode exists from compose file format 3.2 on, and docker stack deploy checks a file against
+    /// the schema of the version it declares: a 3.0 or 3.1 file would be refused once it has endpoint_mode.
+    /// </summary>
+    private static void RaiseVersion(YamlMapping root, List<string> warnings)
+    {
+        if (root.Find("version")?.Value is YamlScalar version && version.Value.Trim() is "3" or "3.0" or "3.1")
+        {
+            warnings.Add($"version {version.Value} raised to 3.2, the first compose file format with deploy.endpoint_mode");
+            version.Event = Yaml.WithValue(version.Event, "3.2");
+        }
+    }
+}
