@@ -2,6 +2,8 @@
 # Builds the local images the lab needs, without any registry (none is reachable here):
 #   swarmedge-lab/base:bookworm   Debian minbase rootfs (debootstrap) + nginx-light, imported with `docker import`.
 #   swarmedge-lab/whoami:latest   a backend whose tasks answer every request with their own host name.
+#   swarmedge-lab/tcpecho:latest  a TCP backend: a line with the task's host name, then an echo.
+#   swarmedge-lab/postgres:latest PostgreSQL 15 (Debian's package), trust auth, health-checked.
 # Idempotent: an image that already exists is kept; whoami is rebuilt when its files change.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -21,8 +23,13 @@ if ! docker image inspect swarmedge-lab/base:bookworm >/dev/null 2>&1; then
   rm -rf "$rootfs"
 fi
 
-hash="$(cat "$here"/whoami/* | sha256sum | cut -c1-12)"
-if [ "$(docker image inspect -f '{{index .Config.Labels "lab.hash"}}' swarmedge-lab/whoami:latest 2>/dev/null)" != "$hash" ]; then
-  docker build -q --label "lab.hash=$hash" -t swarmedge-lab/whoami:latest "$here/whoami" >/dev/null
-fi
+# Images built FROM the base, each rebuilt only when its folder changed (a hash of its files is a label).
+for image in whoami tcpecho postgres; do
+  hash="$(cat "$here/$image"/* | sha256sum | cut -c1-12)"
+  if [ "$(docker image inspect -f '{{index .Config.Labels "lab.hash"}}' "swarmedge-lab/$image:latest" 2>/dev/null)" != "$hash" ]; then
+    echo "lab: building swarmedge-lab/$image" >&2
+    docker build -q --label "lab.hash=$hash" -t "swarmedge-lab/$image:latest" "$here/$image" >/dev/null 2>"$state/build-$image.log" \
+      || { cat "$state/build-$image.log" >&2; exit 1; }
+  fi
+done
 echo "lab: images ready" >&2
