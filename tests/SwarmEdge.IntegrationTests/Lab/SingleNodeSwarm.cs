@@ -10,6 +10,9 @@ public sealed class SingleNodeSwarm : IAsyncLifetime
     private const int ProxyPort = 18080;
     private const int AdminPort = 18081;
 
+    /// <summary>TCP entrypoints the shared SwarmEdge listens on.</summary>
+    public static readonly int[] TcpEntrypoints = [15432, 17000, 17001];
+
     internal SwarmEdgeProcess Edge { get; private set; } = null!;
 
     internal EdgeSidecar Sidecar { get; private set; } = null!;
@@ -19,10 +22,13 @@ public sealed class SingleNodeSwarm : IAsyncLifetime
         await Shell.RunAsync(RepoPaths.LabScript("swarm-up.sh"), [], TimeSpan.FromMinutes(20));
         await RemoveLeftoversAsync();
         Sidecar = await EdgeSidecar.EnsureAsync("swarmedge-it-edge", Network);
-        Edge = SwarmEdgeProcess.Start(Sidecar, ProxyPort, AdminPort, new Dictionary<string, string>
+        var settings = new Dictionary<string, string> { ["SwarmEdge:Networks:0"] = Network };
+        for (var i = 0; i < TcpEntrypoints.Length; i++)
         {
-            ["SwarmEdge:Networks:0"] = Network,
-        });
+            settings[$"SwarmEdge:Tcp:Entrypoints:{i}"] = TcpEntrypoints[i].ToString();
+        }
+
+        Edge = SwarmEdgeProcess.Start(Sidecar, ProxyPort, AdminPort, settings);
         await Edge.WaitReadyAsync(TimeSpan.FromSeconds(60));
     }
 

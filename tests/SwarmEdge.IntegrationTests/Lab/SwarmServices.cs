@@ -16,7 +16,11 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
 
     public static string UniqueName(string prefix) => $"it-{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
 
-    public async Task<string> CreateAsync(string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra)
+    public Task<string> CreateAsync(string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra) =>
+        CreateFromAsync(Image, name, replicas, labels, extra);
+
+    /// <summary>A dnsrr service of another lab image (swarmedge-lab/tcpecho:latest, swarmedge-lab/postgres:latest).</summary>
+    public async Task<string> CreateFromAsync(string image, string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra)
     {
         var args = new List<string>
         {
@@ -30,7 +34,7 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
         }
 
         args.AddRange(extra);
-        args.Add(Image);
+        args.Add(image);
         await DockerAsync(args.ToArray());
         _created.Add(name);
         await WaitForRunningAsync(name, replicas);
