@@ -12,6 +12,10 @@ if (SwarmEdge.Commands.CommandLine.IsCommand(args))
     return await SwarmEdge.Commands.CommandLine.RunAsync(args);
 }
 
+// prometheus-net republishes every .NET meter by default (ASP.NET, HttpClient, Kestrel), which costs every
+// proxied request; the swarmedge_* metrics cover requests, so only process and runtime counters stay.
+Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true, SuppressDebugMetrics = true });
+
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 // Configuration, ASP.NET style, later sources win: config/appsettings.json next to the binary, the file named

@@ -104,7 +104,18 @@ internal sealed partial class DiscoveryLoop(
             }
 
             _dnsChanged = false;
-            await RebuildAsync(readDue && retryAt is null);
+            try
+            {
+                await RebuildAsync(readDue && retryAt is null);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // A bug here must not stop the host: the proxy keeps its last applied routes and the next
+                // signal or resync tries again.
+                SwarmEdgeMetrics.DiscoveryErrors.WithLabels("apply").Inc();
+                Log.RebuildFailed(logger, ex);
+            }
+
             following = ServicesToFollow(time.GetUtcNow());
         }
     }
@@ -268,6 +279,10 @@ internal sealed partial class DiscoveryLoop(
         [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
             Message = "Reading the swarm failed: {Error}; serving the last good routes, retrying in {Delay}")]
         public static partial void ReadFailed(ILogger logger, string error, TimeSpan delay);
+
+        [LoggerMessage(EventId = 125, Level = LogLevel.Error,
+            Message = "Building or applying the routes failed; the last applied routes keep serving")]
+        public static partial void RebuildFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(EventId = 121, Level = LogLevel.Debug, Message = "Discovery signal {Kind}: {Reason}")]
         public static partial void Signal(ILogger logger, DiscoverySignalKind kind, string reason);

@@ -83,7 +83,15 @@ internal sealed class PendingResponses
             }
 
             _state.AbortedBecauseTaskLeft = true;
-            _abort.Cancel();
+            try
+            {
+                _abort.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The attempt ended between the check above and now: there is nothing left to abort.
+            }
+
             return true;
         }
 
