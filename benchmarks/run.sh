@@ -1,0 +1,671 @@
+#!/usr/bin/env bash
+# Compares SwarmEdge with nginx (static upstream and re-resolving), HAProxy and Caddy on the same swarm, under
+# the same load, one proxy at a time. Usage: benchmarks/run.sh [--quick] [--only swarmedge,haproxy,...] [--warmup S]
+# Results: benchmarks/results/latest.{md,csv,png}; raw wrk outputs and logs: artifacts/bench/.
+# See benchmarks/README.md.
+set -euo pipefail
+shopt -s lastpipe
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+here="$root/benchmarks"
+work="$root/artifacts/bench"
+raw="$work/raw"
+results="$here/results"
+ALL_PROXIES=(swarmedge nginx-static nginx-resolve haproxy caddy)
+
+quick=0
+only=""
+warmup=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --only) only="${2:?--only needs a list, e.g. swarmedge,haproxy}"; shift ;;
+    --only=*) only="${1#--only=}" ;;
+    --warmup) warmup="${2:?--warmup needs seconds}"; shift ;;
+    --warmup=*) warmup="${1#--warmup=}" ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+proxies=()
+if [ -n "$only" ]; then
+  IFS=, read -r -a wanted <<<"$only"
+  for p in "${ALL_PROXIES[@]}"; do
+    for w in "${wanted[@]}"; do
+      if [ "$w" = "$p" ] || { [ "$w" = nginx ] && [[ $p == nginx-* ]]; }; then proxies+=("$p"); break; fi
+    done
+  done
+  for w in "${wanted[@]}"; do
+    [[ " ${ALL_PROXIES[*]} nginx " == *" $w "* ]] || { echo "bench: unknown proxy '$w' (known: ${ALL_PROXIES[*]})" >&2; exit 2; }
+  done
+else
+  proxies=("${ALL_PROXIES[@]}")
+fi
+
+NPROC=$(nproc)
+if [ $quick = 1 ]; then DUR=5; WARM=2; KILL_DUR=8; else DUR=20; WARM=5; KILL_DUR=15; fi
+if [ -n "$warmup" ]; then
+  [[ $warmup =~ ^[1-9][0-9]*$ ]] || { echo "bench: --warmup needs a whole number of seconds" >&2; exit 2; }
+  WARM=$warmup
+fi
+CONNS=64            # throughput and baseline
+FAIL_CONNS=16       # rolling update and SIGKILL
+KILL_AT=3           # seconds into the SIGKILL run
+AFTER_UPDATE=3      # seconds of load after `service update` returns
+SCALE_CAP=60
+REPLICAS=3
+SCALED=6
+HOSTNAME_HDR=bench.local
+declare -A PORT=([swarmedge]=18081 [nginx-static]=18082 [nginx-resolve]=18083 [haproxy]=18084 [caddy]=18085)
+ADMIN_PORT=18091
+declare -A LABEL=([swarmedge]="SwarmEdge" [nginx-static]="nginx (static upstream)"
+                  [nginx-resolve]="nginx (resolver + variable)" [haproxy]="HAProxy" [caddy]="Caddy")
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: ERROR: $*" >&2; exit 1; }
+now() { echo "$EPOCHREALTIME"; }
+[ "$(id -u)" = 0 ] || die "must run as root"
+
+# ------------------------------------------------------------------------------------------- packages
+install_packages() {
+  local need=() pair
+  for pair in wrk:wrk hey:hey nginx:nginx-light haproxy:haproxy caddy:caddy gnuplot:gnuplot-nox jq:jq curl:curl \
+              dig:dnsutils envsubst:gettext-base nsenter:util-linux unshare:util-linux flock:util-linux; do
+    command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
+  done
+  # gnuplot needs a PNG terminal (pngcairo or png).
+  if command -v gnuplot >/dev/null && ! gnuplot -e 'set terminal' 2>&1 | grep -qE '^ *(pngcairo|png) '; then need+=(gnuplot-nox); fi
+  [ ${#need[@]} -gt 0 ] || return 0
+  log "installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # The packages must not start their system services (nothing here may hold ports): a policy-rc.d that
+  # refuses every start, unless one is already there.
+  local policy=/usr/sbin/policy-rc.d added=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; added=1; fi
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$work/apt.log" 2>&1 \
+    || { [ $added = 0 ] || rm -f "$policy"; tail -20 "$work/apt.log" >&2; die "apt-get install failed (log: $work/apt.log)"; }
+  [ $added = 0 ] || rm -f "$policy"
+}
+
+# Stop system instances the packages may have started anyway (a machine with systemd ignores policy-rc.d).
+stop_system_services() {
+  local s
+  for s in nginx haproxy caddy; do
+    if command -v systemctl >/dev/null && systemctl is-active --quiet "$s" 2>/dev/null; then
+      log "stopping the system $s service"; systemctl stop "$s" || true; systemctl disable "$s" >/dev/null 2>&1 || true
+    elif [ -x "/etc/init.d/$s" ] && "/etc/init.d/$s" status >/dev/null 2>&1; then
+      log "stopping the system $s service"; "/etc/init.d/$s" stop >/dev/null 2>&1 || true
+    fi
+  done
+}
+
+# ------------------------------------------------------------------------------------------- lab objects
+SVC="" NET="" EDGE="" EDGE_PID=""
+BG_PIDS=()          # processes this script started in the background (proxies, wrk, samplers)
+# Node-loss objects on the multi-node lab (own dockerd sockets): service, network, edge container; a cut link.
+NL_HOST="" NL_SVC="" NL_NET="" NL_EDGE="" NL_EDGE_PID="" NL_CUT=""
+
+kill_tree() { # kill_tree SIGNAL PID: the PID and its descendants
+  local sig=$1 pid=$2 kids c
+  kids=$(ps -o pid= --ppid "$pid" 2>/dev/null || true)
+  kill "-$sig" "$pid" 2>/dev/null || true
+  for c in $kids; do kill_tree "$sig" "$c"; done
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  set +e
+  [ -n "${DOCKER_HOST:-}" ] && use_lab single     # interrupted during the node-loss scenario
+  local p
+  for p in "${BG_PIDS[@]}"; do kill_tree TERM "$p"; done
+  sleep 0.5
+  for p in "${BG_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && kill_tree KILL "$p"; done
+  [ -n "$SVC" ] && docker service rm "$SVC" >/dev/null 2>&1
+  [ -n "$EDGE" ] && docker rm -f "$EDGE" >/dev/null 2>&1
+  if [ -n "$NET" ]; then
+    for _ in $(seq 1 30); do docker network rm "$NET" >/dev/null 2>&1 && break; sleep 1; done
+  fi
+  node_loss_cleanup
+  [ -n "$SVC" ] && log "removed $SVC, $EDGE, $NET"
+  exit $rc
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+edge() { nsenter -t "$EDGE_PID" -n "$@"; }
+
+# Task IPs as Docker's DNS has them.
+task_ips() { edge dig +short +time=1 +tries=2 @127.0.0.11 "tasks.$SVC" 2>/dev/null | grep -E '^[0-9.]+$' | sort || true; }
+# Host names of the running tasks (= what whoami answers): <service>.<slot>.<task id>.
+task_names() {
+  docker service ps "$SVC" --no-trunc --filter desired-state=running --format '{{.Name}}.{{.ID}} {{.CurrentState}}' 2>/dev/null \
+    | awk '$2 == "Running" { print $1 }' | sort
+}
+
+# Waits (up to $2 s, default 120) until the service has exactly N running tasks, DNS lists exactly N IPs and
+# each answers directly; returns 1 if that does not happen.
+wait_replicas() {
+  local n=$1 end=$(( SECONDS + ${2:-120} )) ips ip ok
+  while :; do
+    ok=0
+    if [ "$(task_names | wc -l)" = "$n" ] \
+       && [ "$(docker service ps "$SVC" --filter desired-state=running -q | wc -l)" = "$n" ]; then
+      ips=$(task_ips)
+      if [ "$(wc -l <<<"$ips")" = "$n" ] && [ -n "$ips" ]; then
+        ok=1
+        for ip in $ips; do edge curl -fsS -m 2 -o /dev/null "http://$ip/" || { ok=0; break; }; done
+      fi
+    fi
+    [ $ok = 1 ] && return 0
+    [ $SECONDS -ge $end ] && { log "service $SVC did not settle at $n healthy replicas"; return 1; }
+    sleep 0.5
+  done
+}
+
+setup_lab() {
+  log "lab: tests/lab/swarm-up.sh"
+  "$root/tests/lab/swarm-up.sh" 8>&-     # fd 8 is our lock: a dockerd started there must not inherit it
+  # Leftovers of an earlier run that died hard (the lock makes sure no other run owns them).
+  docker service ls -q --filter label=swarmedge-bench=1 | xargs -r docker service rm >/dev/null 2>&1 || true
+  docker ps -aq --filter label=swarmedge-bench=1 | xargs -r docker rm -f >/dev/null 2>&1 || true
+  local id=$(date +%s)-$RANDOM
+  SVC="bench-web-$id" NET="bench-net-$id" EDGE="bench-edge-$id"
+  log "lab: network $NET, service $SVC ($REPLICAS replicas), edge container $EDGE"
+  docker network create -d overlay --attachable --label swarmedge-bench=1 "$NET" >/dev/null
+  docker service create --detach --name "$SVC" --network "$NET" --endpoint-mode dnsrr --replicas $REPLICAS \
+    --hostname '{{.Task.Name}}' --label swarmedge-bench=1 \
+    --label swarmedge.enable=true --label swarmedge.http.port=80 --label swarmedge.http.host=$HOSTNAME_HDR \
+    swarmedge-lab/whoami:latest >/dev/null 2>&1
+  docker run -d --name "$EDGE" --network "$NET" --label swarmedge-bench=1 swarmedge-lab/base:bookworm sleep infinity >/dev/null
+  EDGE_PID=$(docker inspect -f '{{.State.Pid}}' "$EDGE")
+  # Processes that join the edge netns also get a mount namespace whose /etc/resolv.conf points at Docker's
+  # DNS, as inside a container on the overlay (libc resolution of tasks.<service>: nginx's static upstream).
+  printf 'nameserver 127.0.0.11\noptions ndots:0\n' >"$work/resolv.conf"
+  wait_replicas $REPLICAS || die "the new service does not answer"
+}
+
+# Leftover networks of earlier runs can only go once their services are gone: try again at the end.
+remove_stale_networks() {
+  docker network ls -q --filter label=swarmedge-bench=1 | while read -r n; do
+    [ "$n" = "$(docker network inspect -f '{{.ID}}' "$NET" 2>/dev/null | cut -c1-12)" ] && continue
+    docker network rm "$n" >/dev/null 2>&1 || true
+  done
+}
+
+# ------------------------------------------------------------------------------------------- proxies
+PROXY_PID=""
+
+render() { # render TEMPLATE OUT (fills ${NPROC} ${PORT} ${SVC} ${WORKDIR})
+  NPROC=$NPROC PORT=$P_PORT SVC=$SVC WORKDIR=$P_DIR envsubst '${NPROC} ${PORT} ${SVC} ${WORKDIR}' <"$1" >"$2"
+}
+
+# Starts proxy $1 in the foreground of a background job, in the edge netns. Its PID (the proxy's own: nsenter,
+# unshare and sh all exec) is PROXY_PID.
+start_proxy() {
+  local p=$1 scenario=$2 cmd=()
+  P_PORT=${PORT[$p]} P_DIR="$work/proxies/$p"
+  mkdir -p "$P_DIR"
+  P_LOG="$P_DIR/proxy-$scenario.log"
+  case "$p" in
+    swarmedge)
+      cmd=("$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
+           --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT" "${SE_EXTRA[@]}") ;;
+    nginx-static|nginx-resolve)
+      render "$here/$p.conf.tmpl" "$P_DIR/nginx.conf"
+      cmd=(nginx -p "$P_DIR" -c "$P_DIR/nginx.conf" -g 'daemon off;') ;;
+    haproxy)
+      render "$here/haproxy.cfg.tmpl" "$P_DIR/haproxy.cfg"
+      cmd=(haproxy -db -f "$P_DIR/haproxy.cfg") ;;
+    caddy)
+      render "$here/Caddyfile.tmpl" "$P_DIR/Caddyfile"
+      cmd=(env GOMAXPROCS="$NPROC" HOME="$P_DIR" XDG_DATA_HOME="$P_DIR/data" XDG_CONFIG_HOME="$P_DIR/config"
+           caddy run --config "$P_DIR/Caddyfile" --adapter caddyfile) ;;
+  esac
+  echo "${cmd[*]}" >"$P_DIR/command"
+  nsenter -t "$EDGE_PID" -n unshare -m --propagation private \
+    sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$work/resolv.conf" "${cmd[@]}" \
+    </dev/null >>"$P_LOG" 2>&1 8>&- &
+  PROXY_PID=$!
+  BG_PIDS+=("$PROXY_PID")
+}
+
+# A proxy that died during a scenario (its numbers then measure a dead port) is flagged in the results.
+check_proxy_alive() { # check_proxy_alive PROXY SCENARIO
+  kill -0 "$PROXY_PID" 2>/dev/null && return 0
+  R[$1,exited,$2]=1
+  log "$1 EXITED during the $2 scenario; the last lines of $P_LOG:"
+  tail -5 "$P_LOG" | cut -c1-400 >&2
+}
+exited_note() { [ -n "${R[$1,exited,$2]:-}" ] && echo " (proxy exited)"; return 0; }
+
+stop_proxy() {
+  [ -n "$PROXY_PID" ] || return 0
+  kill -TERM "$PROXY_PID" 2>/dev/null || true
+  local i
+  for i in $(seq 1 100); do kill -0 "$PROXY_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$PROXY_PID" 2>/dev/null && kill_tree KILL "$PROXY_PID"
+  wait "$PROXY_PID" 2>/dev/null || true
+  PROXY_PID=""
+}
+
+# Distinct task host names answering through the proxy in one batch of keep-alive requests.
+names_through_proxy() {
+  local urls=() i
+  for i in $(seq 1 ${1:-30}); do urls+=("http://127.0.0.1:$P_PORT/"); done
+  edge curl -s -m 5 -H "Host: $HOSTNAME_HDR" "${urls[@]}" 2>/dev/null | awk '{ print $1 }' | sort -u || true
+}
+
+# Waits until the proxy serves every running task (and, for SwarmEdge, reports ready with all endpoints).
+wait_proxy_ready() {
+  local p=$1 end=$(( SECONDS + 60 )) want seen
+  while :; do
+    kill -0 "$PROXY_PID" 2>/dev/null || { tail -20 "$P_LOG" >&2; die "$p exited (log: $P_LOG)"; }
+    if [ "$p" != swarmedge ] || { edge curl -fs -m 2 -o /dev/null "http://127.0.0.1:$ADMIN_PORT/readyz" \
+         && [ "$(edge curl -fs -m 2 "http://127.0.0.1:$ADMIN_PORT/api/services" \
+                 | jq --arg s "$SVC" '[.services[] | select(.name == $s) | .endpoints | length] | add // 0')" = "$(task_names | wc -l)" ]; }; then
+      want=$(task_names)
+      seen=$(names_through_proxy 30)
+      [ -n "$want" ] && [ -z "$(comm -23 <(echo "$want") <(echo "$seen"))" ] && return 0
+    fi
+    [ $SECONDS -ge $end ] && { tail -20 "$P_LOG" >&2; die "$p did not serve all tasks within 60 s (log: $P_LOG)"; }
+    sleep 0.5
+  done
+}
+
+# Sum of VmRSS (KiB) over a process and its descendants.
+tree_rss_kib() {
+  ps -e -o pid=,ppid=,rss= | awk -v root="$1" '
+    { ppid[$1] = $2; rss[$1] = $3 }
+    END {
+      in_tree[root] = 1; changed = 1
+      while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
+      for (p in in_tree) sum += rss[p]; print sum + 0
+    }'
+}
+
+# ------------------------------------------------------------------------------------------- wrk
+WRK_CMDS=()
+# Shell-quoted command line, for the report (arguments with spaces in single quotes).
+shell_words() { local out="" a; for a; do [[ $a == *[[:space:]]* ]] && a="'$a'"; out+=" $a"; done; echo "${out# }"; }
+
+# run_wrk NAME ARGS...: runs wrk in the edge netns, output to $raw/NAME.txt.
+run_wrk() {
+  local name=$1; shift
+  WRK_CMDS+=("$name: $(shell_words wrk "$@")")
+  edge wrk "$@" >"$raw/$name.txt" 2>&1 || true
+}
+
+# parse_wrk FILE -> "requests rps p50_ms p99_ms non2xx connect read write timeout"
+parse_wrk() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+      if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+      if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+      if (v ~ /m$/)  return substr(v, 1, length(v) - 1) * 60000
+      return v + 0
+    }
+    /requests in/            { req = $1 }
+    /^Requests\/sec:/        { rps = $2 }
+    /^ +50% /                { p50 = ms($2) }
+    /^ +99% /                { p99 = ms($2) }
+    /Non-2xx or 3xx/         { non2xx = $NF }
+    /Socket errors:/         { gsub(",", ""); c = $4; r = $6; w = $8; t = $10 }
+    END { printf "%d %.2f %.3f %.3f %d %d %d %d %d\n", req, rps, p50, p99, non2xx, c, r, w, t }
+  ' "$1"
+}
+failed_of() { parse_wrk "$1" | awk '{ print $5 + $6 + $7 + $8 + $9 }'; }
+# parse_hey FILE -> "requests failed": every request that did not get a 2xx within hey's timeout is failed.
+parse_hey() {
+  awk '/^Status code distribution:/ { sect = "s"; next }
+       /^Error distribution:/       { sect = "e"; next }
+       sect != "" && match($0, /\[[0-9]+\]/) {
+         code = substr($0, RSTART + 1, RLENGTH - 2); rest = substr($0, RSTART + RLENGTH); split(rest, f, " "); 
+         if (sect == "s") { total += f[1]; if (code < 200 || code > 299) failed += f[1] }
+         else { total += code; failed += code }
+       }
+       END { printf "%d %d\n", total, failed }' "$1"
+}
+requests_of() { parse_wrk "$1" | awk '{ print $1 }'; }
+
+proxy_url() { echo "http://127.0.0.1:$P_PORT/"; }
+
+# ------------------------------------------------------------------------------------------- scenarios
+declare -A R   # R[proxy,key]
+
+scenario_baseline() {
+  local p=$1 ip
+  ip=$(task_ips | head -1)
+  [ -n "$ip" ] || die "no task IP from DNS"
+  run_wrk "$p-baseline-warmup" -t"$NPROC" -c$CONNS -d${WARM}s "http://$ip/"
+  run_wrk "$p-baseline" -t"$NPROC" -c$CONNS -d${DUR}s --latency "http://$ip/"
+  read -r _ R[$p,base_rps] _ < <(parse_wrk "$raw/$p-baseline.txt")
+  log "$p: direct to one task $ip: ${R[$p,base_rps]} req/s"
+}
+
+scenario_throughput() {
+  local p=$1 peak=0 samp
+  run_wrk "$p-throughput-warmup" -t"$NPROC" -c$CONNS -d${WARM}s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
+  # RSS sampler: every 0.5 s during the measured run, the max goes to a file.
+  echo 0 >"$raw/$p-rss-peak"
+  (
+    max=0
+    while :; do
+      v=$(tree_rss_kib "$PROXY_PID"); [ "$v" -gt "$max" ] && { max=$v; echo "$max" >"$raw/$p-rss-peak"; }
+      echo "$EPOCHREALTIME $v" >>"$raw/$p-rss.log"
+      sleep 0.5
+    done
+  ) &
+  samp=$!; BG_PIDS+=("$samp")
+  run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
+  kill_tree TERM "$samp"; wait "$samp" 2>/dev/null || true
+  peak=$(cat "$raw/$p-rss-peak")
+  local req rps p50 p99 n2 c r w t
+  read -r req rps p50 p99 n2 c r w t < <(parse_wrk "$raw/$p-throughput.txt")
+  R[$p,rps]=$rps R[$p,p50]=$p50 R[$p,p99]=$p99 R[$p,tp_errors]=$(( n2 + c + r + w + t ))
+  R[$p,ratio]=$(awk -v a="$rps" -v b="${R[$p,base_rps]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+  R[$p,rss_mib]=$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')
+  log "$p: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx+errors ${R[$p,tp_errors]}, ratio ${R[$p,ratio]}, peak RSS ${R[$p,rss_mib]} MiB"
+}
+
+# wrk in the background for an open-ended run; stopped with SIGINT (wrk then prints its summary).
+start_wrk_bg() {
+  local name=$1; shift
+  WRK_CMDS+=("$name: $(shell_words wrk "$@")")
+  # nsenter itself (not a shell function) in the background: $! is then wrk's own PID (nsenter execs it).
+  nsenter -t "$EDGE_PID" -n wrk "$@" >"$raw/$name.txt" 2>&1 &
+  WRK_PID=$!; BG_PIDS+=("$WRK_PID")
+}
+
+scenario_update() {
+  local p=$1 t0 t1
+  start_wrk_bg "$p-update" -t"$NPROC" -c$FAIL_CONNS -d600s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
+  WRK_CMDS[-1]+="   # stopped with SIGINT ${AFTER_UPDATE} s after the update returned"
+  sleep 1
+  t0=$SECONDS
+  docker service update --force --detach=false "$SVC" >"$raw/$p-update-docker.txt" 2>&1 || log "$p: service update returned non-zero (see $raw/$p-update-docker.txt)"
+  t1=$SECONDS
+  sleep $AFTER_UPDATE
+  kill -INT "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null || true
+  R[$p,upd_failed]=$(failed_of "$raw/$p-update.txt") R[$p,upd_requests]=$(requests_of "$raw/$p-update.txt")
+  log "$p: rolling update ($(( t1 - t0 )) s + ${AFTER_UPDATE} s): ${R[$p,upd_failed]} of ${R[$p,upd_requests]} requests failed"
+}
+
+scenario_kill() {
+  local p=$1 cid
+  start_wrk_bg "$p-sigkill" -t"$NPROC" -c$FAIL_CONNS -d${KILL_DUR}s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
+  WRK_CMDS[-1]+="   # one task SIGKILLed ${KILL_AT} s in"
+  sleep $KILL_AT
+  cid=$(docker ps -q --filter "label=com.docker.swarm.service.name=$SVC" | head -1)
+  [ -n "$cid" ] && docker kill --signal KILL "$cid" >/dev/null
+  wait "$WRK_PID" 2>/dev/null || true
+  R[$p,kill_failed]=$(failed_of "$raw/$p-sigkill.txt") R[$p,kill_requests]=$(requests_of "$raw/$p-sigkill.txt")
+  log "$p: SIGKILL of one task: ${R[$p,kill_failed]} of ${R[$p,kill_requests]} requests failed"
+}
+
+# A small sampler: one curl after the other through the proxy, each answer logged with its time; seconds
+# from the scale command until every new task has answered at least once.
+scenario_scaleup() {
+  local p=$1 before t0 samp new n first last secs="" deadline
+  before=$(task_names)
+  : >"$raw/$p-scaleup.log"
+  nsenter -t "$EDGE_PID" -n bash -c 'while :; do b=$(curl -s -m 2 -H "Host: $1" "$2"); echo "$EPOCHREALTIME ${b%% *}"; done' _ \
+    "$HOSTNAME_HDR" "$(proxy_url)" >>"$raw/$p-scaleup.log" 2>/dev/null &
+  samp=$!; BG_PIDS+=("$samp")
+  sleep 1
+  t0=$(now)
+  docker service scale --detach "$SVC=$SCALED" >/dev/null 2>&1
+  deadline=$(awk -v t="$t0" -v c=$SCALE_CAP 'BEGIN { printf "%.3f", t + c }')
+  while :; do
+    new=$(comm -13 <(echo "$before") <(docker service ps "$SVC" --no-trunc --filter desired-state=running \
+            --format '{{.Name}}.{{.ID}}' 2>/dev/null | sort))
+    n=$(grep -c . <<<"$new" || true)
+    if [ "$n" -ge $(( SCALED - REPLICAS )) ]; then
+      last=$(awk -v t0="$t0" 'NR == FNR { want[$1] = 1; next }
+                 ($2 in want) && !($2 in seen) && $1 >= t0 { seen[$2] = $1 }
+                 END { n = 0; for (w in want) if (w in seen) { n++; if (seen[w] > m) m = seen[w] }
+                       if (n == length(want)) printf "%.2f", m - t0 }' <(echo "$new") "$raw/$p-scaleup.log")
+      [ -n "$last" ] && { secs=$last; break; }
+    fi
+    awk -v d="$deadline" -v n="$(now)" 'BEGIN { exit !(n > d) }' && break
+    sleep 0.1
+  done
+  kill_tree TERM "$samp"; wait "$samp" 2>/dev/null || true
+  R[$p,scale_s]=${secs:-">$SCALE_CAP"}
+  log "$p: scale $REPLICAS -> $SCALED: every new task answered after ${R[$p,scale_s]} s ($(wc -l <"$raw/$p-scaleup.log") sampler requests)"
+  docker service scale --detach=false "$SVC=$REPLICAS" >/dev/null 2>&1 || true
+}
+
+# ------------------------------------------------------------------------------------------- node loss
+# Runs on tests/lab/multinode.sh's 3-node lab (3 managers, n1 labelled swarmedge.edge=true), only when that
+# script exists, `status` passes and no other service runs there (someone else's test would be disturbed by a
+# cut link, and would disturb the measurement). BENCH_NODE_LOSS=0 turns it off, =force skips the busy check.
+# Per proxy: a dnsrr service of 3 replicas kept off n1 (at most 2 per node, so 2+1 on n2/n3), the edge container
+# and the proxy on n1, wrk with FAIL_CONNS connections for NL_DUR s, and KILL_AT s in the link of the node that
+# holds 2 tasks is cut (`ip link set selab-vN down`: its task IPs become black holes) until wrk ends.
+NODE_LOSS=skip
+NODE_LOSS_WHY="no multi-node lab"
+ML="$root/tests/lab/multinode.sh"
+if [ $quick = 1 ]; then NL_DUR=20; else NL_DUR=30; fi
+SE_EXTRA=()
+
+node_loss_available() {
+  [ "${BENCH_NODE_LOSS:-1}" != 0 ] || { NODE_LOSS_WHY="BENCH_NODE_LOSS=0"; return 1; }
+  [ -x "$ML" ] || return 1
+  "$ML" status >"$raw/multinode-status.txt" 2>&1 || return 1
+  eval "$("$ML" env)"
+  NL_HOST=$SELAB_N1_HOST
+  local others
+  others=$(docker -H "$NL_HOST" service ls --format '{{.Name}}' 2>/dev/null | grep -v '^bench-' | tr '\n' ' ' || true)
+  if [ -n "$others" ] && [ "${BENCH_NODE_LOSS:-1}" != force ]; then
+    NODE_LOSS_WHY="multi-node lab busy (services: ${others% })"; return 1
+  fi
+  return 0
+}
+
+node_loss_cleanup() {
+  [ -n "$NL_CUT" ] && ip link set "$NL_CUT" up 2>/dev/null
+  [ -n "$NL_HOST" ] || return 0
+  [ -n "$NL_SVC" ] && docker -H "$NL_HOST" service rm "$NL_SVC" >/dev/null 2>&1
+  [ -n "$NL_EDGE" ] && docker -H "$NL_HOST" rm -f "$NL_EDGE" >/dev/null 2>&1
+  if [ -n "$NL_NET" ]; then
+    for _ in $(seq 1 30); do docker -H "$NL_HOST" network rm "$NL_NET" >/dev/null 2>&1 && break; sleep 1; done
+  fi
+  return 0
+}
+
+wait_lab_healthy() {
+  local end=$(( SECONDS + $1 ))
+  until "$ML" status >"$raw/multinode-status.txt" 2>&1; do [ $SECONDS -ge $end ] && return 1; sleep 2; done
+}
+
+# Switches every helper (docker CLI, task lists, edge netns) between the single-node and the multi-node lab.
+S_SVC="" S_NET="" S_EDGE="" S_EDGE_PID=""
+use_lab() {
+  if [ "$1" = multi ]; then
+    S_SVC=$SVC S_NET=$NET S_EDGE=$EDGE S_EDGE_PID=$EDGE_PID
+    SVC=$NL_SVC NET=$NL_NET EDGE=$NL_EDGE EDGE_PID=$NL_EDGE_PID
+    export DOCKER_HOST=$NL_HOST
+    SE_EXTRA=(--SwarmEdge:Docker:Endpoints:0="$SELAB_N1_HOST" --SwarmEdge:Docker:Endpoints:1="$SELAB_N2_HOST"
+              --SwarmEdge:Docker:Endpoints:2="$SELAB_N3_HOST")
+  else
+    SVC=$S_SVC NET=$S_NET EDGE=$S_EDGE EDGE_PID=$S_EDGE_PID
+    unset DOCKER_HOST
+    SE_EXTRA=()
+  fi
+}
+
+node_loss_setup() {
+  local id image=swarmedge-lab/whoami:latest
+  docker -H "$NL_HOST" image inspect "$image" >/dev/null 2>&1 || image=swarmedge-lab/whoami:1
+  docker -H "$NL_HOST" service ls -q --filter label=swarmedge-bench=1 | xargs -r docker -H "$NL_HOST" service rm >/dev/null 2>&1 || true
+  docker -H "$NL_HOST" ps -aq --filter label=swarmedge-bench=1 | xargs -r docker -H "$NL_HOST" rm -f >/dev/null 2>&1 || true
+  id=$(date +%s)-$RANDOM
+  NL_SVC="bench-nl-web-$id" NL_NET="bench-nl-net-$id" NL_EDGE="bench-nl-edge-$id"
+  log "node loss: multi-node lab: network $NL_NET, service $NL_SVC ($REPLICAS replicas off n1), edge container $NL_EDGE on n1"
+  docker -H "$NL_HOST" network create -d overlay --attachable --label swarmedge-bench=1 "$NL_NET" >/dev/null
+  docker -H "$NL_HOST" service create --detach --name "$NL_SVC" --network "$NL_NET" --endpoint-mode dnsrr \
+    --replicas $REPLICAS --replicas-max-per-node 2 --constraint 'node.labels.swarmedge.edge!=true' \
+    --hostname '{{.Task.Name}}' --label swarmedge-bench=1 \
+    --label swarmedge.enable=true --label swarmedge.http.port=80 --label swarmedge.http.host=$HOSTNAME_HDR \
+    "$image" >/dev/null 2>&1
+  docker -H "$NL_HOST" run -d --name "$NL_EDGE" --network "$NL_NET" --label swarmedge-bench=1 \
+    swarmedge-lab/base:bookworm sleep infinity >/dev/null
+  NL_EDGE_PID=$(docker -H "$NL_HOST" inspect -f '{{.State.Pid}}' "$NL_EDGE")
+}
+
+scenario_node_loss() {
+  local p=$1 node n veth
+  if ! wait_lab_healthy 150; then R[$p,nodeloss]="skipped: multi-node lab unhealthy"; return 0; fi
+  [ -n "$NL_SVC" ] || node_loss_setup
+  use_lab multi
+  if ! wait_replicas $REPLICAS 180; then use_lab single; R[$p,nodeloss]="skipped: service not healthy on the multi-node lab"; return 0; fi
+  # The node (not n1) that runs the most tasks of the service.
+  node=$(docker service ps "$SVC" --filter desired-state=running --format '{{.Node}}' | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
+  n=${node##*-n}
+  veth=$(eval echo "\${SELAB_N${n}_VETH:-}")
+  if [ -z "$veth" ] || [ "$n" = 1 ]; then use_lab single; R[$p,nodeloss]="skipped: cannot tell the node to cut ($node)"; return 0; fi
+  start_proxy "$p" nodeloss
+  wait_proxy_ready "$p"
+  # hey, not wrk: a request to a black-holed task hangs, and wrk (a closed loop) never counts a request that
+  # gets no answer before the run ends; hey gives up after 2 s (as wrk's timeout), counts it and goes on.
+  local cmd=(hey -z ${NL_DUR}s -c $FAIL_CONNS -t 2 -host "$HOSTNAME_HDR" "$(proxy_url)")
+  WRK_CMDS+=("$p-nodeloss: $(shell_words "${cmd[@]}")   # multi-node lab; node $node's link cut ${KILL_AT} s in")
+  nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$p-nodeloss.txt" 2>&1 &
+  WRK_PID=$!; BG_PIDS+=("$WRK_PID")
+  sleep $KILL_AT
+  NL_CUT=$veth
+  ip link set "$veth" down
+  wait "$WRK_PID" 2>/dev/null || true
+  ip link set "$veth" up
+  NL_CUT=""
+  check_proxy_alive "$p" nodeloss
+  stop_proxy
+  read -r R[$p,nodeloss_requests] R[$p,nodeloss_failed] < <(parse_hey "$raw/$p-nodeloss.txt")
+  R[$p,nodeloss]="${R[$p,nodeloss_failed]} of ${R[$p,nodeloss_requests]}"
+  log "$p: node loss ($node cut ${KILL_AT} s into ${NL_DUR} s): ${R[$p,nodeloss]} requests failed"
+  # Back to a healthy lab and 3 running tasks before the next proxy.
+  wait_lab_healthy 150 || log "node loss: the multi-node lab is not healthy again after 150 s"
+  wait_replicas $REPLICAS 180 || true
+  use_lab single
+}
+
+# ------------------------------------------------------------------------------------------- report
+write_results() {
+  local csv="$results/latest.csv" md="$results/latest.md" p
+  mkdir -p "$results"
+  {
+    echo "proxy,label,requests_per_s,p50_ms,p99_ms,direct_requests_per_s,ratio_to_direct,peak_rss_mib,throughput_errors,update_failed,update_requests,sigkill_failed,sigkill_requests,scaleup_s,node_loss_failed,node_loss_requests,proxy_exited_during"
+    for p in "${proxies[@]}"; do
+      echo "$p,\"${LABEL[$p]}\",${R[$p,rps]},${R[$p,p50]},${R[$p,p99]},${R[$p,base_rps]},${R[$p,ratio]},${R[$p,rss_mib]},${R[$p,tp_errors]},${R[$p,upd_failed]},${R[$p,upd_requests]},${R[$p,kill_failed]},${R[$p,kill_requests]},${R[$p,scale_s]},\"${R[$p,nodeloss_failed]:-${R[$p,nodeloss]}}\",${R[$p,nodeloss_requests]:-},$(for sc in throughput update kill scaleup nodeloss; do [ -n "${R[$p,exited,$sc]:-}" ] && printf '%s ' "$sc"; done | sed 's/ $//')"
+    done
+  } >"$csv"
+  local model kernel dver
+  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  kernel=$(uname -r)
+  dver=$(docker version --format '{{.Server.Version}}' 2>/dev/null)
+  {
+    echo "# SwarmEdge vs nginx, HAProxy, Caddy"
+    echo
+    echo "Made by \`benchmarks/run.sh$( [ $quick = 1 ] && echo ' --quick')${only:+ --only $only}${warmup:+ --warmup $warmup}\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo "Machine: $NPROC cores ($model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $kernel, Docker $dver, one-node swarm."
+    echo "Backend: $REPLICAS dnsrr tasks of swarmedge-lab/whoami (nginx, 1 worker). Load generator, proxy and tasks share the same $NPROC cores."
+    echo
+    echo "| proxy | req/s | p50 ms | p99 ms | ratio to direct | peak RSS MiB | failed during update | failed on SIGKILL | scale-up s | node loss failed |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    for p in "${proxies[@]}"; do
+      printf '| %s | %s%s | %s | %s | %s | %s | %s of %s%s | %s of %s%s | %s%s | %s%s |\n' "${LABEL[$p]}" \
+        "$(printf "%.0f" "${R[$p,rps]}")" "$(exited_note "$p" throughput)" "${R[$p,p50]}" "${R[$p,p99]}" "${R[$p,ratio]}" "${R[$p,rss_mib]}" \
+        "${R[$p,upd_failed]}" "${R[$p,upd_requests]}" "$(exited_note "$p" update)" \
+        "${R[$p,kill_failed]}" "${R[$p,kill_requests]}" "$(exited_note "$p" kill)" \
+        "${R[$p,scale_s]}" "$(exited_note "$p" scaleup)" "${R[$p,nodeloss]}" "$(exited_note "$p" nodeloss)"
+    done
+    echo
+    echo "- **req/s, p50, p99**: wrk through the proxy, $CONNS connections, $NPROC threads, ${DUR} s after a ${WARM} s warm-up."
+    echo "  **ratio to direct**: req/s through the proxy divided by wrk straight to one task, same settings, measured just before."
+    echo "  Non-2xx and socket errors during the throughput run: $(for p in "${proxies[@]}"; do printf '%s %s; ' "$p" "${R[$p,tp_errors]}"; done)"
+    echo "- **peak RSS**: the proxy's process tree (sum of RSS over its processes), sampled every 0.5 s during the throughput run."
+    echo "- **failed during update**: non-2xx + socket errors (connect, read, write, timeout) of wrk ($FAIL_CONNS connections)"
+    echo "  running for the whole \`docker service update --force --detach=false\` plus ${AFTER_UPDATE} s; \"x of y\" = failed of all requests."
+    echo "- **failed on SIGKILL**: same count, wrk $FAIL_CONNS connections ${KILL_DUR} s, \`docker kill --signal KILL\` of one task ${KILL_AT} s in."
+    echo "- **scale-up s**: from \`docker service scale $REPLICAS→$SCALED\` until each new task has answered through the proxy"
+    echo "  (a curl loop, one request at a time); \">$SCALE_CAP\" = not all within $SCALE_CAP s."
+    if [ $NODE_LOSS = run ]; then
+      echo "- **node loss**: requests without a 2xx answer within 2 s, hey $FAIL_CONNS connections ${NL_DUR} s on the 3-node lab of tests/lab/multinode.sh"
+      echo "  (service: $REPLICAS dnsrr replicas, at most 2 per node, kept off n1 where the edge container and the proxy run);"
+      echo "  ${KILL_AT} s in, the link of the node holding 2 tasks is cut (\`ip link set selab-vN down\`) until the run ends."
+      echo "  hey rather than wrk here: requests to a black-holed task hang, and wrk's closed loop never counts a request"
+      echo "  still unanswered when the run ends; hey gives up after 2 s, counts the request as failed and sends the next."
+    else
+      echo "- **node loss**: needs the 3-node lab of tests/lab/multinode.sh, healthy and idle; skipped ($NODE_LOSS_WHY)."
+    fi
+    echo "- Every scenario starts from $REPLICAS healthy replicas with a freshly started proxy that serves all of them."
+    echo "  \"(proxy exited)\": the proxy process died during that scenario (its log: artifacts/bench/proxies/<proxy>/proxy-<scenario>.log);"
+    echo "  wrk then counts every failed reconnect to the closed port as a socket error, so failures can exceed requests."
+    echo
+    echo "Proxy configurations: \`benchmarks/*.tmpl\` (rendered into \`artifacts/bench/proxies/<proxy>/\`); SwarmEdge:"
+    echo "\`SwarmEdge --SwarmEdge:Networks:0=NET --SwarmEdge:Dns:Server=127.0.0.11 --SwarmEdge:Proxy:Port=PORT --SwarmEdge:Admin:Port=PORT2\`."
+    echo "Every proxy runs with $NPROC worker processes/threads, in the network namespace of a container on the overlay."
+    echo
+    echo "## Load commands (run with \`nsenter -t <edge pid> -n\`)"
+    echo
+    echo '```'
+    printf '%s\n' "${WRK_CMDS[@]}"
+    echo '```'
+    echo
+    echo "![throughput and failures](latest.png)"
+  } >"$md"
+  plot_results
+  log "results: $md, $csv, $results/latest.png"
+}
+
+plot_results() {
+  local dat="$work/plot.dat" p nl=0
+  {
+    echo "# label rps update_failed sigkill_failed direct_rps node_loss_failed"
+    for p in "${proxies[@]}"; do
+      printf '"%s" %s %s %s %s %s\n' "${LABEL[$p]}" "${R[$p,rps]}" "${R[$p,upd_failed]}" "${R[$p,kill_failed]}" \
+        "${R[$p,base_rps]}" "${R[$p,nodeloss_failed]:-0}"
+      [ -n "${R[$p,nodeloss_failed]:-}" ] && nl=1
+    done
+  } >"$dat"
+  gnuplot -e "datafile='$dat'; outfile='$results/latest.png'; nodeloss=$nl; subtitle='$NPROC cores, $(date -u +%Y-%m-%d)$( [ $quick = 1 ] && echo ', --quick')'" \
+    "$here/chart.gp" 2>"$work/gnuplot.log" || { cat "$work/gnuplot.log" >&2; log "gnuplot failed: no chart"; }
+}
+
+# ------------------------------------------------------------------------------------------- main
+mkdir -p "$work" "$raw"
+exec 8>/var/run/swarmedge-bench.lock
+flock -n 8 || die "another benchmarks/run.sh is running"
+rm -rf "$raw"/* "$work/proxies"
+
+install_packages
+stop_system_services
+setup_lab
+remove_stale_networks
+
+log "publishing SwarmEdge"
+dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
+  || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
+
+if node_loss_available; then NODE_LOSS=run; else log "node loss: skipped: $NODE_LOSS_WHY"; fi
+
+t_start=$SECONDS
+for p in "${proxies[@]}"; do
+  log "=== $p ==="
+  for s in baseline throughput update kill scaleup; do
+    wait_replicas $REPLICAS || die "service $SVC is not back at $REPLICAS healthy replicas"
+    if [ $s = baseline ]; then scenario_baseline "$p"; continue; fi
+    start_proxy "$p" "$s"
+    wait_proxy_ready "$p"
+    "scenario_$s" "$p"
+    check_proxy_alive "$p" "$s"
+    stop_proxy
+  done
+  if [ $NODE_LOSS = run ]; then scenario_node_loss "$p"; else R[$p,nodeloss]="skipped: $NODE_LOSS_WHY"; fi
+done
+log "measured in $(( SECONDS - t_start )) s"
+write_results
