@@ -12,9 +12,11 @@ if (SwarmEdge.Commands.CommandLine.IsCommand(args))
     return await SwarmEdge.Commands.CommandLine.RunAsync(args);
 }
 
-// prometheus-net republishes every .NET meter by default (ASP.NET, HttpClient, Kestrel), which costs every
-// proxied request; the swarmedge_* metrics cover requests, so only process and runtime counters stay.
+// prometheus-net republishes every .NET meter by default (ASP.NET, HttpClient, Kestrel) and turns on the
+// networking event sources, whose telemetry then runs on every proxied request. The swarmedge_* metrics cover
+// requests: only process metrics and the runtime's counters (GC, thread pool) stay.
 Prometheus.Metrics.SuppressDefaultMetrics(new Prometheus.SuppressDefaultMetricOptions { SuppressMeters = true, SuppressDebugMetrics = true });
+Prometheus.Metrics.ConfigureEventCounterAdapter(o => o.EventSourceFilterPredicate = source => source == "System.Runtime");
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
