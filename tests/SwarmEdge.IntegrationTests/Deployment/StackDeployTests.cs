@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Sockets;
+using SwarmEdge.IntegrationTests.Lab;
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Deployment;
+
+/// <summary>
+/// The production shape, end to end on the three-node lab: the image built from ./Dockerfile (its air-gapped
+/// target, on the local Debian base), the socket proxy from deploy/socket-proxy, and stack.yml deployed with
+/// docker stack deploy. Only the edge node n1 publishes a port; the edge reads the API but cannot write it.
+/// </summary>
+[Collection(MultiNodeSwarmCollection.Name)]
+public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Stack = "it-stack";
+    private const string EdgeImage = "swarmedge-lab/swarmedge:e2e";
+    private const string SocketProxyImage = "swarmedge-lab/socket-proxy:e2e";
+
+    [Fact]
+    public async Task Stack_deploys_serves_through_the_edge_node_only_and_the_edge_cannot_write_the_api()
+    {
+        await BuildImagesAsync();
+        await MultiNodeSwarm.WaitHealthyAsync();
+        // stack deploy is idempotent; a leader election in the middle of it (the lab runs on two cores) is retried.
+        await Eventually.HoldsAsync(async () =>
+        {
+            var deploy = await Shell.RunAsync("env",
+            [
+                $"SWARMEDGE_IMAGE={EdgeImage}", $"SOCKET_PROXY_IMAGE={SocketProxyImage}", "DEMO_IMAGE=swarmedge-lab/whoami:latest",
+                // The lab's three daemons share one filesystem: each node's own socket, by Swarm template.
+                "DOCKER_SOCKET=/var/run/{{.Node.Hostname}}.sock",
+                "docker", "-H", MultiNodeSwarm.HostOf(1), "stack", "deploy", "-c", Path.Combine(RepoPaths.Root, "stack.yml"), Stack,
+            ], check: false);
+            output.WriteLine(deploy.Output + deploy.Error);
+            return deploy.ExitCode == 0;
+        }, TimeSpan.FromSeconds(120), "docker stack deploy succeeds", TimeSpan.FromSeconds(5));
+
+        // One edge task, on n1; a socket proxy per manager; three demo tasks.
+        await Eventually.HoldsAsync(async () => await RunningAsync("edge") == 1 && await RunningAsync("socket-proxy") == 3 && await RunningAsync("whoami") == 3,
+            TimeSpan.FromSeconds(120), "the stack's services run", TimeSpan.FromSeconds(1));
+        var edgeNodes = (await MultiNodeSwarm.Docker(1, "service", "ps", $"{Stack}_edge", "--filter", "desired-state=running", "--format", "{{.Node}}")).Trimmed;
+        Assert.Equal(MultiNodeSwarm.HostnameOf(1), edgeNodes);
+
+        // Clients reach the demo service through the edge node's port 80.
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        string body = "";
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{MultiNodeSwarm.AddressOf(1)}/hello");
+            request.Headers.Host = "whoami.localhost";
+            try
+            {
+                using var response = await http.SendAsync(request);
+                body = await response.Content.ReadAsStringAsync();
+                return response.StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(60), "the demo service answers through the edge node's port 80");
+        // The demo tasks' host name is their container ID: the answer came from one of them.
+        var demo = await new SwarmServices(MultiNodeSwarm.Network, MultiNodeSwarm.HostOf(1)).RunningTasksAsync($"{Stack}_whoami");
+        Assert.Contains(body.Split(' ')[0], demo.Select(t => t.ContainerId[..12]));
+        Assert.Equal("/hello", body.Split(' ')[1].Trim());
+
+        // No other node publishes anything: nothing listens on their port 80, and no service but the edge has ports.
+        foreach (var node in new[] { 2, 3 })
+        {
+            Assert.False(await AcceptsAsync(MultiNodeSwarm.AddressOf(node), 80), $"n{node} accepts connections on port 80");
+        }
+
+        foreach (var service in new[] { "socket-proxy", "whoami" })
+        {
+            Assert.Equal("[]", (await MultiNodeSwarm.Docker(1, "service", "inspect", $"{Stack}_{service}", "--format", "{{json .Endpoint.Ports}}")).Trimmed.Replace("null", "[]"));
+        }
+
+        Assert.Contains("\"PublishMode\":\"host\"", (await MultiNodeSwarm.Docker(1, "service", "inspect", $"{Stack}_edge", "--format", "{{json .Endpoint.Ports}}")).Trimmed);
+
+        // From inside the edge's network namespace: the API answers reads and refuses writes.
+        var edgeContainer = (await MultiNodeSwarm.Docker(1, "ps", "-q", "--filter", $"label=com.docker.swarm.service.name={Stack}_edge")).Trimmed;
+        var pid = (await MultiNodeSwarm.Docker(1, "inspect", "-f", "{{.State.Pid}}", edgeContainer)).Trimmed;
+        var proxyIp = (await Shell.RunAsync("nsenter", ["-t", pid, "-n", "dig", "+short", "@127.0.0.11", "socket-proxy"])).Trimmed.Split('\n')[0];
+        Assert.Equal("200", await CurlAsync(pid, "GET", $"http://{proxyIp}:2375/v1.41/services"));
+        Assert.Equal("403", await CurlAsync(pid, "POST", $"http://{proxyIp}:2375/v1.41/services/create"));
+        Assert.Equal("403", await CurlAsync(pid, "DELETE", $"http://{proxyIp}:2375/v1.41/services/{Stack}_whoami"));
+        Assert.Equal("403", await CurlAsync(pid, "GET", $"http://{proxyIp}:2375/v1.41/secrets"));
+
+        // And the audit agrees: no port published through the routing mesh, only the edge node publishes.
+        var audit = await Shell.RunAsync("dotnet", [RepoPaths.SwarmEdgeDll, "audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
+        output.WriteLine(audit.Output);
+        Assert.Equal(0, audit.ExitCode);
+        Assert.Contains("nothing is exposed outside the edge nodes", audit.Output);
+        Measurements.Record(output, "stack.yml on the three-node lab",
+            $"served through n1:80 only; n2, n3 closed; socket proxy: GET 200, POST/DELETE 403; audit exit {audit.ExitCode}");
+    }
+
+    private static async Task BuildImagesAsync()
+    {
+        var publish = Path.Combine(RepoPaths.Root, "artifacts", "publish-linux-x64");
+        await Shell.RunAsync("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "SwarmEdge"), "-c", "Release", "-r", "linux-x64",
+            "--self-contained", "-o", publish, "-nologo", "-v", "q"], TimeSpan.FromMinutes(10));
+        await Shell.RunAsync("docker", ["build", "-q", "--target", "prebuilt", "--build-arg", "RUNTIME_IMAGE=swarmedge-lab/base:bookworm",
+            "-t", EdgeImage, RepoPaths.Root], TimeSpan.FromMinutes(10));
+        await Shell.RunAsync("docker", ["build", "-q", "--build-arg", "BASE_IMAGE=swarmedge-lab/base:bookworm",
+            "-t", SocketProxyImage, Path.Combine(RepoPaths.Root, "deploy", "socket-proxy")], TimeSpan.FromMinutes(10));
+
+        // The lab's nodes reach no registry: copy the images in.
+        foreach (var node in new[] { 1, 2, 3 })
+        {
+            await Shell.RunAsync("sh", ["-c", $"docker save {EdgeImage} {SocketProxyImage} | docker -H {MultiNodeSwarm.HostOf(node)} load -q"],
+                TimeSpan.FromMinutes(5));
+        }
+    }
+
+    private static async Task<int> RunningAsync(string service) =>
+        (await MultiNodeSwarm.Docker(1, "service", "ps", $"{Stack}_{service}", "--filter", "desired-state=running", "--format", "{{.CurrentState}}"))
+            .Trimmed.Split('\n').Count(s => s.StartsWith("Running", StringComparison.Ordinal));
+
+    private static async Task<bool> AcceptsAsync(string host, int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(3));
+            return true;
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string> CurlAsync(string pid, string method, string url) =>
+        (await Shell.RunAsync("nsenter", ["-t", pid, "-n", "curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}", "-X", method, url], check: false)).Trimmed;
+
+    public Task InitializeAsync() => RemoveStackAsync();
+
+    public Task DisposeAsync() => RemoveStackAsync();
+
+    /// <summary>The stack's networks go only once its tasks are gone; a new deploy must not find them half removed.</summary>
+    private static async Task RemoveStackAsync()
+    {
+        await MultiNodeSwarm.Docker(1, "stack", "rm", Stack);
+        await Eventually.HoldsAsync(async () =>
+        {
+            var names = (await MultiNodeSwarm.Docker(1, "network", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n');
+            return !names.Contains("swarmedge") && !names.Contains($"{Stack}_control");
+        }, TimeSpan.FromSeconds(90), "the stack's networks are removed", TimeSpan.FromSeconds(1));
+    }
+}
