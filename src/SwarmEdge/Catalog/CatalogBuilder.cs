@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Catalog;
@@ -21,6 +22,7 @@ internal static class CatalogBuilder
         var confirmed = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
         var entrypointClaims = new Dictionary<int, string>();
+        var previousById = previous.ById();
 
         // Older services claim routes first, so a new service cannot take over a route that already serves.
         var ordered = snapshot.Services
@@ -29,14 +31,14 @@ internal static class CatalogBuilder
 
         foreach (var service in ordered)
         {
-            var parsed = ServiceLabelParser.Parse(service.Name, service.Labels);
+            var parsed = ParsedLabels(service);
             if (!parsed.Enabled && parsed.Errors.IsEmpty)
             {
                 continue;
             }
 
             var errors = parsed.Errors.ToBuilder();
-            var lastGood = previous.Find(service.Id);
+            var lastGood = previousById.GetValueOrDefault(service.Id);
 
             var routing = parsed.Routing;
             string? networkId = null;
@@ -88,6 +90,22 @@ internal static class CatalogBuilder
         }
 
         return new ServiceCatalog(services.ToImmutable(), confirmed.ToImmutable());
+    }
+
+    // Labels change far less often than tasks: most rebuilds (a DNS change, a task list re-read) see the same
+    // label dictionaries again, so their parse is reused. The result depends only on the name and the labels.
+    private static readonly ConditionalWeakTable<ImmutableDictionary<string, string>, Tuple<string, LabelParseResult>> Parsed = new();
+
+    private static LabelParseResult ParsedLabels(SwarmService service)
+    {
+        if (Parsed.TryGetValue(service.Labels, out var cached) && cached.Item1 == service.Name)
+        {
+            return cached.Item2;
+        }
+
+        var result = ServiceLabelParser.Parse(service.Name, service.Labels);
+        Parsed.AddOrUpdate(service.Labels, Tuple.Create(service.Name, result));
+        return result;
     }
 
     private static string? ResolveNetwork(

@@ -46,4 +46,7 @@ internal sealed record ServiceCatalog(
     public static readonly ServiceCatalog Empty = new([], []);
 
     public CatalogService? Find(string serviceId) => Services.FirstOrDefault(s => s.Id == serviceId);
+
+    /// <summary>For lookups in a loop over services: Find is a linear scan, O(n²) at a thousand services.</summary>
+    public Dictionary<string, CatalogService> ById() => Services.ToDictionary(s => s.Id, StringComparer.Ordinal);
 }

@@ -140,9 +140,10 @@ internal sealed partial class DiscoveryLoop(
         }
 
         var now = time.GetUtcNow();
+        var beforeById = before.Services.ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var service in _snapshot.Services)
         {
-            var old = before.Services.FirstOrDefault(s => s.Id == service.Id);
+            var old = beforeById.GetValueOrDefault(service.Id);
             if (old is null || old != service || !before.TasksOf(service.Id).SequenceEqual(_snapshot.TasksOf(service.Id)))
             {
                 _lastChange[service.Id] = now;
@@ -239,9 +240,10 @@ internal sealed partial class DiscoveryLoop(
 
     private void ReportChanges(ServiceCatalog previous, ServiceCatalog current)
     {
+        var previousById = previous.ById();
         foreach (var service in current.Services)
         {
-            var old = previous.Find(service.Id);
+            var old = previousById.GetValueOrDefault(service.Id);
             if (old is null || !old.Errors.SequenceEqual(service.Errors))
             {
                 foreach (var error in service.Errors)
@@ -262,7 +264,8 @@ internal sealed partial class DiscoveryLoop(
             SwarmEdgeMetrics.ServiceErrors.WithLabels(service.Name).Set(service.Errors.Length);
         }
 
-        foreach (var gone in previous.Services.Where(s => current.Find(s.Id) is null))
+        var currentById = current.ById();
+        foreach (var gone in previous.Services.Where(s => !currentById.ContainsKey(s.Id)))
         {
             Log.ServiceRemoved(logger, gone.Name);
             SwarmEdgeMetrics.ServiceEndpoints.RemoveLabelled(gone.Name);

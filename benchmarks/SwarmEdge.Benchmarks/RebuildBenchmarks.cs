@@ -1,0 +1,85 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Options;
+using SwarmEdge.Catalog;
+using SwarmEdge.Discovery;
+using SwarmEdge.Proxy;
+using Yarp.ReverseProxy;
+
+namespace SwarmEdge.Benchmarks;
+
+/// <summary>
+/// The cost of one rebuild at scale (1,000 services x 10 tasks): the pure snapshot -> catalog -> YARP config
+/// steps, and a full rebuild applied to a running YARP (validation, swap, and YARP's own apply, waited for).
+/// </summary>
+[MemoryDiagnoser]
+public class RebuildBenchmarks
+{
+    private const int Services = 1000;
+    private const int TasksPerService = 10;
+    private const int Changed = 500;
+
+    private SwarmSnapshot _snapshot = null!;
+    private SwarmSnapshot _changed = null!;
+    private ServiceCatalog _catalog = null!;
+    private WebApplication _app = null!;
+    private ProxyConfigApplier _applier = null!;
+    private IProxyStateLookup _state = null!;
+    private bool _flip;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        _snapshot = SwarmScale.Snapshot(Services, TasksPerService);
+        _changed = SwarmScale.Snapshot(Services, TasksPerService, Changed);
+        _catalog = CatalogBuilder.Build(_snapshot, ServiceCatalog.Empty, []);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSingleton(Options.Create(new SwarmEdgeOptions()));
+        builder.Services.AddSwarmEdgeProxy();
+        _app = builder.Build();
+        _app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+        await _app.StartAsync();
+        _applier = _app.Services.GetRequiredService<ProxyConfigApplier>();
+        _state = _app.Services.GetRequiredService<IProxyStateLookup>();
+        await _applier.ApplyAsync(_catalog);
+        await WaitForAsync("svc-0500-task-00");
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync() => await _app.DisposeAsync();
+
+    [Benchmark(Description = "snapshot -> catalog (pure)")]
+    public int BuildCatalog() => CatalogBuilder.Build(_snapshot, _catalog, []).Services.Length;
+
+    [Benchmark(Description = "catalog -> YARP config (pure)")]
+    public int BuildProxyConfig() => ProxyConfigBuilder.Build(_catalog, "PowerOfTwoChoices").Routes.Count;
+
+    [Benchmark(Description = "full rebuild, one task replaced, applied to YARP")]
+    public async Task FullRebuildWithOneChange()
+    {
+        _flip = !_flip;
+        var snapshot = _flip ? _changed : _snapshot;
+        var catalog = CatalogBuilder.Build(snapshot, _catalog, []);
+        await _applier.ApplyAsync(catalog);
+        await WaitForAsync(_flip ? "svc-0500-task-new" : "svc-0500-task-00");
+        _catalog = catalog;
+    }
+
+    [Benchmark(Description = "full rebuild, nothing changed (no swap)")]
+    public async Task<bool> FullRebuildWithoutChange()
+    {
+        var catalog = CatalogBuilder.Build(_flip ? _changed : _snapshot, _catalog, []);
+        return await _applier.ApplyAsync(catalog);
+    }
+
+    /// <summary>YARP applies a new configuration on its own thread: wait until its state has the destination.</summary>
+    private async Task WaitForAsync(string destination)
+    {
+        while (!(_state.TryGetCluster("app-0500", out var cluster) && cluster.Destinations.ContainsKey(destination)))
+        {
+            await Task.Yield();
+        }
+    }
+}
