@@ -104,6 +104,13 @@ internal sealed class ProxyOptions
 
     public RetryOptions Retry { get; set; } = new();
 
+    /// <summary>
+    /// A task that answers nothing for this long while its peers answer is taken out of the rotation and its
+    /// waiting GETs are retried elsewhere: a lost node's connections hang rather than fail. Zero turns it off
+    /// (for services whose requests legitimately wait long without an answer, such as long polling).
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How long a task stays out of the rotation after a transport failure (refused, reset, timeout).</summary>
     public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(10);
 }

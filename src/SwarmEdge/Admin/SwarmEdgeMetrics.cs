@@ -37,6 +37,10 @@ internal static class SwarmEdgeMetrics
         "swarmedge_tcp_connect_failures_total", "Failed connects to a task (each one is retried on another task), by route.",
         new CounterConfiguration { LabelNames = ["route"] });
 
+    public static readonly Counter StalledTasks = Metrics.CreateCounter(
+        "swarmedge_stalled_tasks_total", "Tasks taken out of the rotation because they stopped answering while their peers answered, by service.",
+        new CounterConfiguration { LabelNames = ["service"] });
+
     public static readonly Counter ConfigApplies = Metrics.CreateCounter(
         "swarmedge_config_applies_total", "Times a changed route and cluster configuration was swapped into the proxy.");
 

@@ -13,14 +13,15 @@ internal sealed class PendingResponseMiddleware(RequestDelegate next, PendingRes
     public async Task InvokeAsync(HttpContext context)
     {
         var state = context.Features.Get<RetryState>();
-        if (state is null || context.GetReverseProxyFeature().AvailableDestinations is not [var destination])
+        var proxy = context.GetReverseProxyFeature();
+        if (state is null || proxy.AvailableDestinations is not [var destination])
         {
             await next(context);
             return;
         }
 
         var requestAborted = context.RequestAborted;
-        var attempt = pending.Begin(destination.DestinationId, state, requestAborted);
+        var attempt = pending.Begin(destination.DestinationId, proxy.Cluster.Config.ClusterId, state, requestAborted);
         context.RequestAborted = attempt.Token;
         context.Response.OnStarting(static a =>
         {
@@ -34,7 +35,7 @@ internal sealed class PendingResponseMiddleware(RequestDelegate next, PendingRes
         finally
         {
             context.RequestAborted = requestAborted;
-            pending.End(attempt);
+            PendingResponses.End(attempt);
         }
     }
 }

@@ -94,7 +94,7 @@ internal sealed partial class ProxyConfigApplier(
         Log.Applied(logger, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
 
         // Requests still waiting on tasks that just left go to other tasks (see PendingResponses).
-        if (removedTasks.Count > 0 && pending.Abort(removedTasks) is var aborted and > 0)
+        if (removedTasks.Count > 0 && pending.Depart(removedTasks) is var aborted and > 0)
         {
             Log.AbortedPending(logger, aborted, string.Join(",", removedTasks));
         }

@@ -13,6 +13,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
         services.AddSingleton<PendingResponses>();
+        services.AddHostedService<StallDetector>();
         services.AddSingleton<Tcp.TcpRouteTable>();
         services.AddSingleton<Tcp.TcpConnections>();
         services.AddSingleton<Tcp.TcpRouteApplier>();

@@ -8,6 +8,7 @@ using Polly.Retry;
 using SwarmEdge.Admin;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace SwarmEdge.Proxy;
@@ -99,7 +100,7 @@ internal sealed partial class RetryMiddleware
 
         await pipeline.ExecuteAsync(async _ =>
         {
-            var remaining = candidates.Where(d => !tried.Contains(d)).ToList();
+            var remaining = Untried(candidates, tried);
             if (remaining.Count == 0 || Stopwatch.GetElapsedTime(arrived) > _defaults.Budget)
             {
                 return false;
@@ -127,6 +128,19 @@ internal sealed partial class RetryMiddleware
 
             return ShouldRetry(context, state);
         }, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// The tasks not tried yet, those still healthy first: the list was taken when the request arrived, and
+    /// since then passive health or the stall detector may have taken some out (on a lost node, all at once).
+    /// </summary>
+    private static List<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried)
+    {
+        var untried = candidates.Where(d => !tried.Contains(d)).ToList();
+        var healthy = untried
+            .Where(d => d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy)
+            .ToList();
+        return healthy.Count > 0 ? healthy : untried;
     }
 
     private static bool ShouldRetry(HttpContext context, RetryState state)

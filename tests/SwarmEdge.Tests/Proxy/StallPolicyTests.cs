@@ -1,0 +1,44 @@
+using SwarmEdge.Proxy;
+using static SwarmEdge.Proxy.StallPolicy;
+
+namespace SwarmEdge.Tests.Proxy;
+
+public class StallPolicyTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    private static TaskView Task(string id, string service, double? oldestPending, double sinceLastResponse) =>
+        new(id, service, oldestPending is { } p ? TimeSpan.FromSeconds(p) : null, TimeSpan.FromSeconds(sinceLastResponse));
+
+    [Fact]
+    public void A_silent_task_with_old_waiting_requests_stalls_while_a_peer_answers()
+    {
+        var lost = Task("t1", "web", 1.5, 1.6);
+        var peer = Task("t2", "web", 0.01, 0.001);
+
+        Assert.Equal([lost], Stalled([lost, peer], Timeout));
+    }
+
+    [Fact]
+    public void When_no_task_of_the_service_answers_none_is_stalled_they_are_all_just_slow()
+    {
+        Assert.Empty(Stalled([Task("t1", "web", 3, 3), Task("t2", "web", 3, 3)], Timeout));
+    }
+
+    [Fact]
+    public void Peers_count_only_within_the_same_service()
+    {
+        Assert.Empty(Stalled([Task("t1", "web", 3, 3), Task("a1", "api", 0, 0)], Timeout));
+    }
+
+    [Theory]
+    [InlineData(0.5, 3.0)] // its oldest request is young
+    [InlineData(3.0, 0.2)] // it answered something recently (one slow request among fast ones)
+    [InlineData(null, 5.0)] // nothing waits on it: an idle task is not a stalled one
+    public void A_task_is_not_stalled_when(double? oldestPending, double sinceLastResponse)
+    {
+        var candidate = Task("t1", "web", oldestPending, sinceLastResponse);
+
+        Assert.Empty(Stalled([candidate, Task("t2", "web", 0, 0)], Timeout));
+    }
+}
