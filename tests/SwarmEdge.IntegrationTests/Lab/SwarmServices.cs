@@ -62,7 +62,7 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
         }
 
         var lines = (await DockerAsync(["inspect", "--format",
-            "{{.ID}} {{.Status.State}} {{.NodeID}} {{with index .Status \"ContainerStatus\"}}{{.ContainerID}}{{else}}-{{end}}", .. ids])).Trimmed.Split('\n');
+            "{{.ID}} {{.Status.State}} {{with index . \"NodeID\"}}{{.}}{{else}}-{{end}} {{with index .Status \"ContainerStatus\"}}{{.ContainerID}}{{else}}-{{end}}", .. ids])).Trimmed.Split('\n');
         return lines.Select(l => l.Split(' '))
             .Where(f => f.Length == 4 && f[1] == "running")
             .Select(f => new LabTask(f[0], f[2], f[3]))
