@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares SwarmEdge with nginx (static upstream and re-resolving), HAProxy and Caddy on the same swarm, under
 # the same load, one proxy at a time. Usage: benchmarks/run.sh [--quick] [--only swarmedge,haproxy,...] [--warmup S]
-# Results: benchmarks/results/latest.{md,csv,png}; raw wrk outputs and logs: artifacts/bench/.
+# Results: benchmarks/results/latest.{md,csv,png}; raw wrk and hey outputs and logs: artifacts/bench/.
+# BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # See benchmarks/README.md.
 set -euo pipefail
 shopt -s lastpipe
@@ -50,8 +51,11 @@ if [ -n "$warmup" ]; then
   [[ $warmup =~ ^[1-9][0-9]*$ ]] || { echo "bench: --warmup needs a whole number of seconds" >&2; exit 2; }
   WARM=$warmup
 fi
-CONNS=64            # throughput and baseline
-FAIL_CONNS=16       # rolling update and SIGKILL
+CONNS=64            # throughput and baseline (wrk)
+FAIL_CONNS=16       # hey workers in the failure scenarios: rolling update, SIGKILL, node loss
+# hey's per-request timeout (s) in the failure scenarios: a request without a 2xx answer by then is failed.
+BENCH_FAIL_TIMEOUT=${BENCH_FAIL_TIMEOUT:-2}
+[[ $BENCH_FAIL_TIMEOUT =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_FAIL_TIMEOUT must be whole seconds (hey -t)" >&2; exit 2; }
 KILL_AT=3           # seconds into the SIGKILL run
 AFTER_UPDATE=3      # seconds of load after `service update` returns
 SCALE_CAP=60
@@ -103,7 +107,7 @@ stop_system_services() {
 
 # ------------------------------------------------------------------------------------------- lab objects
 SVC="" NET="" EDGE="" EDGE_PID=""
-BG_PIDS=()          # processes this script started in the background (proxies, wrk, samplers)
+BG_PIDS=()          # processes this script started in the background (proxies, hey, samplers)
 # Node-loss objects on the multi-node lab (own dockerd sockets): service, network, edge container; a cut link.
 NL_HOST="" NL_SVC="" NL_NET="" NL_EDGE="" NL_EDGE_PID="" NL_CUT=""
 
@@ -287,14 +291,14 @@ tree_rss_kib() {
 }
 
 # ------------------------------------------------------------------------------------------- wrk
-WRK_CMDS=()
+LOAD_CMDS=()        # every wrk and hey command line, for the report
 # Shell-quoted command line, for the report (arguments with spaces in single quotes).
 shell_words() { local out="" a; for a; do [[ $a == *[[:space:]]* ]] && a="'$a'"; out+=" $a"; done; echo "${out# }"; }
 
 # run_wrk NAME ARGS...: runs wrk in the edge netns, output to $raw/NAME.txt.
 run_wrk() {
   local name=$1; shift
-  WRK_CMDS+=("$name: $(shell_words wrk "$@")")
+  LOAD_CMDS+=("$name: $(shell_words wrk "$@")")
   edge wrk "$@" >"$raw/$name.txt" 2>&1 || true
 }
 
@@ -317,19 +321,64 @@ parse_wrk() {
     END { printf "%d %.2f %.3f %.3f %d %d %d %d %d\n", req, rps, p50, p99, non2xx, c, r, w, t }
   ' "$1"
 }
-failed_of() { parse_wrk "$1" | awk '{ print $5 + $6 + $7 + $8 + $9 }'; }
-# parse_hey FILE -> "requests failed": every request that did not get a 2xx within hey's timeout is failed.
+
+# ------------------------------------------------------------------------------------------- hey
+# The failure scenarios (rolling update, SIGKILL, node loss) use hey, not wrk: wrk's closed loop never counts a
+# request that hangs (its connection just stops producing requests until the run ends), while hey gives up on
+# a request after BENCH_FAIL_TIMEOUT s, counts it as an error and sends the next.
+
+# start_hey_bg NAME SECONDS [NOTE]: hey through the proxy in the background, in the edge netns, output to
+# $raw/NAME.txt; HEY_PID is hey's own PID (nsenter execs it). hey stops after SECONDS or on SIGINT and prints
+# its summary either way, once the requests in flight have finished (at most BENCH_FAIL_TIMEOUT s later).
+start_hey_bg() {
+  local name=$1 cmd=(hey -z "$2s" -c $FAIL_CONNS -t $BENCH_FAIL_TIMEOUT -host "$HOSTNAME_HDR" "$(proxy_url)")
+  LOAD_CMDS+=("$name: $(shell_words "${cmd[@]}")${3:+   # $3}")
+  nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$name.txt" 2>&1 &
+  HEY_PID=$!; BG_PIDS+=("$HEY_PID")
+}
+
+# parse_hey FILE -> "requests failed unclassified"; nothing (status 1) when FILE holds no hey summary.
+#   requests: every request hey finished (answered, failed or timed out): Requests/sec x Total, which is hey's
+#             own count (it prints no count; Requests/sec = count / Total).
+#   failed: hey's error distribution (timeouts, refused or reset connections, ...) + non-2xx responses.
+#   unclassified: answers hey has no status code for: its status code distribution stops at 1,000,000
+#             answers (hey 0.1.4); they count in requests, not as failed.
 parse_hey() {
-  awk '/^Status code distribution:/ { sect = "s"; next }
+  awk '/^Summary:/                  { summary = 1 }
+       /^ +Total:/                  { secs = $2 }
+       /^ +Requests\/sec:/          { rps = $2 }
+       /^Status code distribution:/ { sect = "s"; next }
        /^Error distribution:/       { sect = "e"; next }
        sect != "" && match($0, /\[[0-9]+\]/) {
-         code = substr($0, RSTART + 1, RLENGTH - 2); rest = substr($0, RSTART + RLENGTH); split(rest, f, " "); 
-         if (sect == "s") { total += f[1]; if (code < 200 || code > 299) failed += f[1] }
-         else { total += code; failed += code }
+         v = substr($0, RSTART + 1, RLENGTH - 2) + 0; split(substr($0, RSTART + RLENGTH), f, " ")
+         if (sect == "s") { counted += f[1]; if (v < 200 || v > 299) failed += f[1] }   # [code] n responses
+         else             { counted += v; failed += v }                                 # [n] error text
        }
-       END { printf "%d %d\n", total, failed }' "$1"
+       END {
+         if (!summary) exit 1
+         n = int(rps * secs + 0.5)                  # both printed to 4 decimals: off by a few at most
+         unc = (n > counted + int(rps / 10000) + 2) ? n - counted : 0
+         printf "%d %d %d\n", (unc ? n : counted), failed, unc
+       }' "$1"
 }
-requests_of() { parse_wrk "$1" | awk '{ print $1 }'; }
+
+# hey_result PROXY KEY FILE: R[PROXY,KEY_requests] and R[PROXY,KEY_failed] from hey's summary in FILE
+# ("n/a" without a summary).
+HEY_NOTES=()
+hey_result() {
+  local p=$1 k=$2 f=$3 out n failed unc
+  if ! out=$(parse_hey "$f"); then
+    log "$p: no hey summary in $f; its last lines:"; tail -5 "$f" | cut -c1-400 >&2
+    R[$p,${k}_requests]=n/a R[$p,${k}_failed]=n/a
+    return 0
+  fi
+  read -r n failed unc <<<"$out"
+  R[$p,${k}_requests]=$n R[$p,${k}_failed]=$failed
+  if [ "$unc" -gt 0 ]; then
+    log "$p: hey gave no status code for $unc of $n answers (its status code distribution stops at 1,000,000); counted as not failed"
+    HEY_NOTES+=("$p $k: $unc of $n answers without a status code from hey (its distribution stops at 1,000,000), counted as not failed")
+  fi
+}
 
 proxy_url() { echo "http://127.0.0.1:$P_PORT/"; }
 
@@ -371,38 +420,31 @@ scenario_throughput() {
   log "$p: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx+errors ${R[$p,tp_errors]}, ratio ${R[$p,ratio]}, peak RSS ${R[$p,rss_mib]} MiB"
 }
 
-# wrk in the background for an open-ended run; stopped with SIGINT (wrk then prints its summary).
-start_wrk_bg() {
-  local name=$1; shift
-  WRK_CMDS+=("$name: $(shell_words wrk "$@")")
-  # nsenter itself (not a shell function) in the background: $! is then wrk's own PID (nsenter execs it).
-  nsenter -t "$EDGE_PID" -n wrk "$@" >"$raw/$name.txt" 2>&1 &
-  WRK_PID=$!; BG_PIDS+=("$WRK_PID")
-}
-
+# Rolling update: hey from 1 s before `docker service update --force --detach=false` until AFTER_UPDATE s after
+# it returned. hey starts with a -z far longer than any update and is stopped with SIGINT; it then lets the
+# requests in flight finish or time out, counts them and prints its summary.
 scenario_update() {
   local p=$1 t0 t1
-  start_wrk_bg "$p-update" -t"$NPROC" -c$FAIL_CONNS -d600s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
-  WRK_CMDS[-1]+="   # stopped with SIGINT ${AFTER_UPDATE} s after the update returned"
+  start_hey_bg "$p-update" 600 "stopped with SIGINT ${AFTER_UPDATE} s after the update returned"
   sleep 1
   t0=$SECONDS
   docker service update --force --detach=false "$SVC" >"$raw/$p-update-docker.txt" 2>&1 || log "$p: service update returned non-zero (see $raw/$p-update-docker.txt)"
   t1=$SECONDS
   sleep $AFTER_UPDATE
-  kill -INT "$WRK_PID" 2>/dev/null; wait "$WRK_PID" 2>/dev/null || true
-  R[$p,upd_failed]=$(failed_of "$raw/$p-update.txt") R[$p,upd_requests]=$(requests_of "$raw/$p-update.txt")
+  kill -0 "$HEY_PID" 2>/dev/null || log "$p: hey had already ended when the update did (see $raw/$p-update.txt)"
+  kill -INT "$HEY_PID" 2>/dev/null; wait "$HEY_PID" 2>/dev/null || true
+  hey_result "$p" upd "$raw/$p-update.txt"
   log "$p: rolling update ($(( t1 - t0 )) s + ${AFTER_UPDATE} s): ${R[$p,upd_failed]} of ${R[$p,upd_requests]} requests failed"
 }
 
 scenario_kill() {
   local p=$1 cid
-  start_wrk_bg "$p-sigkill" -t"$NPROC" -c$FAIL_CONNS -d${KILL_DUR}s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
-  WRK_CMDS[-1]+="   # one task SIGKILLed ${KILL_AT} s in"
+  start_hey_bg "$p-sigkill" "$KILL_DUR" "one task SIGKILLed ${KILL_AT} s in"
   sleep $KILL_AT
   cid=$(docker ps -q --filter "label=com.docker.swarm.service.name=$SVC" | head -1)
   [ -n "$cid" ] && docker kill --signal KILL "$cid" >/dev/null
-  wait "$WRK_PID" 2>/dev/null || true
-  R[$p,kill_failed]=$(failed_of "$raw/$p-sigkill.txt") R[$p,kill_requests]=$(requests_of "$raw/$p-sigkill.txt")
+  wait "$HEY_PID" 2>/dev/null || true
+  hey_result "$p" kill "$raw/$p-sigkill.txt"
   log "$p: SIGKILL of one task: ${R[$p,kill_failed]} of ${R[$p,kill_requests]} requests failed"
 }
 
@@ -444,8 +486,8 @@ scenario_scaleup() {
 # script exists, `status` passes and no other service runs there (someone else's test would be disturbed by a
 # cut link, and would disturb the measurement). BENCH_NODE_LOSS=0 turns it off, =force skips the busy check.
 # Per proxy: a dnsrr service of 3 replicas kept off n1 (at most 2 per node, so 2+1 on n2/n3), the edge container
-# and the proxy on n1, wrk with FAIL_CONNS connections for NL_DUR s, and KILL_AT s in the link of the node that
-# holds 2 tasks is cut (`ip link set selab-vN down`: its task IPs become black holes) until wrk ends.
+# and the proxy on n1, hey (start_hey_bg) for NL_DUR s, and KILL_AT s in the link of the node that
+# holds 2 tasks is cut (`ip link set selab-vN down`: its task IPs become black holes) until hey ends.
 NODE_LOSS=skip
 NODE_LOSS_WHY="no multi-node lab"
 ML="$root/tests/lab/multinode.sh"
@@ -530,21 +572,16 @@ scenario_node_loss() {
   if [ -z "$veth" ] || [ "$n" = 1 ]; then use_lab single; R[$p,nodeloss]="skipped: cannot tell the node to cut ($node)"; return 0; fi
   start_proxy "$p" nodeloss
   wait_proxy_ready "$p"
-  # hey, not wrk: a request to a black-holed task hangs, and wrk (a closed loop) never counts a request that
-  # gets no answer before the run ends; hey gives up after 2 s (as wrk's timeout), counts it and goes on.
-  local cmd=(hey -z ${NL_DUR}s -c $FAIL_CONNS -t 2 -host "$HOSTNAME_HDR" "$(proxy_url)")
-  WRK_CMDS+=("$p-nodeloss: $(shell_words "${cmd[@]}")   # multi-node lab; node $node's link cut ${KILL_AT} s in")
-  nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$p-nodeloss.txt" 2>&1 &
-  WRK_PID=$!; BG_PIDS+=("$WRK_PID")
+  start_hey_bg "$p-nodeloss" "$NL_DUR" "multi-node lab; node $node's link cut ${KILL_AT} s in"
   sleep $KILL_AT
   NL_CUT=$veth
   ip link set "$veth" down
-  wait "$WRK_PID" 2>/dev/null || true
+  wait "$HEY_PID" 2>/dev/null || true
   ip link set "$veth" up
   NL_CUT=""
   check_proxy_alive "$p" nodeloss
   stop_proxy
-  read -r R[$p,nodeloss_requests] R[$p,nodeloss_failed] < <(parse_hey "$raw/$p-nodeloss.txt")
+  hey_result "$p" nodeloss "$raw/$p-nodeloss.txt"
   R[$p,nodeloss]="${R[$p,nodeloss_failed]} of ${R[$p,nodeloss_requests]}"
   log "$p: node loss ($node cut ${KILL_AT} s into ${NL_DUR} s): ${R[$p,nodeloss]} requests failed"
   # Back to a healthy lab and 3 running tasks before the next proxy.
@@ -588,23 +625,32 @@ write_results() {
     echo "  **ratio to direct**: req/s through the proxy divided by wrk straight to one task, same settings, measured just before."
     echo "  Non-2xx and socket errors during the throughput run: $(for p in "${proxies[@]}"; do printf '%s %s; ' "$p" "${R[$p,tp_errors]}"; done)"
     echo "- **peak RSS**: the proxy's process tree (sum of RSS over its processes), sampled every 0.5 s during the throughput run."
-    echo "- **failed during update**: non-2xx + socket errors (connect, read, write, timeout) of wrk ($FAIL_CONNS connections)"
-    echo "  running for the whole \`docker service update --force --detach=false\` plus ${AFTER_UPDATE} s; \"x of y\" = failed of all requests."
-    echo "- **failed on SIGKILL**: same count, wrk $FAIL_CONNS connections ${KILL_DUR} s, \`docker kill --signal KILL\` of one task ${KILL_AT} s in."
+    echo "- **failed during update**, **failed on SIGKILL**, **node loss failed**: all three measured alike, with hey: $FAIL_CONNS workers"
+    echo "  (each sends its next request when its last one has ended; keep-alive), per-request timeout ${BENCH_FAIL_TIMEOUT} s (\`-t\`)."
+    echo "  Failed = every request not answered with a 2xx within ${BENCH_FAIL_TIMEOUT} s: hey's error distribution (timeouts, refused or"
+    echo "  reset connections, ...) plus non-2xx answers. \"x of y\" = failed of all requests hey ended (answered, failed or timed out)."
+    echo "  When the run ends (\`-z\` or SIGINT), the requests in flight still finish or time out, and count."
+    echo "  Not wrk: a request that hangs on a dead task fails after ${BENCH_FAIL_TIMEOUT} s and its worker sends the next; wrk's closed"
+    echo "  loop never counts it (the connection just stops sending), so a proxy that hangs would look good."
+    echo "  hey's client (Go net/http) resends a GET by itself when the keep-alive connection it reused is closed before any byte"
+    echo "  of the answer (as browsers do); such a request counts as failed only if the resend fails too or the ${BENCH_FAIL_TIMEOUT} s run out."
+    echo "- **failed during update**: hey from 1 s before \`docker service update --force --detach=false\` until ${AFTER_UPDATE} s after"
+    echo "  it returned (started with \`-z 600s\`, stopped with SIGINT)."
+    echo "- **failed on SIGKILL**: hey ${KILL_DUR} s (\`-z\`), \`docker kill --signal KILL\` of one task ${KILL_AT} s in."
     echo "- **scale-up s**: from \`docker service scale $REPLICAS→$SCALED\` until each new task has answered through the proxy"
     echo "  (a curl loop, one request at a time); \">$SCALE_CAP\" = not all within $SCALE_CAP s."
     if [ $NODE_LOSS = run ]; then
-      echo "- **node loss**: requests without a 2xx answer within 2 s, hey $FAIL_CONNS connections ${NL_DUR} s on the 3-node lab of tests/lab/multinode.sh"
-      echo "  (service: $REPLICAS dnsrr replicas, at most 2 per node, kept off n1 where the edge container and the proxy run);"
-      echo "  ${KILL_AT} s in, the link of the node holding 2 tasks is cut (\`ip link set selab-vN down\`) until the run ends."
-      echo "  hey rather than wrk here: requests to a black-holed task hang, and wrk's closed loop never counts a request"
-      echo "  still unanswered when the run ends; hey gives up after 2 s, counts the request as failed and sends the next."
+      echo "- **node loss failed**: hey ${NL_DUR} s (\`-z\`) on the 3-node lab of tests/lab/multinode.sh (service: $REPLICAS dnsrr replicas,"
+      echo "  at most 2 per node, kept off n1 where the edge container and the proxy run); ${KILL_AT} s in, the link of the node"
+      echo "  holding 2 tasks is cut (\`ip link set selab-vN down\`: its task IPs become black holes) until hey ends."
     else
-      echo "- **node loss**: needs the 3-node lab of tests/lab/multinode.sh, healthy and idle; skipped ($NODE_LOSS_WHY)."
+      echo "- **node loss failed**: needs the 3-node lab of tests/lab/multinode.sh, healthy and idle; skipped ($NODE_LOSS_WHY)."
     fi
     echo "- Every scenario starts from $REPLICAS healthy replicas with a freshly started proxy that serves all of them."
     echo "  \"(proxy exited)\": the proxy process died during that scenario (its log: artifacts/bench/proxies/<proxy>/proxy-<scenario>.log);"
-    echo "  wrk then counts every failed reconnect to the closed port as a socket error, so failures can exceed requests."
+    echo "  hey then counts every refused connection as a failed request (thousands per second); in the throughput run, wrk counts"
+    echo "  every failed reconnect to the closed port as a socket error, so its errors can exceed its requests."
+    [ ${#HEY_NOTES[@]} = 0 ] || printf -- '- hey: %s.\n' "${HEY_NOTES[@]}"
     echo
     echo "Proxy configurations: \`benchmarks/*.tmpl\` (rendered into \`artifacts/bench/proxies/<proxy>/\`); SwarmEdge:"
     echo "\`SwarmEdge --SwarmEdge:Networks:0=NET --SwarmEdge:Dns:Server=127.0.0.11 --SwarmEdge:Proxy:Port=PORT --SwarmEdge:Admin:Port=PORT2\`."
@@ -613,7 +659,7 @@ write_results() {
     echo "## Load commands (run with \`nsenter -t <edge pid> -n\`)"
     echo
     echo '```'
-    printf '%s\n' "${WRK_CMDS[@]}"
+    printf '%s\n' "${LOAD_CMDS[@]}"
     echo '```'
     echo
     echo "![throughput and failures](latest.png)"
