@@ -46,7 +46,7 @@ else
 fi
 
 NPROC=$(nproc)
-if [ $quick = 1 ]; then DUR=5; WARM=2; KILL_DUR=8; else DUR=20; WARM=5; KILL_DUR=15; fi
+if [ $quick = 1 ]; then DUR=5; WARM=2; KILL_DUR=8; else DUR=20; WARM=20; KILL_DUR=15; fi
 if [ -n "$warmup" ]; then
   [[ $warmup =~ ^[1-9][0-9]*$ ]] || { echo "bench: --warmup needs a whole number of seconds" >&2; exit 2; }
   WARM=$warmup
