@@ -7,6 +7,10 @@
 #   multinode.sh env      shell exports (eval "$(tests/lab/multinode.sh env)")
 #   multinode.sh restart-daemon N   stop node N's dockerd (SIGTERM, as a service restart does) and start it
 #                         again on the same state: its swarm membership stays, its containers do not
+#   multinode.sh step-down N   if node N is the Raft leader, make another manager the leader: Swarm has no
+#                         leadership transfer, so N's dockerd is stopped until the other two have elected a
+#                         leader, then started again (it rejoins as a follower; a cut link instead would let
+#                         it campaign meanwhile and win again)
 #
 # Layout: bridge selab0 (10.77.0.1/24) on the host; netns selab-nN with eth0 = 10.77.0.1N, joined to the
 # bridge by a veth whose host end is selab-vN (cut a node with `ip link set selab-vN down`). One dockerd per
@@ -383,6 +387,31 @@ cmd_restart_daemon() {
   log "n$n: dockerd is back"
 }
 
+leader_seen_by() { # leader_seen_by N -> the number of the leader as node N sees it; nothing when none
+  dk "$1" node ls --filter role=manager --format '{{.Hostname}} {{.ManagerStatus}}' 2>/dev/null \
+    | awk '$2 == "Leader" { sub("selab-n", "", $1); print $1 }'
+}
+
+cmd_step_down() {
+  local n=$1 other pid leader="" i
+  need_root
+  other=$(( n == 1 ? 2 : 1 ))
+  [ "$(leader_seen_by "$other")" = "$n" ] || { log "n$n is not the leader; nothing to do"; return 0; }
+  pid=$(cat "$(pidfile "$n")")
+  log "n$n: stopping dockerd (pid $pid) until another manager leads"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_gone 30 "$pid" || { kill -KILL "$pid" 2>/dev/null || true; wait_gone 5 "$pid" || true; }
+  for i in $(seq 1 60); do
+    leader=$(leader_seen_by "$other")
+    [ -n "$leader" ] && [ "$leader" != "$n" ] && break
+    sleep 1
+  done
+  start_node "$n"
+  wait_daemon "$n"
+  [ -n "$leader" ] && [ "$leader" != "$n" ] || die "no other leader within 60 s"
+  log "n$leader leads; n$n is back"
+}
+
 cmd_env() {
   local n
   echo "export SELAB_BRIDGE=$BR"
@@ -403,5 +432,6 @@ case "${1:-}" in
   status) cmd_status ;;
   env) cmd_env ;;
   restart-daemon) cmd_restart_daemon "${2:?usage: multinode.sh restart-daemon N}" ;;
-  *) echo "usage: $0 up|down|status|env|restart-daemon N" >&2; exit 2 ;;
+  step-down) cmd_step_down "${2:?usage: multinode.sh step-down N}" ;;
+  *) echo "usage: $0 up|down|status|env|restart-daemon N|step-down N" >&2; exit 2 ;;
 esac

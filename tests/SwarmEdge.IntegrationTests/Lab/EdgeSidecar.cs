@@ -20,9 +20,17 @@ internal sealed record EdgeSidecar(string Name, int Pid, string Address)
         if (running.Trimmed != "true")
         {
             await Shell.RunAsync("docker", Host("rm", "-f", name), check: false);
-            var publish = ports.SelectMany(p => new[] { "-p", $"{p}:{p}" });
-            await Shell.RunAsync("docker", Host(["run", "-d", "--name", name, "--network", network, .. publish,
-                "swarmedge-lab/base:bookworm", "sleep", "infinity"]));
+            var publish = ports.SelectMany(p => new[] { "-p", $"{p}:{p}" }).ToArray();
+            // Right after a dockerd restart or a leader change, attaching to the overlay can fail for a few
+            // seconds ("network ... not found") while the node catches up with the managers.
+            await Eventually.HoldsAsync(async () =>
+                {
+                    await Shell.RunAsync("docker", Host("rm", "-f", name), check: false);
+                    var run = await Shell.RunAsync("docker", Host(["run", "-d", "--name", name, "--network", network, .. publish,
+                        "swarmedge-lab/base:bookworm", "sleep", "infinity"]), check: false);
+                    return run.ExitCode == 0;
+                },
+                TimeSpan.FromSeconds(60), $"sidecar {name} starts on {network}", TimeSpan.FromSeconds(2));
         }
 
         var pid = int.Parse((await Shell.RunAsync("docker", Host("inspect", "-f", "{{.State.Pid}}", name))).Trimmed);

@@ -64,12 +64,39 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
             async () => (await Shell.RunAsync(RepoPaths.LabScript("multinode.sh"), ["status"], TimeSpan.FromSeconds(60), check: false)).ExitCode == 0,
             TimeSpan.FromSeconds(180), "the three-node lab is healthy again", TimeSpan.FromSeconds(2));
 
-    /// <summary>The node number of the current Raft leader, asked of a node that is not cut off.</summary>
+    /// <summary>
+    /// Makes a manager other than <paramref name="node"/> the Raft leader if <paramref name="node"/> leads
+    /// (multinode.sh step-down: its dockerd is stopped until the others have elected a leader). A stopped
+    /// dockerd takes its containers along: the sidecar is started again when it lived there.
+    /// </summary>
+    internal async Task StepDownAsync(int node)
+    {
+        await Shell.RunAsync(RepoPaths.LabScript("multinode.sh"), ["step-down", node.ToString()], TimeSpan.FromMinutes(3));
+        await WaitHealthyAsync();
+        if (node == 1)
+        {
+            Sidecar = await EdgeSidecar.EnsureAsync(SidecarName, Network, HostOf(1), AddressOf(1), Ports);
+        }
+    }
+
+    /// <summary>
+    /// The node number of the current Raft leader, asked of a node that is not cut off; waits while an
+    /// election is under way (the swarm then has no leader for a while).
+    /// </summary>
     internal static async Task<int> LeaderAsync(int askNode = 1)
     {
-        var result = await Docker(askNode, "node", "ls", "--filter", "role=manager", "--format", "{{.Hostname}} {{.ManagerStatus}}");
-        var leader = result.Trimmed.Split('\n').Single(l => l.EndsWith("Leader", StringComparison.Ordinal));
-        return int.Parse(leader.Split(' ')[0]["selab-n".Length..]);
+        int? leader = null;
+        await Eventually.HoldsAsync(async () =>
+            {
+                var result = await Docker(askNode, "node", "ls", "--filter", "role=manager", "--format", "{{.Hostname}} {{.ManagerStatus}}");
+                var line = result.ExitCode == 0
+                    ? result.Trimmed.Split('\n').SingleOrDefault(l => l.EndsWith("Leader", StringComparison.Ordinal))
+                    : null;
+                leader = line is null ? null : int.Parse(line.Split(' ')[0]["selab-n".Length..]);
+                return leader is not null;
+            },
+            TimeSpan.FromSeconds(90), "the swarm has a leader", TimeSpan.FromSeconds(1));
+        return leader!.Value;
     }
 
     internal static async Task<string> NodeIdAsync(int node) =>
