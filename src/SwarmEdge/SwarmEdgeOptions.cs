@@ -55,6 +55,13 @@ internal sealed class DockerOptions
 
     /// <summary>Time budget of one API request (list calls, not the event stream).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// With several endpoints: a request not answered after this long is also sent to the next endpoint, and
+    /// the first answer wins (and that endpoint becomes the current one). A manager cut off from the swarm
+    /// keeps its socket open and answers nothing; this bounds what it costs, below RequestTimeout.
+    /// </summary>
+    public TimeSpan HedgeAfter { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 internal sealed class DnsOptions

@@ -31,6 +31,7 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         CheckPositive(errors, "SwarmEdge:Dns:Interval", options.Dns.Interval);
         CheckPositive(errors, "SwarmEdge:Dns:Timeout", options.Dns.Timeout);
         CheckPositive(errors, "SwarmEdge:Docker:RequestTimeout", options.Docker.RequestTimeout);
+        CheckPositive(errors, "SwarmEdge:Docker:HedgeAfter", options.Docker.HedgeAfter);
         CheckPositive(errors, "SwarmEdge:Discovery:ResyncInterval", options.Discovery.ResyncInterval);
         CheckPositive(errors, "SwarmEdge:Discovery:UpdateFollowInterval", options.Discovery.UpdateFollowInterval);
         CheckPositive(errors, "SwarmEdge:Discovery:MaxRetryDelay", options.Discovery.MaxRetryDelay);

@@ -84,6 +84,7 @@ public class SwarmEdgeOptionsValidatorTests
             case "SwarmEdge:Dns:Interval": options.Dns.Interval = value; break;
             case "SwarmEdge:Dns:Timeout": options.Dns.Timeout = value; break;
             case "SwarmEdge:Docker:RequestTimeout": options.Docker.RequestTimeout = value; break;
+            case "SwarmEdge:Docker:HedgeAfter": options.Docker.HedgeAfter = value; break;
             case "SwarmEdge:Discovery:ResyncInterval": options.Discovery.ResyncInterval = value; break;
             case "SwarmEdge:Discovery:UpdateFollowInterval": options.Discovery.UpdateFollowInterval = value; break;
             case "SwarmEdge:Discovery:MaxRetryDelay": options.Discovery.MaxRetryDelay = value; break;
@@ -95,6 +96,7 @@ public class SwarmEdgeOptionsValidatorTests
     [InlineData("SwarmEdge:Dns:Interval")]
     [InlineData("SwarmEdge:Dns:Timeout")]
     [InlineData("SwarmEdge:Docker:RequestTimeout")]
+    [InlineData("SwarmEdge:Docker:HedgeAfter")]
     [InlineData("SwarmEdge:Discovery:ResyncInterval")]
     [InlineData("SwarmEdge:Discovery:UpdateFollowInterval")]
     [InlineData("SwarmEdge:Discovery:MaxRetryDelay")]

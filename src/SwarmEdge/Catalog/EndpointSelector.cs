@@ -7,7 +7,7 @@ namespace SwarmEdge.Catalog;
 /// Combines the two views of a service's tasks into the endpoints that get traffic.
 ///
 /// The task list (Docker API) is authoritative for what exists: only tasks whose desired state is running and
-/// whose actual state is running, on a node the manager sees as ready, are candidates. A task leaves that list
+/// whose actual state is running, on a node the manager does not see as down, are candidates. A task leaves that list
 /// the moment the orchestrator decides to stop it, about 2 s before its SIGTERM, and a new task enters it as
 /// soon as it runs. But the list is only as fresh as the last read.
 ///
@@ -35,7 +35,7 @@ internal static class EndpointSelector
         {
             if (task.State != "running"
                 || !task.Addresses.TryGetValue(networkId, out var address)
-                || (nodes.TryGetValue(task.NodeId, out var node) && !node.Ready))
+                || (nodes.TryGetValue(task.NodeId, out var node) && !node.Reachable))
             {
                 continue;
             }

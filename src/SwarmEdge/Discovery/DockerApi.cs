@@ -1,8 +1,10 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Hedging;
 using Polly.Retry;
 using Polly.Timeout;
 using SwarmEdge.Admin;
@@ -12,12 +14,19 @@ namespace SwarmEdge.Discovery;
 /// <summary>
 /// The Docker Engine API of one or more swarm managers. Calls go to the current endpoint; a transient failure
 /// (refused, timeout, "not a swarm manager", 5xx) moves to the next endpoint, and the Polly pipeline retries
-/// with backoff, so losing one manager costs one retry, not the view of the swarm.
+/// with backoff, so losing one manager costs one retry, not the view of the swarm. A call the current endpoint
+/// leaves unanswered for HedgeAfter is also sent to the next one (Polly hedging): a manager cut off from the
+/// swarm keeps its socket open and answers nothing until RequestTimeout.
 /// </summary>
 internal sealed partial class DockerApi : IDisposable
 {
+    /// <summary>The endpoint a hedged attempt goes to; absent (-1) for the first attempt: the current endpoint.</summary>
+    private static readonly ResiliencePropertyKey<int> HedgedEndpoint = new("swarmedge.docker.hedged-endpoint");
+
     private readonly (string Endpoint, DockerClient Client)[] _clients;
-    private readonly ResiliencePipeline _pipeline;
+    private readonly DockerOptions _docker;
+    private readonly TimeSpan _maxRetryDelay;
+    private readonly ConcurrentDictionary<Type, object> _pipelines = new();
     private readonly ILogger<DockerApi> _logger;
     private int _current;
     private CancellationTokenSource _endpointChanged = new();
@@ -25,34 +34,16 @@ internal sealed partial class DockerApi : IDisposable
     public DockerApi(IOptions<SwarmEdgeOptions> options, ILogger<DockerApi> logger)
     {
         _logger = logger;
-        var docker = options.Value.Docker;
-        if (docker.Endpoints.Count == 0)
+        _docker = options.Value.Docker;
+        _maxRetryDelay = options.Value.Discovery.MaxRetryDelay;
+        if (_docker.Endpoints.Count == 0)
         {
             throw new InvalidOperationException("SwarmEdge:Docker:Endpoints is empty: name at least one Docker API endpoint");
         }
 
-        _clients = docker.Endpoints
+        _clients = _docker.Endpoints
             .Select(e => (e, new DockerClientBuilder().WithEndpoint(new Uri(e)).Build()))
             .ToArray();
-
-        _pipeline = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
-                // Every endpoint gets at least one try before a read is given up on.
-                MaxRetryAttempts = Math.Max(2, _clients.Length),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(100),
-                MaxDelay = options.Value.Discovery.MaxRetryDelay,
-                OnRetry = args =>
-                {
-                    Log.Retrying(_logger, args.AttemptNumber + 1, Describe(args.Outcome.Exception));
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .AddTimeout(docker.RequestTimeout)
-            .Build();
     }
 
     public string CurrentEndpoint => _clients[Volatile.Read(ref _current)].Endpoint;
@@ -63,24 +54,88 @@ internal sealed partial class DockerApi : IDisposable
     /// </summary>
     public CancellationToken EndpointChanged => Volatile.Read(ref _endpointChanged).Token;
 
-    /// <summary>One bounded API request, retried and failed over.</summary>
-    public ValueTask<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(
-            async ct =>
+    /// <summary>One bounded API request, hedged, retried and failed over.</summary>
+    public async ValueTask<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var pipeline = (ResiliencePipeline<T>)_pipelines.GetOrAdd(typeof(T), _ => BuildPipeline<T>());
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                static async (ctx, state) =>
+                {
+                    var (api, operation, call, callerToken) = state;
+                    var hedged = ctx.Properties.GetValue(HedgedEndpoint, -1);
+                    var index = hedged >= 0 ? hedged : Volatile.Read(ref api._current);
+                    SwarmEdgeMetrics.DockerApiRequests.WithLabels(operation).Inc();
+                    try
+                    {
+                        var result = await call(api._clients[index].Client, ctx.CancellationToken);
+                        if (hedged >= 0)
+                        {
+                            api.SwitchTo(index, "answered first");
+                        }
+
+                        return result;
+                    }
+                    catch (Exception ex) when (IsTransient(ex) && !callerToken.IsCancellationRequested)
+                    {
+                        // Also the attempt hedging cancels because another one answered first: when that is the
+                        // current endpoint, the other attempt already made its endpoint current and this is a no-op.
+                        api.FailOver(index, ex);
+                        throw;
+                    }
+                },
+                context,
+                (this, operation, call, cancellationToken));
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private ResiliencePipeline<T> BuildPipeline<T>()
+    {
+        var builder = new ResiliencePipelineBuilder<T>()
+            .AddRetry(new RetryStrategyOptions<T>
             {
-                var index = Volatile.Read(ref _current);
-                SwarmEdgeMetrics.DockerApiRequests.WithLabels(operation).Inc();
-                try
+                ShouldHandle = new PredicateBuilder<T>().Handle<Exception>(IsTransient),
+                // Every endpoint gets at least one try before a read is given up on.
+                MaxRetryAttempts = Math.Max(2, _clients.Length),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(100),
+                MaxDelay = _maxRetryDelay,
+                OnRetry = args =>
                 {
-                    return await call(_clients[index].Client, ct);
-                }
-                catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
+                    // A retry starts again from the current endpoint.
+                    args.Context.Properties.Set(HedgedEndpoint, -1);
+                    Log.Retrying(_logger, args.AttemptNumber + 1, Describe(args.Outcome.Exception));
+                    return ValueTask.CompletedTask;
+                },
+            });
+
+        if (_clients.Length > 1)
+        {
+            builder.AddHedging(new HedgingStrategyOptions<T>
+            {
+                ShouldHandle = new PredicateBuilder<T>().Handle<Exception>(IsTransient),
+                MaxHedgedAttempts = _clients.Length - 1,
+                Delay = _docker.HedgeAfter,
+                ActionGenerator = args =>
                 {
-                    FailOver(index, ex);
-                    throw;
-                }
-            },
-            cancellationToken);
+                    // Attempt 1 goes to the endpoint after the current one, attempt 2 to the one after that...
+                    var index = (Volatile.Read(ref _current) + args.AttemptNumber) % _clients.Length;
+                    args.ActionContext.Properties.Set(HedgedEndpoint, index);
+                    return () => args.Callback(args.ActionContext);
+                },
+            });
+        }
+
+        // Innermost: every attempt, hedged or not, has its own time budget.
+        return builder.AddTimeout(_docker.RequestTimeout).Build();
+    }
 
     /// <summary>
     /// A long-lived request (the event stream) on the current endpoint, without the per-request timeout.
@@ -132,10 +187,26 @@ internal sealed partial class DockerApi : IDisposable
         if (Interlocked.CompareExchange(ref _current, next, failedIndex) == failedIndex)
         {
             Log.FailingOver(_logger, _clients[failedIndex].Endpoint, Describe(ex), _clients[next].Endpoint);
-            var changed = Interlocked.Exchange(ref _endpointChanged, new CancellationTokenSource());
-            changed.Cancel();
-            changed.Dispose();
+            SignalEndpointChanged();
         }
+    }
+
+    /// <summary>A hedged attempt answered before the current endpoint did: its endpoint becomes the current one.</summary>
+    private void SwitchTo(int index, string why)
+    {
+        var previous = Interlocked.Exchange(ref _current, index);
+        if (previous != index)
+        {
+            Log.FailingOver(_logger, _clients[previous].Endpoint, $"another endpoint {why}", _clients[index].Endpoint);
+            SignalEndpointChanged();
+        }
+    }
+
+    private void SignalEndpointChanged()
+    {
+        var changed = Interlocked.Exchange(ref _endpointChanged, new CancellationTokenSource());
+        changed.Cancel();
+        changed.Dispose();
     }
 
     public void Dispose()

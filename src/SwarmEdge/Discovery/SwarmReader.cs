@@ -153,6 +153,8 @@ internal static class DockerModelMapper
     public static SwarmNode ToNode(NodeListResponse node) => new(
         node.ID,
         node.Description?.Hostname ?? node.ID,
-        // "ready" is the only state in which a node's tasks are reachable; down, unknown and disconnected are not.
-        string.Equals(node.Status?.State, "ready", StringComparison.OrdinalIgnoreCase));
+        // Down and disconnected nodes' tasks are unreachable. Unknown is what every node is for a few seconds after
+        // a leader change (swarmkit's dispatcher marks them so until they check in): dropping their tasks would
+        // empty every service at once.
+        node.Status?.State?.ToLowerInvariant() is not ("down" or "disconnected"));
 }

@@ -57,8 +57,12 @@ internal sealed record SwarmTask(
 
 internal sealed record SwarmNetwork(string Id, string Name);
 
-/// <summary>Ready is false for a node the manager sees as down or unknown: its task IPs are black holes.</summary>
-internal sealed record SwarmNode(string Id, string Hostname, bool Ready);
+/// <summary>
+/// Reachable is false for a node the manager sees as down or disconnected: its task IPs are black holes.
+/// "unknown" is not down: a new Raft leader marks every node unknown until it checks in again (a few seconds),
+/// and a lost node turns down once its grace period is over.
+/// </summary>
+internal sealed record SwarmNode(string Id, string Hostname, bool Reachable);
 
 /// <summary>
 /// One answer for tasks.&lt;service&gt; from Docker's DNS. Succeeded is false when the server did not answer

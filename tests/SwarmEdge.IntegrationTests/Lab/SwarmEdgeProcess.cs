@@ -123,6 +123,12 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
             }
         }
 
+        _process.WaitForExit(); // drains the output readers
         _process.Dispose();
+
+        // Every run's log stays in artifacts/swarmedge-logs for a failure to be read after the fact (CI too).
+        var dir = Path.Combine(RepoPaths.Root, "artifacts", "swarmedge-logs");
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, $"{DateTime.UtcNow:yyyyMMdd-HHmmss.fff}-{Proxy.Port}.log"), Log + "\n");
     }
 }

@@ -161,10 +161,10 @@ public class DockerModelMapperTests
     [InlineData("ready", true)]
     [InlineData("READY", true)]
     [InlineData("down", false)]
-    [InlineData("unknown", false)]
+    [InlineData("unknown", true)]
     [InlineData("disconnected", false)]
-    [InlineData(null, false)]
-    public void Only_a_ready_node_is_ready(string? state, bool ready)
+    [InlineData(null, true)]
+    public void Only_a_down_or_disconnected_node_is_unreachable(string? state, bool reachable)
     {
         var node = new NodeListResponse
         {
@@ -173,12 +173,12 @@ public class DockerModelMapperTests
             Status = new NodeStatus { State = state },
         };
 
-        Assert.Equal(new SwarmNode("n1", "worker-1", ready), DockerModelMapper.ToNode(node));
+        Assert.Equal(new SwarmNode("n1", "worker-1", reachable), DockerModelMapper.ToNode(node));
     }
 
     [Fact]
-    public void A_node_without_description_or_status_is_named_by_id_and_not_ready()
+    public void A_node_without_description_or_status_is_named_by_id_and_reachable()
     {
-        Assert.Equal(new SwarmNode("n1", "n1", false), DockerModelMapper.ToNode(new NodeListResponse { ID = "n1" }));
+        Assert.Equal(new SwarmNode("n1", "n1", true), DockerModelMapper.ToNode(new NodeListResponse { ID = "n1" }));
     }
 }
