@@ -374,14 +374,19 @@ cmd_status() {
   report
 }
 
-cmd_restart_daemon() {
+stop_daemon() { # stop_daemon N WHY: SIGTERM node N's dockerd (as a service restart does), SIGKILL after 30 s
   local n=$1 pid
-  need_root
   [ -f "$(pidfile "$n")" ] || die "n$n: no dockerd pidfile; run up first"
   pid=$(cat "$(pidfile "$n")")
-  log "n$n: restarting dockerd (pid $pid)"
+  log "n$n: stopping dockerd (pid $pid) $2"
   kill -TERM "$pid" 2>/dev/null || true
   wait_gone 30 "$pid" || { kill -KILL "$pid" 2>/dev/null || true; wait_gone 5 "$pid" || true; }
+}
+
+cmd_restart_daemon() {
+  local n=$1
+  need_root
+  stop_daemon "$n" "to restart it"
   start_node "$n"
   wait_daemon "$n"
   log "n$n: dockerd is back"
@@ -393,14 +398,11 @@ leader_seen_by() { # leader_seen_by N -> the number of the leader as node N sees
 }
 
 cmd_step_down() {
-  local n=$1 other pid leader="" i
+  local n=$1 other leader="" i
   need_root
   other=$(( n == 1 ? 2 : 1 ))
   [ "$(leader_seen_by "$other")" = "$n" ] || { log "n$n is not the leader; nothing to do"; return 0; }
-  pid=$(cat "$(pidfile "$n")")
-  log "n$n: stopping dockerd (pid $pid) until another manager leads"
-  kill -TERM "$pid" 2>/dev/null || true
-  wait_gone 30 "$pid" || { kill -KILL "$pid" 2>/dev/null || true; wait_gone 5 "$pid" || true; }
+  stop_daemon "$n" "until another manager leads"
   for i in $(seq 1 60); do
     leader=$(leader_seen_by "$other")
     [ -n "$leader" ] && [ "$leader" != "$n" ] && break

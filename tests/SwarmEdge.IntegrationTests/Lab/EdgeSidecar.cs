@@ -19,7 +19,6 @@ internal sealed record EdgeSidecar(string Name, int Pid, string Address)
         var running = await Shell.RunAsync("docker", Host("inspect", "-f", "{{.State.Running}}", name), check: false);
         if (running.Trimmed != "true")
         {
-            await Shell.RunAsync("docker", Host("rm", "-f", name), check: false);
             var publish = ports.SelectMany(p => new[] { "-p", $"{p}:{p}" }).ToArray();
             // Right after a dockerd restart or a leader change, attaching to the overlay can fail for a few
             // seconds ("network ... not found") while the node catches up with the managers.
