@@ -12,7 +12,7 @@ here="$root/benchmarks"
 work="$root/artifacts/bench"
 raw="$work/raw"
 results="$here/results"
-ALL_PROXIES=(swarmedge nginx-static nginx-resolve haproxy caddy)
+ALL_PROXIES=(swarmedge yarp nginx-static nginx-resolve haproxy caddy)
 
 quick=0
 only=""
@@ -62,9 +62,9 @@ SCALE_CAP=60
 REPLICAS=3
 SCALED=6
 HOSTNAME_HDR=bench.local
-declare -A PORT=([swarmedge]=18081 [nginx-static]=18082 [nginx-resolve]=18083 [haproxy]=18084 [caddy]=18085)
+declare -A PORT=([swarmedge]=18081 [nginx-static]=18082 [nginx-resolve]=18083 [haproxy]=18084 [caddy]=18085 [yarp]=18086)
 ADMIN_PORT=18091
-declare -A LABEL=([swarmedge]="SwarmEdge" [nginx-static]="nginx (static upstream)"
+declare -A LABEL=([swarmedge]="SwarmEdge" [yarp]="YARP alone (static, reference)" [nginx-static]="nginx (static upstream)"
                   [nginx-resolve]="nginx (resolver + variable)" [haproxy]="HAProxy" [caddy]="Caddy")
 
 log() { echo "bench: $*" >&2; }
@@ -217,6 +217,8 @@ start_proxy() {
     swarmedge)
       cmd=("$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
            --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT" "${SE_EXTRA[@]}") ;;
+    yarp)
+      cmd=("$work/yarp/YarpReference" --port "$P_PORT" --service "$SVC" --host "$HOSTNAME_HDR") ;;
     nginx-static|nginx-resolve)
       render "$here/$p.conf.tmpl" "$P_DIR/nginx.conf"
       cmd=(nginx -p "$P_DIR" -c "$P_DIR/nginx.conf" -g 'daemon off;') ;;
@@ -288,6 +290,20 @@ tree_rss_kib() {
       while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
       for (p in in_tree) sum += rss[p]; print sum + 0
     }'
+}
+
+# CPU time (clock ticks, user + system) of a process and its descendants: "user system".
+tree_cpu_ticks() {
+  local pids
+  pids=$(ps -e -o pid=,ppid= | awk -v root="$1" '
+    { ppid[$1] = $2 }
+    END {
+      in_tree[root] = 1; changed = 1
+      while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
+      for (p in in_tree) print p
+    }')
+  # Fields 14 and 15 of /proc/PID/stat, counted after the command name, which may hold spaces.
+  for p in $pids; do sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ u += $12; s += $13 } END { printf "%d %d\n", u, s }'
 }
 
 # ------------------------------------------------------------------------------------------- wrk
@@ -409,7 +425,10 @@ scenario_throughput() {
     done
   ) &
   samp=$!; BG_PIDS+=("$samp")
+  local cpu0 cpu1
+  cpu0=$(tree_cpu_ticks "$PROXY_PID")
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
+  cpu1=$(tree_cpu_ticks "$PROXY_PID")
   kill_tree TERM "$samp"; wait "$samp" 2>/dev/null || true
   peak=$(cat "$raw/$p-rss-peak")
   local req rps p50 p99 n2 c r w t
@@ -417,7 +436,11 @@ scenario_throughput() {
   R[$p,rps]=$rps R[$p,p50]=$p50 R[$p,p99]=$p99 R[$p,tp_errors]=$(( n2 + c + r + w + t ))
   R[$p,ratio]=$(awk -v a="$rps" -v b="${R[$p,base_rps]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   R[$p,rss_mib]=$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')
-  log "$p: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx+errors ${R[$p,tp_errors]}, ratio ${R[$p,ratio]}, peak RSS ${R[$p,rss_mib]} MiB"
+  # CPU the proxy spent per request it served, user and system (kernel: its share of the TCP/IP work).
+  read -r R[$p,cpu_user_us] R[$p,cpu_sys_us] < <(awk -v a="$cpu0" -v b="$cpu1" -v n="$req" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    if (n > 0) printf "%.1f %.1f\n", (y[1] - x[1]) / hz * 1e6 / n, (y[2] - x[2]) / hz * 1e6 / n; else print "n/a n/a" }')
+  log "$p: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx+errors ${R[$p,tp_errors]}, ratio ${R[$p,ratio]}, peak RSS ${R[$p,rss_mib]} MiB, CPU ${R[$p,cpu_user_us]} us user + ${R[$p,cpu_sys_us]} us system per request"
 }
 
 # Rolling update: hey from 1 s before `docker service update --force --detach=false` until AFTER_UPDATE s after
@@ -595,9 +618,9 @@ write_results() {
   local csv="$results/latest.csv" md="$results/latest.md" p
   mkdir -p "$results"
   {
-    echo "proxy,label,requests_per_s,p50_ms,p99_ms,direct_requests_per_s,ratio_to_direct,peak_rss_mib,throughput_errors,update_failed,update_requests,sigkill_failed,sigkill_requests,scaleup_s,node_loss_failed,node_loss_requests,proxy_exited_during"
+    echo "proxy,label,requests_per_s,p50_ms,p99_ms,direct_requests_per_s,ratio_to_direct,cpu_user_us_per_request,cpu_system_us_per_request,peak_rss_mib,throughput_errors,update_failed,update_requests,sigkill_failed,sigkill_requests,scaleup_s,node_loss_failed,node_loss_requests,proxy_exited_during"
     for p in "${proxies[@]}"; do
-      echo "$p,\"${LABEL[$p]}\",${R[$p,rps]},${R[$p,p50]},${R[$p,p99]},${R[$p,base_rps]},${R[$p,ratio]},${R[$p,rss_mib]},${R[$p,tp_errors]},${R[$p,upd_failed]},${R[$p,upd_requests]},${R[$p,kill_failed]},${R[$p,kill_requests]},${R[$p,scale_s]},\"${R[$p,nodeloss_failed]:-${R[$p,nodeloss]}}\",${R[$p,nodeloss_requests]:-},$(for sc in throughput update kill scaleup nodeloss; do [ -n "${R[$p,exited,$sc]:-}" ] && printf '%s ' "$sc"; done | sed 's/ $//')"
+      echo "$p,\"${LABEL[$p]}\",${R[$p,rps]},${R[$p,p50]},${R[$p,p99]},${R[$p,base_rps]},${R[$p,ratio]},${R[$p,cpu_user_us]},${R[$p,cpu_sys_us]},${R[$p,rss_mib]},${R[$p,tp_errors]},${R[$p,upd_failed]},${R[$p,upd_requests]},${R[$p,kill_failed]},${R[$p,kill_requests]},${R[$p,scale_s]},\"${R[$p,nodeloss_failed]:-${R[$p,nodeloss]}}\",${R[$p,nodeloss_requests]:-},$(for sc in throughput update kill scaleup nodeloss; do [ -n "${R[$p,exited,$sc]:-}" ] && printf '%s ' "$sc"; done | sed 's/ $//')"
     done
   } >"$csv"
   local model kernel dver
@@ -611,11 +634,12 @@ write_results() {
     echo "Machine: $NPROC cores ($model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $kernel, Docker $dver, one-node swarm."
     echo "Backend: $REPLICAS dnsrr tasks of swarmedge-lab/whoami (nginx, 1 worker). Load generator, proxy and tasks share the same $NPROC cores."
     echo
-    echo "| proxy | req/s | p50 ms | p99 ms | ratio to direct | peak RSS MiB | failed during update | failed on SIGKILL | scale-up s | node loss failed |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| proxy | req/s | p50 ms | p99 ms | ratio to direct | CPU µs/request (user + system) | peak RSS MiB | failed during update | failed on SIGKILL | scale-up s | node loss failed |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     for p in "${proxies[@]}"; do
-      printf '| %s | %s%s | %s | %s | %s | %s | %s of %s%s | %s of %s%s | %s%s | %s%s |\n' "${LABEL[$p]}" \
-        "$(printf "%.0f" "${R[$p,rps]}")" "$(exited_note "$p" throughput)" "${R[$p,p50]}" "${R[$p,p99]}" "${R[$p,ratio]}" "${R[$p,rss_mib]}" \
+      printf '| %s | %s%s | %s | %s | %s | %s + %s | %s | %s of %s%s | %s of %s%s | %s%s | %s%s |\n' "${LABEL[$p]}" \
+        "$(printf "%.0f" "${R[$p,rps]}")" "$(exited_note "$p" throughput)" "${R[$p,p50]}" "${R[$p,p99]}" "${R[$p,ratio]}" \
+        "${R[$p,cpu_user_us]}" "${R[$p,cpu_sys_us]}" "${R[$p,rss_mib]}" \
         "${R[$p,upd_failed]}" "${R[$p,upd_requests]}" "$(exited_note "$p" update)" \
         "${R[$p,kill_failed]}" "${R[$p,kill_requests]}" "$(exited_note "$p" kill)" \
         "${R[$p,scale_s]}" "$(exited_note "$p" scaleup)" "${R[$p,nodeloss]}" "$(exited_note "$p" nodeloss)"
@@ -624,6 +648,11 @@ write_results() {
     echo "- **req/s, p50, p99**: wrk through the proxy, $CONNS connections, $NPROC threads, ${DUR} s after a ${WARM} s warm-up."
     echo "  **ratio to direct**: req/s through the proxy divided by wrk straight to one task, same settings, measured just before."
     echo "  Non-2xx and socket errors during the throughput run: $(for p in "${proxies[@]}"; do printf '%s %s; ' "$p" "${R[$p,tp_errors]}"; done)"
+    echo "- **CPU µs/request**: CPU time of the proxy's process tree during the measured throughput run (/proc/PID/stat, user and"
+    echo "  system), divided by the requests wrk counted. System time is mostly the kernel's TCP/IP work for the proxy's four socket"
+    echo "  operations per request (read from the client, write to the task, read its answer, write it back). On these $NPROC shared cores, the proxy with the lower total leaves more CPU to wrk and the tasks."
+    echo "- **YARP alone (static, reference)**: benchmarks/YarpReference, YARP 2.3 with one route and the task IPs resolved once"
+    echo "  at start (as nginx static), Kestrel, logging and GC set as SwarmEdge's; what SwarmEdge's own work costs on top of YARP."
     echo "- **peak RSS**: the proxy's process tree (sum of RSS over its processes), sampled every 0.5 s during the throughput run."
     echo "- **failed during update**, **failed on SIGKILL**, **node loss failed**: all three measured alike, with hey: $FAIL_CONNS workers"
     echo "  (each sends its next request when its last one has ended; keep-alive), per-request timeout ${BENCH_FAIL_TIMEOUT} s (\`-t\`)."
@@ -696,6 +725,11 @@ remove_stale_networks
 log "publishing SwarmEdge"
 dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
   || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
+if [[ " ${proxies[*]} " == *" yarp "* ]]; then
+  log "publishing the YARP reference"
+  dotnet publish "$here/YarpReference" -c Release -o "$work/yarp" -nologo -v q >"$work/publish-yarp.log" 2>&1 \
+    || { tail -20 "$work/publish-yarp.log" >&2; die "dotnet publish of the YARP reference failed"; }
+fi
 
 if node_loss_available; then NODE_LOSS=run; else log "node loss: skipped: $NODE_LOSS_WHY"; fi
 
