@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using SwarmEdge.Discovery;
@@ -19,7 +20,7 @@ internal static class CatalogBuilder
         IReadOnlyCollection<int>? tcpEntrypoints = null)
     {
         var services = ImmutableArray.CreateBuilder<CatalogService>();
-        var confirmed = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var confirmed = new HashSet<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
         var entrypointClaims = new Dictionary<int, string>();
         var previousById = previous.ById();
@@ -89,7 +90,7 @@ internal static class CatalogBuilder
                 tcp));
         }
 
-        return new ServiceCatalog(services.ToImmutable(), confirmed.ToImmutable());
+        return new ServiceCatalog(services.ToImmutable(), confirmed.ToFrozenSet(StringComparer.Ordinal));
     }
 
     // Labels change far less often than tasks: most rebuilds (a DNS change, a task list re-read) see the same

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 
@@ -6,7 +7,8 @@ namespace SwarmEdge.Catalog;
 /// <summary>A running task that may receive requests: its address on the network SwarmEdge shares with it.</summary>
 internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address, int Port)
 {
-    public string Url => Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+    // Formatted once: every rebuild turns every endpoint of every service into a YARP destination.
+    public string Url { get; } = Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
         ? $"http://[{Address}]:{Port}/"
         : $"http://{Address}:{Port}/";
 }
@@ -37,13 +39,15 @@ internal sealed record CatalogService(
 
 /// <summary>
 /// Desired state: every opted-in service with its routes and live endpoints. DnsConfirmedTasks carries, from
-/// one build to the next, the tasks that Docker's DNS has listed at least once (see EndpointSelector).
+/// one build to the next, the tasks that Docker's DNS has listed at least once (see EndpointSelector): a frozen
+/// set, as every task of every service is looked up in it on every rebuild (an immutable hash set's tree made
+/// that lookup and the set's construction a third of a rebuild at 10,000 tasks).
 /// </summary>
 internal sealed record ServiceCatalog(
     ImmutableArray<CatalogService> Services,
-    ImmutableHashSet<string> DnsConfirmedTasks)
+    FrozenSet<string> DnsConfirmedTasks)
 {
-    public static readonly ServiceCatalog Empty = new([], []);
+    public static readonly ServiceCatalog Empty = new([], FrozenSet<string>.Empty);
 
     public CatalogService? Find(string serviceId) => Services.FirstOrDefault(s => s.Id == serviceId);
 

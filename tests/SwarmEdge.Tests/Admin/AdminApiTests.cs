@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using SwarmEdge.Admin;
@@ -98,7 +99,7 @@ public class AdminApiTests
     public void An_ipv6_endpoint_address_is_bracketed()
     {
         var v6 = Web with { Endpoints = [new Endpoint("t6", "node-1", IPAddress.Parse("fd00::5"), 8080)] };
-        var view = new EdgeStatus.View(new ServiceCatalog([v6], []), ImmutableDictionary<string, ImmutableArray<string>>.Empty, true, ReadAt, null);
+        var view = new EdgeStatus.View(new ServiceCatalog([v6], FrozenSet<string>.Empty), ImmutableDictionary<string, ImmutableArray<string>>.Empty, true, ReadAt, null);
 
         var endpoint = Assert.Single(AdminApi.Services(view, new Dictionary<string, string>(), "unix:///x").Services[0].Endpoints);
 

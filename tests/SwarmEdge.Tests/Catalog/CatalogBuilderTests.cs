@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using SwarmEdge.Catalog;
@@ -374,7 +375,7 @@ public class CatalogBuilderTests
     public void Dns_answers_are_matched_to_services_by_name()
     {
         var other = Service("other", Routed(("swarmedge.http.host", "other.example.com")));
-        var previous = new ServiceCatalog([], ["t1"]);
+        var previous = new ServiceCatalog([], new[] { "t1" }.ToFrozenSet());
 
         var catalog = Build(Snapshot([Web, other], [T1], dns: [("other", Dns())]), previous);
 

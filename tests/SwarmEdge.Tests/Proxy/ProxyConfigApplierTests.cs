@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SwarmEdge.Catalog;
@@ -121,7 +122,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
         var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
             [.. routes], [], [], [], false);
 
-        Assert.True(await _applier.ApplyAsync(new ServiceCatalog([web, odd], [])));
+        Assert.True(await _applier.ApplyAsync(new ServiceCatalog([web, odd], FrozenSet<string>.Empty)));
 
         var config = _provider.GetConfig();
         Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Net;
 using SwarmEdge.Catalog;
@@ -19,7 +20,7 @@ public class ProxyConfigBuilderTests
             [.. routes], [.. endpoints ?? []], [], [], false);
 
     private static ProxyConfigBuilder.ProxyConfig Build(params CatalogService[] services) =>
-        ProxyConfigBuilder.Build(new ServiceCatalog([.. services], []), DefaultPolicy);
+        ProxyConfigBuilder.Build(new ServiceCatalog([.. services], FrozenSet<string>.Empty), DefaultPolicy);
 
     [Fact]
     public void Each_route_is_named_service_slash_router_and_points_at_the_service_s_cluster()
