@@ -25,6 +25,8 @@ var cluster = new ClusterConfig { ClusterId = "bench", LoadBalancingPolicy = "Po
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+// As in SwarmEdge's appsettings.json: with this category on at any level, ASP.NET Core logs and times every request.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.AddServerHeader = false;
