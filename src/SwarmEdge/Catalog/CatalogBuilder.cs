@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using SwarmEdge.Discovery;
@@ -90,7 +89,7 @@ internal static class CatalogBuilder
                 tcp));
         }
 
-        return new ServiceCatalog(services.ToImmutable(), confirmed.ToFrozenSet(StringComparer.Ordinal));
+        return new ServiceCatalog(services.ToImmutable(), confirmed);
     }
 
     // Labels change far less often than tasks: most rebuilds (a DNS change, a task list re-read) see the same

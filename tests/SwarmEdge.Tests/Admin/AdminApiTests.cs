@@ -24,7 +24,7 @@ public class AdminApiTests
     private static readonly CatalogService Api = new(
         "svc-api", "api", null, null, [], [], ["label swarmedge.http.port is missing: it names the port the service's tasks listen on"], [], false);
 
-    private static readonly ServiceCatalog Catalog = new([Web, Api], []);
+    private static readonly ServiceCatalog Catalog = new([Web, Api], FrozenSet<string>.Empty);
 
     [Fact]
     public void Services_are_listed_by_name_with_their_routing_endpoints_and_problems()
