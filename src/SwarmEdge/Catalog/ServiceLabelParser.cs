@@ -23,6 +23,7 @@ internal static partial class ServiceLabelParser
     public const string HealthInterval = "swarmedge.http.healthcheck.interval";
     public const string HealthTimeout = "swarmedge.http.healthcheck.timeout";
     public const string HealthThreshold = "swarmedge.http.healthcheck.unhealthy-threshold";
+    public const string StallTimeout = "swarmedge.http.stall-timeout";
     private static readonly string[] HealthTuning = [HealthInterval, HealthTimeout, HealthThreshold];
     private static readonly TimeSpan DefaultHealthInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(2);
@@ -87,8 +88,9 @@ internal static partial class ServiceLabelParser
         var routes = ParseRoutes(serviceName, labels, errors, warnings);
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
+        var stallTimeout = ParseStallTimeout(labels, errors);
 
-        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp) : null;
+        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout) : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
 
@@ -230,7 +232,31 @@ internal static partial class ServiceLabelParser
         return new ActiveHealthCheck(path, interval, timeout, threshold);
     }
 
-    /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h.</summary>
+    /// <summary>
+    /// How long a task of this service may answer nothing while its peers answer before its waiting requests are
+    /// retried elsewhere (see StallPolicy); 0 turns that off for the service. Null: the configured default.
+    /// </summary>
+    private static TimeSpan? ParseStallTimeout(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(StallTimeout, out var value))
+        {
+            return null;
+        }
+
+        if (value.Trim() == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        if (TryParseDuration(value) is { } timeout)
+        {
+            return timeout;
+        }
+
+        errors.Add(Describe(StallTimeout, value, "must be 0 (off) or a duration from 100ms to 1h, such as 500ms, 5s or 1m30s"));
+        return null;
+    }
+
     private static TimeSpan ParseDuration(
         IReadOnlyDictionary<string, string> labels, string key, TimeSpan fallback, ImmutableArray<string>.Builder errors)
     {
@@ -239,30 +265,38 @@ internal static partial class ServiceLabelParser
             return fallback;
         }
 
+        if (TryParseDuration(value) is { } duration)
+        {
+            return duration;
+        }
+
+        errors.Add(Describe(key, value, "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s"));
+        return fallback;
+    }
+
+    /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h, else null.</summary>
+    private static TimeSpan? TryParseDuration(string value)
+    {
         var match = DurationRegex().Match(value.Trim());
+        if (!match.Success)
+        {
+            return null;
+        }
+
         var total = TimeSpan.Zero;
-        if (match.Success)
+        for (var i = 0; i < match.Groups["n"].Captures.Count; i++)
         {
-            for (var i = 0; i < match.Groups["n"].Captures.Count; i++)
+            var n = long.Parse(match.Groups["n"].Captures[i].Value, CultureInfo.InvariantCulture);
+            total += match.Groups["u"].Captures[i].Value switch
             {
-                var n = long.Parse(match.Groups["n"].Captures[i].Value, CultureInfo.InvariantCulture);
-                total += match.Groups["u"].Captures[i].Value switch
-                {
-                    "ms" => TimeSpan.FromMilliseconds(n),
-                    "s" => TimeSpan.FromSeconds(n),
-                    "m" => TimeSpan.FromMinutes(n),
-                    _ => TimeSpan.FromHours(n),
-                };
-            }
+                "ms" => TimeSpan.FromMilliseconds(n),
+                "s" => TimeSpan.FromSeconds(n),
+                "m" => TimeSpan.FromMinutes(n),
+                _ => TimeSpan.FromHours(n),
+            };
         }
 
-        if (!match.Success || total < TimeSpan.FromMilliseconds(100) || total > TimeSpan.FromHours(1))
-        {
-            errors.Add(Describe(key, value, "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s"));
-            return fallback;
-        }
-
-        return total;
+        return total >= TimeSpan.FromMilliseconds(100) && total <= TimeSpan.FromHours(1) ? total : null;
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
@@ -450,7 +484,7 @@ internal static partial class ServiceLabelParser
             }
 
             var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
-                or TcpPort or TcpEntrypoint
+                or StallTimeout or TcpPort or TcpEntrypoint
                 || HealthTuning.Contains(key)
                 || RouterKeys.Any(k => key == HttpPrefix + k);
             if (!known)

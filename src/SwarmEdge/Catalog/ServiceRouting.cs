@@ -37,7 +37,8 @@ internal sealed record TcpRoute(int Port, int Entrypoint);
 
 /// <summary>
 /// What a service's swarmedge.* labels ask for, once they parsed without error. HttpPort is null for a
-/// TCP-only service (then Routes is empty); Tcp is null for an HTTP-only one.
+/// TCP-only service (then Routes is empty); Tcp is null for an HTTP-only one. StallTimeout is null when the
+/// service keeps the configured default (SwarmEdge:Proxy:StallTimeout); zero turns stall detection off for it.
 /// </summary>
 internal sealed record ServiceRouting(
     int? HttpPort,
@@ -46,7 +47,8 @@ internal sealed record ServiceRouting(
     ImmutableArray<HttpRoute> Routes,
     RetrySettings? Retry = null,
     ActiveHealthCheck? HealthCheck = null,
-    TcpRoute? Tcp = null)
+    TcpRoute? Tcp = null,
+    TimeSpan? StallTimeout = null)
 {
     /// <summary>The port a task endpoint is shown with: the HTTP port, else the TCP one.</summary>
     public int EndpointPort => HttpPort ?? Tcp?.Port ?? 0;
@@ -59,7 +61,8 @@ internal sealed record ServiceRouting(
         && Routes.SequenceEqual(other.Routes)
         && Retry == other.Retry
         && HealthCheck == other.HealthCheck
-        && Tcp == other.Tcp;
+        && Tcp == other.Tcp
+        && StallTimeout == other.StallTimeout;
 
     public override int GetHashCode() => HashCode.Combine(HttpPort, Network, LoadBalancingPolicy, Routes.Length);
 }

@@ -15,6 +15,9 @@ internal static class ProxyConfigBuilder
     /// <summary>YARP's ConsecutiveFailures active health policy reads its threshold from cluster metadata.</summary>
     public const string ConsecutiveFailuresThresholdKey = "ConsecutiveFailuresHealthPolicy.Threshold";
 
+    /// <summary>Cluster metadata key for a service's own stall timeout in milliseconds, read by the StallDetector.</summary>
+    public const string StallTimeoutKey = "swarmedge.stall-timeout-ms";
+
     public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy)
     {
         var routes = new List<RouteConfig>();
@@ -63,13 +66,7 @@ internal static class ProxyConfigBuilder
             // When every task looks unhealthy, try them all rather than answer 503 from here.
             AvailableDestinationsPolicy = "HealthyOrPanic",
         },
-        Metadata = service.Routing.HealthCheck is { } threshold
-            ? new Dictionary<string, string>
-            {
-                [ServiceMetadataKey] = service.Name,
-                [ConsecutiveFailuresThresholdKey] = threshold.Threshold.ToString(CultureInfo.InvariantCulture),
-            }
-            : new Dictionary<string, string> { [ServiceMetadataKey] = service.Name },
+        Metadata = ClusterMetadata(service),
     };
 
     private static RouteConfig BuildRoute(CatalogService service, HttpRoute route)
@@ -92,6 +89,22 @@ internal static class ProxyConfigBuilder
                 : null,
             Metadata = RouteMetadata(service),
         };
+    }
+
+    private static Dictionary<string, string> ClusterMetadata(CatalogService service)
+    {
+        var metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name };
+        if (service.Routing!.HealthCheck is { } check)
+        {
+            metadata[ConsecutiveFailuresThresholdKey] = check.Threshold.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (service.Routing.StallTimeout is { } stall)
+        {
+            metadata[StallTimeoutKey] = ((long)stall.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return metadata;
     }
 
     private static Dictionary<string, string> RouteMetadata(CatalogService service)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -44,14 +43,7 @@ public sealed class IdleApiRequestTests(SingleNodeSwarm swarm, ITestOutputHelper
         return await ApiRequestsAsync() - before;
     }
 
-    private async Task<long> ApiRequestsAsync()
-    {
-        using var response = await swarm.Edge.GetAdminAsync("metrics");
-        var text = await response.Content.ReadAsStringAsync();
-        return text.Split('\n')
-            .Where(l => l.StartsWith("swarmedge_docker_api_requests_total{", StringComparison.Ordinal))
-            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-    }
+    private Task<long> ApiRequestsAsync() => swarm.Edge.MetricAsync("swarmedge_docker_api_requests_total{");
 
     private async Task WaitForEndpointsAsync(string name, int count) =>
         await Eventually.HoldsAsync(async () => await swarm.Edge.EndpointCountAsync(name) == count,

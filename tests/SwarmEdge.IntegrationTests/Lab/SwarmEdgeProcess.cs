@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -85,6 +86,15 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
         }, timeout, "SwarmEdge reports ready on /readyz");
 
     public async Task<HttpResponseMessage> GetAdminAsync(string path) => await _admin.GetAsync(path);
+
+    /// <summary>The sum of the /metrics samples whose line starts with this (a metric name, with labels or "{").</summary>
+    public async Task<long> MetricAsync(string linePrefix)
+    {
+        var text = await _admin.GetStringAsync("metrics");
+        return text.Split('\n')
+            .Where(l => l.StartsWith(linePrefix, StringComparison.Ordinal))
+            .Sum(l => (long)double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
 
     /// <summary>The admin API's view of one service, or null when SwarmEdge does not list it.</summary>
     public async Task<JsonElement?> ServiceAsync(string name)

@@ -526,6 +526,9 @@ public class ServiceLabelParserTests
     [InlineData("swarmedge.http.healthcheck.interval", "2h", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
     [InlineData("swarmedge.http.healthcheck.timeout", "1.5s", "must be a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
     [InlineData("swarmedge.http.healthcheck.unhealthy-threshold", "0", "must be a whole number from 1 to 100")]
+    [InlineData("swarmedge.http.stall-timeout", "off", "must be 0 (off) or a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.stall-timeout", "10ms", "must be 0 (off) or a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
+    [InlineData("swarmedge.http.stall-timeout", "-1s", "must be 0 (off) or a duration from 100ms to 1h, such as 500ms, 5s or 1m30s")]
     [InlineData("swarmedge.http.healthcheck.path", "healthz", "must be a path that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'")]
     public void Bad_retry_or_health_check_label_is_an_error_naming_label_and_value(string key, string value, string problem)
     {
@@ -561,5 +564,34 @@ public class ServiceLabelParserTests
         Assert.Empty(result.Errors);
         Assert.Null(result.Routing!.HealthCheck);
         Assert.Equal(["label swarmedge.http.healthcheck.interval has no effect without swarmedge.http.healthcheck.path"], result.Warnings.ToArray());
+    }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData(" 0 ", 0)]
+    [InlineData("0s", null)] // a duration must be 100ms or more: "0" alone is the way to say off
+    [InlineData("2s", 2000)]
+    [InlineData("1m30s", 90000)]
+    public void Stall_timeout_label_is_zero_for_off_or_a_duration(string value, int? expectedMilliseconds)
+    {
+        var result = Parse(Routed(("swarmedge.http.stall-timeout", value)));
+
+        if (expectedMilliseconds is { } ms)
+        {
+            Assert.Empty(result.Errors);
+            Assert.Empty(result.Warnings);
+            Assert.Equal(TimeSpan.FromMilliseconds(ms), result.Routing!.StallTimeout);
+        }
+        else
+        {
+            Assert.Null(result.Routing);
+            Assert.Single(result.Errors);
+        }
+    }
+
+    [Fact]
+    public void Without_a_stall_timeout_label_the_service_keeps_the_configured_default()
+    {
+        Assert.Null(Parse(Routed()).Routing!.StallTimeout);
     }
 }

@@ -184,4 +184,18 @@ public class ProxyConfigBuilderTests
         Assert.All(config.Routes, r => Assert.Equal("GET,PUT", r.Metadata![RetryMiddleware.MethodsMetadataKey]));
         Assert.False(Build(Service("plain", [Route("default", ["p"])])).Routes[0].Metadata!.ContainsKey(RetryMiddleware.AttemptsMetadataKey));
     }
+
+    [Fact]
+    public void A_stall_timeout_label_travels_to_the_cluster_in_milliseconds_and_zero_is_kept()
+    {
+        var route = Route("default", ["poll"]);
+        CatalogService WithStall(string name, TimeSpan? stall) =>
+            new("svc-" + name, name, new ServiceRouting(8080, null, null, [route], StallTimeout: stall), "net-a", [route], [], [], [], false);
+
+        var config = Build(WithStall("poll", TimeSpan.Zero), WithStall("reports", TimeSpan.FromSeconds(1.5)), WithStall("web", null));
+
+        Assert.Equal("0", config.Clusters[0].Metadata![ProxyConfigBuilder.StallTimeoutKey]);
+        Assert.Equal("1500", config.Clusters[1].Metadata![ProxyConfigBuilder.StallTimeoutKey]);
+        Assert.False(config.Clusters[2].Metadata!.ContainsKey(ProxyConfigBuilder.StallTimeoutKey));
+    }
 }

@@ -5,7 +5,7 @@ namespace SwarmEdge.Tests.Proxy;
 
 public class StallPolicyTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    private static readonly Func<string, TimeSpan> Timeout = _ => TimeSpan.FromSeconds(1);
 
     private static TaskView Task(string id, string service, double? oldestPending, double sinceLastResponse) =>
         new(id, service, oldestPending is { } p ? TimeSpan.FromSeconds(p) : null, TimeSpan.FromSeconds(sinceLastResponse));
@@ -40,5 +40,25 @@ public class StallPolicyTests
         var candidate = Task("t1", "web", oldestPending, sinceLastResponse);
 
         Assert.Empty(Stalled([candidate, Task("t2", "web", 0, 0)], Timeout));
+    }
+
+    [Fact]
+    public void Each_service_is_judged_by_its_own_timeout_and_zero_turns_it_off()
+    {
+        // Three services whose tasks look alike: 1.5 s silent with a request waiting 1.5 s, a peer answering.
+        TaskView[] tasks =
+        [
+            Task("w1", "web", 1.5, 1.5), Task("w2", "web", 0, 0),
+            Task("p1", "poll", 1.5, 1.5), Task("p2", "poll", 0, 0),
+            Task("r1", "reports", 1.5, 1.5), Task("r2", "reports", 0, 0),
+        ];
+        var timeouts = new Dictionary<string, TimeSpan>
+        {
+            ["web"] = TimeSpan.FromSeconds(1),
+            ["poll"] = TimeSpan.Zero,
+            ["reports"] = TimeSpan.FromSeconds(5),
+        };
+
+        Assert.Equal(["w1"], Stalled(tasks, s => timeouts[s]).Select(t => t.TaskId));
     }
 }

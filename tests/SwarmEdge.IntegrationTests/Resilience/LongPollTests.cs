@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using SwarmEdge.IntegrationTests.Lab;
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Resilience;
+
+/// <summary>
+/// Long polling behind SwarmEdge: a request that waits by design must not be taken for one caught on a lost
+/// node. The stall detector retries the waiting requests of a task that answers nothing while its peers answer;
+/// a long-poll service turns that off for itself with swarmedge.http.stall-timeout=0.
+/// </summary>
+[Collection(SingleNodeSwarmCollection.Name)]
+public sealed class LongPollTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Image = "swarmedge-lab/tcpecho:latest";
+    private const string SlowHttp = "socat TCP-LISTEN:80,fork,reuseaddr EXEC:/usr/local/bin/http-with-delay";
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(6);
+
+    private readonly SwarmServices _services = swarm.NewServices();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+
+    [Fact]
+    public async Task Long_polls_of_a_service_with_stall_timeout_0_wait_out_their_time_on_their_first_task()
+    {
+        var name = SwarmServices.UniqueName("poll");
+        await _services.CreateFromAsync(Image, name, 2,
+            SwarmServices.Labels(80, ("swarmedge.http.host", $"{name}.test"), ("swarmedge.http.stall-timeout", "0")),
+            "--entrypoint", SlowHttp);
+        await Eventually.HoldsAsync(async () => await swarm.Edge.EndpointCountAsync(name) == 2,
+            TimeSpan.FromSeconds(30), $"SwarmEdge lists 2 endpoints for {name}");
+
+        // Three long polls over two tasks: power-of-two-choices puts two on one task, one on the other, and then
+        // sends every short request to the task with fewer in flight. The task with two long polls answers
+        // nothing while its peer answers: to the stall detector, exactly what a task on a lost node looks like.
+        var polls = new List<Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)>>();
+        for (var i = 0; i < 3; i++)
+        {
+            polls.Add(GetAsync(name, $"/wait/{(int)Wait.TotalSeconds}/{i}"));
+            await Task.Delay(200);
+        }
+
+        var shortRequests = 0;
+        var shortFailed = 0;
+        var until = Stopwatch.StartNew();
+        while (until.Elapsed < Wait)
+        {
+            var (status, _, _) = await GetAsync(name, "/short");
+            shortRequests++;
+            shortFailed += status == HttpStatusCode.OK ? 0 : 1;
+            await Task.Delay(50);
+        }
+
+        var results = await Task.WhenAll(polls);
+        var stalled = await StalledTasksAsync(name);
+        Measurements.Record(output, "long polls with swarmedge.http.stall-timeout=0",
+            $"3 long polls of {Wait.TotalSeconds:0} s answered after {string.Join(", ", results.Select(r => r.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)))} s; " +
+            $"{shortRequests} short requests meanwhile, {shortFailed} failed; stalled tasks {stalled}");
+
+        Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
+        // Answered once, on the task they were first sent to: a retried one starts waiting again, after the 1 s
+        // default stall timeout (without the label: 7.97 and 7.11 s, one stalled task).
+        Assert.All(results, r => Assert.InRange(r.Elapsed, Wait, Wait + TimeSpan.FromSeconds(0.9)));
+        Assert.Equal(0, shortFailed);
+        Assert.Equal(0, stalled);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> GetAsync(string service, string path)
+    {
+        var started = Stopwatch.StartNew();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(swarm.Edge.Proxy, path));
+        request.Headers.Host = $"{service}.test";
+        using var response = await _http.SendAsync(request);
+        var body = (await response.Content.ReadAsStringAsync()).Trim();
+        return (response.StatusCode, body, started.Elapsed);
+    }
+
+    private Task<long> StalledTasksAsync(string service) =>
+        swarm.Edge.MetricAsync($"swarmedge_stalled_tasks_total{{service=\"{service}\"}}");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _services.DisposeAsync();
+    }
+}
