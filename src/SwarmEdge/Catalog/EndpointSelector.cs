@@ -28,10 +28,13 @@ internal static class EndpointSelector
         DnsAnswer? dns,
         IReadOnlySet<string> previouslyConfirmed)
     {
-        var endpoints = ImmutableArray.CreateBuilder<Endpoint>();
-        var confirmed = ImmutableArray.CreateBuilder<string>();
+        // Sorted by task ID so that the same tasks always give the same endpoints, whatever order Docker listed them in.
+        var ordered = tasks.ToArray();
+        Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var endpoints = ImmutableArray.CreateBuilder<Endpoint>(ordered.Length);
+        var confirmed = ImmutableArray.CreateBuilder<string>(ordered.Length);
 
-        foreach (var task in tasks.OrderBy(t => t.Id, StringComparer.Ordinal))
+        foreach (var task in ordered)
         {
             if (task.State != "running"
                 || !task.Addresses.TryGetValue(networkId, out var address)
@@ -63,6 +66,6 @@ internal static class EndpointSelector
             endpoints.Add(new Endpoint(task.Id, task.NodeId, address, port));
         }
 
-        return new Selection(endpoints.ToImmutable(), confirmed.ToImmutable());
+        return new Selection(endpoints.DrainToImmutable(), confirmed.DrainToImmutable());
     }
 }
