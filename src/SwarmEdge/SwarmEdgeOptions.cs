@@ -113,9 +113,8 @@ internal sealed class ProxyOptions
 
     /// <summary>
     /// A task that answers nothing for this long while its peers answer is taken out of the rotation and its
-    /// waiting GETs are retried elsewhere, unless it still accepts TCP connections (busy, not lost): a lost node's
-    /// connections hang rather than fail. Zero turns it off. The default for services without a
-    /// swarmedge.http.stall-timeout label.
+    /// waiting GETs are retried elsewhere: a lost node's connections hang rather than fail. Zero turns it off.
+    /// The default for services without a swarmedge.http.stall-timeout label (long-poll services set it to 0).
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -233,8 +233,8 @@ internal static partial class ServiceLabelParser
     }
 
     /// <summary>
-    /// How long a task of this service may answer nothing while its peers answer before it is suspected of being
-    /// on a lost node (see StallDetector); 0 turns that off for the service. Null: the configured default.
+    /// How long a task of this service may answer nothing while its peers answer before its waiting requests are
+    /// retried elsewhere (see StallPolicy); 0 turns that off for the service. Null: the configured default.
     /// </summary>
     private static TimeSpan? ParseStallTimeout(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
