@@ -281,29 +281,26 @@ wait_proxy_ready() {
   done
 }
 
-# Sum of VmRSS (KiB) over a process and its descendants.
-tree_rss_kib() {
-  ps -e -o pid=,ppid=,rss= | awk -v root="$1" '
-    { ppid[$1] = $2; rss[$1] = $3 }
-    END {
-      in_tree[root] = 1; changed = 1
-      while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
-      for (p in in_tree) sum += rss[p]; print sum + 0
-    }'
-}
-
-# CPU time (clock ticks, user + system) of a process and its descendants: "user system".
-tree_cpu_ticks() {
-  local pids
-  pids=$(ps -e -o pid=,ppid= | awk -v root="$1" '
+# A process and its descendants, one PID per line.
+tree_pids() {
+  ps -e -o pid=,ppid= | awk -v root="$1" '
     { ppid[$1] = $2 }
     END {
       in_tree[root] = 1; changed = 1
       while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
       for (p in in_tree) print p
-    }')
+    }'
+}
+
+# Sum of RSS (KiB) over a process and its descendants.
+tree_rss_kib() {
+  ps -o rss= -p "$(tree_pids "$1" | paste -sd,)" 2>/dev/null | awk '{ sum += $1 } END { print sum + 0 }'
+}
+
+# CPU time (clock ticks, user + system) of a process and its descendants: "user system".
+tree_cpu_ticks() {
   # Fields 14 and 15 of /proc/PID/stat, counted after the command name, which may hold spaces.
-  for p in $pids; do sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ u += $12; s += $13 } END { printf "%d %d\n", u, s }'
+  for p in $(tree_pids "$1"); do sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ u += $12; s += $13 } END { printf "%d %d\n", u, s }'
 }
 
 # ------------------------------------------------------------------------------------------- wrk
