@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using SwarmEdge.Catalog;
 
 namespace SwarmEdge;
 
@@ -67,6 +68,23 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         if (tcp.ConnectAttempts < 1)
         {
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
+        }
+
+        var routing = options.Routing;
+        if (!string.IsNullOrWhiteSpace(routing.DefaultHost)
+            && !(routing.DefaultHost.Contains(RoutingPolicy.ServicePlaceholder, StringComparison.Ordinal)
+                 && ServiceLabelParser.IsHost(routing.DefaultHost.Trim().Replace(RoutingPolicy.ServicePlaceholder, "service", StringComparison.Ordinal))))
+        {
+            errors.Add($"SwarmEdge:Routing:DefaultHost \"{routing.DefaultHost}\" must be a host name holding {RoutingPolicy.ServicePlaceholder}, " +
+                       "such as {service}.apps.example.com");
+        }
+
+        foreach (var grant in routing.AllowedHosts)
+        {
+            if (!ServiceLabelParser.IsHost(grant.Host.Trim()) || grant.Host.Contains(':'))
+            {
+                errors.Add($"SwarmEdge:Routing:AllowedHosts host \"{grant.Host}\" must be a host name (example.com) or a wildcard (*.example.com), without a port");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

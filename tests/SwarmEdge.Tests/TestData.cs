@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
+using SwarmEdge.Catalog;
 using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Tests;
@@ -12,6 +13,12 @@ namespace SwarmEdge.Tests;
 internal static class TestData
 {
     public static readonly DateTime Jan1 = new(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// The routing policy of tests about something else than ownership: services are reached at their name and
+    /// host-less routes are allowed (RoutingPolicy.Default allows neither).
+    /// </summary>
+    public static readonly RoutingPolicy OpenPolicy = RoutingPolicy.Default with { DefaultHost = "{service}", AllowHostlessRoutes = true };
 
     public static ImmutableDictionary<string, string> Labels(params (string Key, string Value)[] labels) =>
         labels.ToImmutableDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);

@@ -12,15 +12,19 @@ namespace SwarmEdge.Catalog;
 internal static class CatalogBuilder
 {
     /// <param name="tcpEntrypoints">The edge ports SwarmEdge accepts TCP connections on (from configuration).</param>
+    /// <param name="policy">What labels may claim (SwarmEdge:Routing); RoutingPolicy.Default when null.</param>
     public static ServiceCatalog Build(
         SwarmSnapshot snapshot,
         ServiceCatalog previous,
         IReadOnlyCollection<string> sharedNetworks,
-        IReadOnlyCollection<int>? tcpEntrypoints = null)
+        IReadOnlyCollection<int>? tcpEntrypoints = null,
+        RoutingPolicy? policy = null)
     {
+        policy ??= RoutingPolicy.Default;
         var services = ImmutableArray.CreateBuilder<CatalogService>();
         var confirmed = new HashSet<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
+        var hosts = new HostOwnership();
         var entrypointClaims = new Dictionary<int, string>();
         var previousById = previous.ById();
 
@@ -62,7 +66,8 @@ internal static class CatalogBuilder
             TcpRoute? tcp = null;
             if (routing is not null && networkId is not null)
             {
-                routes = ClaimRoutes(service.Name, routing.Routes, claims, errors);
+                var tenant = policy.TenantOf(service.Name, service.Labels);
+                routes = ClaimRoutes(service.Name, tenant, routing.Routes, policy, hosts, claims, errors);
                 tcp = ClaimEntrypoint(service.Name, routing.Tcp, tcpEntrypoints ?? [], entrypointClaims, errors);
                 snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
                 var selection = EndpointSelector.Select(
@@ -93,20 +98,11 @@ internal static class CatalogBuilder
     }
 
     // Labels change far less often than tasks: most rebuilds (a DNS change, a task list re-read) see the same
-    // label dictionaries again, so their parse is reused. The result depends only on the name and the labels.
-    private static readonly ConditionalWeakTable<ImmutableDictionary<string, string>, Tuple<string, LabelParseResult>> Parsed = new();
+    // label dictionaries again, so their parse is reused. The result depends only on the labels.
+    private static readonly ConditionalWeakTable<ImmutableDictionary<string, string>, LabelParseResult> Parsed = new();
 
-    private static LabelParseResult ParsedLabels(SwarmService service)
-    {
-        if (Parsed.TryGetValue(service.Labels, out var cached) && cached.Item1 == service.Name)
-        {
-            return cached.Item2;
-        }
-
-        var result = ServiceLabelParser.Parse(service.Name, service.Labels);
-        Parsed.AddOrUpdate(service.Labels, Tuple.Create(service.Name, result));
-        return result;
-    }
+    private static LabelParseResult ParsedLabels(SwarmService service) =>
+        Parsed.GetValue(service.Labels, static labels => ServiceLabelParser.Parse(labels));
 
     private static string? ResolveNetwork(
         SwarmService service,
@@ -151,15 +147,27 @@ internal static class CatalogBuilder
         }
     }
 
+    /// <summary>
+    /// The routes the service may have, in label order: each is checked against the operator's policy, then
+    /// against what older services hold (a refused route is an error for this service; its other routes stay).
+    /// </summary>
     private static ImmutableArray<HttpRoute> ClaimRoutes(
         string serviceName,
+        Tenant tenant,
         ImmutableArray<HttpRoute> routes,
+        RoutingPolicy policy,
+        HostOwnership hosts,
         Dictionary<RouteClaim, (string Service, string Route)> claims,
         ImmutableArray<string>.Builder errors)
     {
         var kept = ImmutableArray.CreateBuilder<HttpRoute>();
-        foreach (var route in routes)
+        foreach (var declared in routes)
         {
+            if (Admit(serviceName, tenant, declared, policy, hosts, errors) is not { } route)
+            {
+                continue;
+            }
+
             var routeClaims = RouteClaim.Of(route).ToList();
             var taken = routeClaims.FirstOrDefault(c => claims.ContainsKey(c));
             if (taken is not null)
@@ -175,10 +183,75 @@ internal static class CatalogBuilder
                 claims[claim] = (serviceName, route.Name);
             }
 
+            var owned = new HostOwnership.Owner(tenant, serviceName, route.Name);
+            if (route.Hosts.IsEmpty)
+            {
+                hosts.ClaimHostless(route.PathPrefix, owned);
+            }
+
+            foreach (var host in route.Hosts)
+            {
+                hosts.Claim(host, owned);
+            }
+
             kept.Add(route);
         }
 
         return kept.ToImmutable();
+    }
+
+    /// <summary>The route as the policy lets it be (its host by service name filled in), or null with an error.</summary>
+    private static HttpRoute? Admit(
+        string serviceName, Tenant tenant, HttpRoute route, RoutingPolicy policy, HostOwnership hosts, ImmutableArray<string>.Builder errors)
+    {
+        if (route.ByServiceName)
+        {
+            if (policy.DefaultHost is null)
+            {
+                errors.Add($"the service has no route: set {ServiceLabelParser.HttpHost} (or {ServiceLabelParser.HttpPath}); " +
+                           "a service is reached by its name only when the operator sets SwarmEdge:Routing:DefaultHost");
+                return null;
+            }
+
+            route = route with { Hosts = [policy.DefaultHost.Replace(RoutingPolicy.ServicePlaceholder, serviceName.ToLowerInvariant(), StringComparison.Ordinal)], ByServiceName = false };
+        }
+
+        if (route.Hosts.IsEmpty)
+        {
+            if (!policy.AllowHostlessRoutes)
+            {
+                errors.Add($"route '{route.Name}' has a path and no host: it would match that path on every domain the edge serves; " +
+                           "give it a host, or the operator allows host-less routes with SwarmEdge:Routing:AllowHostlessRoutes");
+                return null;
+            }
+
+            if (hosts.ClashHostless(tenant, route.PathPrefix) is { } holder)
+            {
+                errors.Add($"route '{route.Name}' (path {route.PathPrefix ?? "/"} on any host) overlaps {holder.Service} route '{holder.Route}' " +
+                           $"of {holder.Tenant.Described}, which was there first; it is ignored");
+                return null;
+            }
+
+            return route;
+        }
+
+        foreach (var host in route.Hosts)
+        {
+            if (!policy.Allows(tenant, host))
+            {
+                errors.Add($"route '{route.Name}': {tenant.Described} may not claim host {host} (SwarmEdge:Routing:AllowedHosts); it is ignored");
+                return null;
+            }
+
+            if (hosts.Clash(tenant, host) is { } holder)
+            {
+                errors.Add($"route '{route.Name}': host {host} overlaps a host of {holder.Service} route '{holder.Route}' " +
+                           $"({holder.Tenant.Described}), which claimed it first; a host is served by one tenant only, so it is ignored");
+                return null;
+            }
+        }
+
+        return route;
     }
 
     /// <summary>
@@ -226,7 +299,7 @@ internal static class CatalogBuilder
         public static IEnumerable<RouteClaim> Of(HttpRoute route)
         {
             var hosts = route.Hosts.IsEmpty ? ["*"] : route.Hosts;
-            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), route.PathPrefix ?? "/", route.Priority ?? 0));
+            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.Priority ?? 0));
         }
 
         public override string ToString() => $"host {Host}, path {Path}" + (Priority != 0 ? $", priority {Priority}" : "");

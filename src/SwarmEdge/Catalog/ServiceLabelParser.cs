@@ -14,6 +14,8 @@ internal static partial class ServiceLabelParser
     public const string Enable = "swarmedge.enable";
     public const string Network = "swarmedge.network";
     public const string HttpPort = "swarmedge.http.port";
+    public const string HttpHost = "swarmedge.http.host";
+    public const string HttpPath = "swarmedge.http.path";
     public const string TcpPort = "swarmedge.tcp.port";
     public const string TcpEntrypoint = "swarmedge.tcp.entrypoint";
     public const string HttpLoadBalancing = "swarmedge.http.lb";
@@ -45,7 +47,7 @@ internal static partial class ServiceLabelParser
         ["first"] = "FirstAlphabetical",
     };
 
-    public static LabelParseResult Parse(string serviceName, IReadOnlyDictionary<string, string> labels)
+    public static LabelParseResult Parse(IReadOnlyDictionary<string, string> labels)
     {
         var errors = ImmutableArray.CreateBuilder<string>();
         var warnings = ImmutableArray.CreateBuilder<string>();
@@ -85,7 +87,7 @@ internal static partial class ServiceLabelParser
 
         var port = ParsePort(labels, errors);
         var policy = ParseLoadBalancing(labels, errors);
-        var routes = ParseRoutes(serviceName, labels, errors, warnings);
+        var routes = ParseRoutes(labels, errors, warnings);
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
         var stallTimeout = ParseStallTimeout(labels, errors);
@@ -300,7 +302,6 @@ internal static partial class ServiceLabelParser
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
-        string serviceName,
         IReadOnlyDictionary<string, string> labels,
         ImmutableArray<string>.Builder errors,
         ImmutableArray<string>.Builder warnings)
@@ -347,7 +348,7 @@ internal static partial class ServiceLabelParser
         var hasDefaultRouter = labels.ContainsKey(HttpPrefix + "host") || labels.ContainsKey(HttpPrefix + "path");
         if (hasDefaultRouter || routers.Count == 0)
         {
-            routes.Add(ParseRouter(DefaultRouter, HttpPrefix, serviceName, labels, errors, warnings));
+            routes.Add(ParseRouter(DefaultRouter, HttpPrefix, labels, errors, warnings));
         }
         else
         {
@@ -359,7 +360,7 @@ internal static partial class ServiceLabelParser
 
         foreach (var (lower, spelled) in routers)
         {
-            routes.Add(ParseRouter(lower, $"{RoutersPrefix}{spelled}.", serviceName, labels, errors, warnings));
+            routes.Add(ParseRouter(lower, $"{RoutersPrefix}{spelled}.", labels, errors, warnings));
         }
 
         return routes.ToImmutable();
@@ -368,7 +369,6 @@ internal static partial class ServiceLabelParser
     private static HttpRoute ParseRouter(
         string name,
         string keyPrefix,
-        string serviceName,
         IReadOnlyDictionary<string, string> labels,
         ImmutableArray<string>.Builder errors,
         ImmutableArray<string>.Builder warnings)
@@ -416,20 +416,14 @@ internal static partial class ServiceLabelParser
 
         var hasHost = labels.ContainsKey(keyPrefix + "host");
         var hasPath = labels.ContainsKey(keyPrefix + "path");
-        if (!hasHost && !hasPath)
+        if (!hasHost && !hasPath && name != DefaultRouter)
         {
-            if (name == DefaultRouter)
-            {
-                // The documented default: a service with no rule answers at Host == its name.
-                hosts = [serviceName.ToLowerInvariant()];
-            }
-            else
-            {
-                errors.Add($"router '{name}' has neither {keyPrefix}host nor {keyPrefix}path: it would match nothing");
-            }
+            errors.Add($"router '{name}' has neither {keyPrefix}host nor {keyPrefix}path: it would match nothing");
         }
 
-        return new HttpRoute(name, hosts, path, priority, strip);
+        // A service with no rule at all is reached at a host made from its name, if the operator's routing
+        // policy says so (SwarmEdge:Routing:DefaultHost): the catalog decides, labels cannot.
+        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath);
     }
 
     private static ImmutableArray<string> ParseHosts(string key, string value, ImmutableArray<string>.Builder errors)
@@ -493,6 +487,9 @@ internal static partial class ServiceLabelParser
             }
         }
     }
+
+    /// <summary>A host as a label may write it: a name or "*.name", with an optional ":port".</summary>
+    public static bool IsHost(string host) => HostRegex().IsMatch(host);
 
     private static string Describe(string key, string value, string problem) => $"label {key}=\"{value}\": {problem}";
 

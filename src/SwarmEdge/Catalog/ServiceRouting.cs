@@ -5,13 +5,15 @@ namespace SwarmEdge.Catalog;
 /// <summary>
 /// One HTTP route to a service: requests whose Host is one of Hosts (any host when empty) and whose path
 /// starts with PathPrefix (any path when null). Priority: higher wins when several routes match.
+/// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
     ImmutableArray<string> Hosts,
     string? PathPrefix,
     int? Priority,
-    bool StripPrefix)
+    bool StripPrefix,
+    bool ByServiceName = false)
 {
     public bool Equals(HttpRoute? other) =>
         other is not null
@@ -19,7 +21,8 @@ internal sealed record HttpRoute(
         && Hosts.SequenceEqual(other.Hosts)
         && PathPrefix == other.PathPrefix
         && Priority == other.Priority
-        && StripPrefix == other.StripPrefix;
+        && StripPrefix == other.StripPrefix
+        && ByServiceName == other.ByServiceName;
 
     public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length);
 }

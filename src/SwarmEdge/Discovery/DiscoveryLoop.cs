@@ -33,6 +33,7 @@ internal sealed partial class DiscoveryLoop(
     private readonly DiscoveryOptions _discovery = options.Value.Discovery;
     private readonly IReadOnlyCollection<string> _sharedNetworks = options.Value.Networks;
     private readonly IReadOnlyCollection<int> _tcpEntrypoints = options.Value.Tcp.Entrypoints;
+    private readonly RoutingPolicy _routingPolicy = RoutingPolicy.From(options.Value.Routing);
 
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
@@ -155,7 +156,7 @@ internal sealed partial class DiscoveryLoop(
     {
         _snapshot = _snapshot with { DnsByServiceName = dns.Answers };
         var previous = _catalog;
-        _catalog = CatalogBuilder.Build(_snapshot, _catalog, _sharedNetworks, _tcpEntrypoints);
+        _catalog = CatalogBuilder.Build(_snapshot, _catalog, _sharedNetworks, _tcpEntrypoints, _routingPolicy);
         await applier.ApplyAsync(_catalog);
         tcpApplier.Apply(_catalog);
 

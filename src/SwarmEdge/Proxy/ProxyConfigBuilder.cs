@@ -69,15 +69,22 @@ internal static class ProxyConfigBuilder
         Metadata = ClusterMetadata(service),
     };
 
+    /// <summary>
+    /// Added to the Order of host-less routes: above any host route's (priorities are at most 100,000 either
+    /// way), so a route without a host never takes a request that a route with a host matches.
+    /// </summary>
+    public const int HostlessOrderOffset = 1_000_000;
+
     private static RouteConfig BuildRoute(CatalogService service, HttpRoute route)
     {
         var prefix = route.PathPrefix is null or "/" ? "" : route.PathPrefix;
+        // YARP: a lower Order wins; our labels say a higher priority wins.
+        var order = -(route.Priority ?? 0);
         return new RouteConfig
         {
             RouteId = RouteId(service.Name, route.Name),
             ClusterId = service.Name,
-            // YARP: a lower Order wins; our labels say a higher priority wins.
-            Order = route.Priority is { } priority ? -priority : null,
+            Order = route.Hosts.IsEmpty ? HostlessOrderOffset + order : route.Priority is not null ? order : null,
             Match = new RouteMatch
             {
                 Hosts = route.Hosts.IsEmpty ? null : route.Hosts,

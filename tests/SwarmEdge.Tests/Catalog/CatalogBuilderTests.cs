@@ -16,7 +16,7 @@ public class CatalogBuilderTests
     private static readonly SwarmTask T2 = TaskAt("t2", "svc-web", "10.0.1.2");
 
     private static ServiceCatalog Build(SwarmSnapshot snapshot, ServiceCatalog? previous = null, params string[] shared) =>
-        CatalogBuilder.Build(snapshot, previous ?? ServiceCatalog.Empty, shared);
+        CatalogBuilder.Build(snapshot, previous ?? ServiceCatalog.Empty, shared, policy: OpenPolicy);
 
     private static HttpRoute Route(string name, params string[] hosts) => new(name, [.. hosts], null, null, false);
 
@@ -186,16 +186,17 @@ public class CatalogBuilderTests
         Assert.Equal([Route("preview", "beta.example.com")], beta.Routes.ToArray());
         Assert.Equal(["b1"], TaskIds(beta));
         Assert.Equal(
-            ["route 'main' (host shop.example.com, path /) is already served by shop route 'default'; " +
-             "it is ignored: give it another host, path or priority"],
+            ["route 'main': host shop.example.com overlaps a host of shop route 'default' (service shop), which claimed it first; " +
+             "a host is served by one tenant only, so it is ignored"],
             beta.Errors.ToArray());
     }
 
     [Fact]
-    public void Routes_on_the_same_host_with_another_path_or_priority_do_not_conflict()
+    public void Routes_of_one_stack_on_the_same_host_with_another_path_or_priority_do_not_conflict()
     {
-        var older = Service("shop", Routed(("swarmedge.http.host", "shop.example.com")), createdAt: Jan1);
+        var older = Service("shop", Routed(("swarmedge.http.host", "shop.example.com"), ("com.docker.stack.namespace", "shop")), createdAt: Jan1);
         var newer = Service("beta", Routed(
+            ("com.docker.stack.namespace", "shop"),
             ("swarmedge.http.routers.api.host", "shop.example.com"),
             ("swarmedge.http.routers.api.path", "/api"),
             ("swarmedge.http.routers.urgent.host", "shop.example.com"),
@@ -236,8 +237,7 @@ public class CatalogBuilderTests
 
         Assert.Empty(catalog.Find("svc-two")!.Routes);
         Assert.Equal(
-            ["route 'default' (host *, path /api) is already served by one route 'default'; " +
-             "it is ignored: give it another host, path or priority"],
+            ["route 'default' (path /api on any host) overlaps one route 'default' of service one, which was there first; it is ignored"],
             catalog.Find("svc-two")!.Errors.ToArray());
     }
 

@@ -9,8 +9,9 @@ public class ServiceLabelParserTests
     private const string PathProblem = "must be a path prefix that starts with '/' and holds no spaces, '{', '}', '?', '#', '*' or '//'";
     private const string RouterNameProblem = "router names use letters, digits, '-' and '_' and are not 'default'";
 
-    private static LabelParseResult Parse(ImmutableDictionary<string, string> labels, string service = "web") =>
-        ServiceLabelParser.Parse(service, labels);
+    private static LabelParseResult Parse(ImmutableDictionary<string, string> labels) => ServiceLabelParser.Parse(labels);
+
+    private static readonly HttpRoute ByName = new("default", [], null, null, false, ByServiceName: true);
 
     private static HttpRoute Route(string name, string[] hosts, string? path = null, int? priority = null, bool strip = false) =>
         new(name, [.. hosts], path, priority, strip);
@@ -109,15 +110,15 @@ public class ServiceLabelParserTests
     // ---- default route ----
 
     [Fact]
-    public void Without_routing_labels_the_service_answers_at_host_equal_to_its_lowercased_name()
+    public void Without_routing_labels_the_default_route_is_left_to_the_routing_policy()
     {
-        var result = Parse(Routed(), service: "Shop_Frontend");
+        var result = Parse(Routed());
 
         Assert.True(result.Enabled);
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
         Assert.Equal(
-            new ServiceRouting(8080, null, null, [Route("default", ["shop_frontend"])]),
+            new ServiceRouting(8080, null, null, [new HttpRoute("default", [], null, null, false, ByServiceName: true)]),
             result.Routing);
     }
 
@@ -253,7 +254,7 @@ public class ServiceLabelParserTests
 
         Assert.Empty(result.Errors);
         Assert.Equal(["label swarmedge.http.strip-prefix has no effect without a path prefix"], result.Warnings.ToArray());
-        Assert.Equal([Route("default", ["web"])], result.Routing!.Routes.ToArray());
+        Assert.Equal([ByName], result.Routing!.Routes.ToArray());
     }
 
     [Fact]
@@ -427,7 +428,7 @@ public class ServiceLabelParserTests
             ["label swarmedge.debug is not a SwarmEdge label and is ignored",
              "label swarmedge.http.hosts is not a SwarmEdge label and is ignored"],
             result.Warnings.ToArray());
-        Assert.Equal([Route("default", ["web"])], result.Routing!.Routes.ToArray());
+        Assert.Equal([ByName], result.Routing!.Routes.ToArray());
     }
 
     // ---- regressions: inputs that passed the parser but broke the proxy ----

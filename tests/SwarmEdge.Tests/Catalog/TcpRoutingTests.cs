@@ -17,7 +17,7 @@ public class TcpRoutingTests
     [Fact]
     public void A_tcp_only_service_needs_no_http_port()
     {
-        var result = ServiceLabelParser.Parse("db", Tcp());
+        var result = ServiceLabelParser.Parse(Tcp());
 
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
@@ -29,17 +29,17 @@ public class TcpRoutingTests
     [Fact]
     public void A_service_can_be_both_http_and_tcp()
     {
-        var result = ServiceLabelParser.Parse("db", Tcp(("swarmedge.http.port", "8080")));
+        var result = ServiceLabelParser.Parse(Tcp(("swarmedge.http.port", "8080")));
 
         Assert.Equal(8080, result.Routing!.HttpPort);
         Assert.Equal(new TcpRoute(5432, 15432), result.Routing.Tcp);
-        Assert.Equal(["db"], result.Routing.Routes.Single().Hosts.ToArray());
+        Assert.True(result.Routing.Routes.Single().ByServiceName);
     }
 
     [Fact]
     public void Http_labels_on_a_tcp_only_service_are_warned_about()
     {
-        var result = ServiceLabelParser.Parse("db", Tcp(("swarmedge.http.host", "db.example.com")));
+        var result = ServiceLabelParser.Parse(Tcp(("swarmedge.http.host", "db.example.com")));
 
         Assert.Empty(result.Errors);
         Assert.Equal(["label swarmedge.http.host has no effect without swarmedge.http.port"], result.Warnings.ToArray());
@@ -52,8 +52,8 @@ public class TcpRoutingTests
     {
         var labels = Labels(("swarmedge.enable", "true"), (only, "5432"));
 
-        Assert.Equal([error], ServiceLabelParser.Parse("db", labels).Errors.ToArray());
-        Assert.Null(ServiceLabelParser.Parse("db", labels).Routing);
+        Assert.Equal([error], ServiceLabelParser.Parse(labels).Errors.ToArray());
+        Assert.Null(ServiceLabelParser.Parse(labels).Routing);
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public class TcpRoutingTests
     [InlineData("swarmedge.tcp.entrypoint", "70000")]
     public void Bad_tcp_port_is_an_error_naming_label_and_value(string key, string value)
     {
-        var result = ServiceLabelParser.Parse("db", Tcp((key, value)));
+        var result = ServiceLabelParser.Parse(Tcp((key, value)));
 
         Assert.Equal([$"label {key}=\"{value}\": must be a port number from 1 to 65535"], result.Errors.ToArray());
     }

@@ -40,7 +40,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
         ("swarmedge.http.strip-prefix", "true")));
 
     private static ServiceCatalog Catalog(IEnumerable<SwarmService> services, params SwarmTask[] tasks) =>
-        CatalogBuilder.Build(Snapshot(services, tasks), ServiceCatalog.Empty, []);
+        CatalogBuilder.Build(Snapshot(services, tasks), ServiceCatalog.Empty, [], policy: OpenPolicy);
 
     /// <summary>
     /// The catalog plus a service whose route YARP refuses: a punycode host (YARP wants the Unicode name).

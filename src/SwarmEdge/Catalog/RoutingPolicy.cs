@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// The operator's rules for what a service's labels may claim (SwarmEdge:Routing). Labels are written by
+/// whoever deploys a service; these rules are written by whoever runs the edge, so a careless or hostile team
+/// cannot route another team's domain to its own tasks.
+/// </summary>
+/// <param name="DefaultHost">
+/// The host a service without any host or path label is reached at, with "{service}" standing for its name
+/// ("{service}.apps.example.com"); null: such a service has no route.
+/// </param>
+/// <param name="AllowHostlessRoutes">Whether a route may match a path on every host (no host label).</param>
+/// <param name="AllowedHosts">Hosts services may claim; empty: any host.</param>
+/// <param name="TenantLabel">
+/// The service label that says which team a service belongs to (by default the stack namespace that
+/// docker stack deploy sets). A host belongs to the team that claimed it first.
+/// </param>
+internal sealed record RoutingPolicy(
+    string? DefaultHost,
+    bool AllowHostlessRoutes,
+    ImmutableArray<HostGrant> AllowedHosts,
+    string TenantLabel)
+{
+    public const string StackNamespaceLabel = "com.docker.stack.namespace";
+    public const string ServicePlaceholder = "{service}";
+
+    /// <summary>The defaults: no host by service name, no host-less routes, any host, teams by stack.</summary>
+    public static readonly RoutingPolicy Default = new(null, false, [], StackNamespaceLabel);
+
+    public static RoutingPolicy From(RoutingOptions options) => new(
+        string.IsNullOrWhiteSpace(options.DefaultHost) ? null : options.DefaultHost.Trim().ToLowerInvariant(),
+        options.AllowHostlessRoutes,
+        [.. options.AllowedHosts.Select(g => new HostGrant(
+            g.Host.Trim().ToLowerInvariant(),
+            [.. g.Tenants.Select(t => t.Trim()).Where(t => t.Length > 0)]))],
+        string.IsNullOrWhiteSpace(options.TenantLabel) ? StackNamespaceLabel : options.TenantLabel.Trim());
+
+    /// <summary>The team a service belongs to: its tenant label's value, else the service alone.</summary>
+    public Tenant TenantOf(string serviceName, IReadOnlyDictionary<string, string> labels) =>
+        labels.TryGetValue(TenantLabel, out var value) && value.Trim() is { Length: > 0 } tenant
+            ? new Tenant(tenant, TenantLabel == StackNamespaceLabel ? $"stack {tenant}" : $"{TenantLabel}={tenant}")
+            : new Tenant(null, $"service {serviceName}", serviceName);
+
+    /// <summary>
+    /// Whether the tenant may claim this host (a name, "*.name", either with ":port"): some grant that applies
+    /// to the tenant covers it. Grants cover "name" exactly, or "*.name": every host below name, at any depth.
+    /// </summary>
+    public bool Allows(Tenant tenant, string host)
+    {
+        if (AllowedHosts.IsEmpty)
+        {
+            return true;
+        }
+
+        var name = HostName.WithoutPort(host);
+        return AllowedHosts.Any(grant =>
+            (grant.Tenants.IsEmpty || (tenant.Name is { } t && grant.Tenants.Contains(t, StringComparer.Ordinal)))
+            && HostName.Covers(grant.Host, name));
+    }
+}
+
+/// <summary>One entry of SwarmEdge:Routing:AllowedHosts: a host pattern, for the listed tenants only (empty: any).</summary>
+internal sealed record HostGrant(string Host, ImmutableArray<string> Tenants);
+
+/// <summary>
+/// Who a service belongs to. Name is the tenant label's value (null when the service has none: it is then a
+/// tenant of its own, told apart by Service). Described is how errors name it.
+/// </summary>
+internal sealed record Tenant(string? Name, string Described, string? Service = null);
+
+/// <summary>Host names as route labels write them: lower case, "*." for a wildcard, ":port" optional. Pure.</summary>
+internal static class HostName
+{
+    public static string WithoutPort(string host)
+    {
+        var colon = host.LastIndexOf(':');
+        return colon < 0 ? host : host[..colon];
+    }
+
+    public static bool IsWildcard(string name) => name.StartsWith("*.", StringComparison.Ordinal);
+
+    /// <summary>The names above this one: "a.b.example.com" has "b.example.com", "example.com", "com".</summary>
+    public static IEnumerable<string> Parents(string name)
+    {
+        var rest = IsWildcard(name) ? name[2..] : name;
+        for (var dot = rest.IndexOf('.'); dot >= 0; dot = rest.IndexOf('.'))
+        {
+            rest = rest[(dot + 1)..];
+            yield return rest;
+        }
+    }
+
+    /// <summary>Whether the pattern ("name" or "*.name") covers every request host that this name matches.</summary>
+    public static bool Covers(string pattern, string name)
+    {
+        if (!IsWildcard(pattern))
+        {
+            return pattern == name;
+        }
+
+        var suffix = pattern[1..]; // ".example.com"
+        return name.EndsWith(suffix, StringComparison.Ordinal) && name.Length > suffix.Length;
+    }
+}
