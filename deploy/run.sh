@@ -5,8 +5,10 @@
 #     (3 replicas, answering at Host whoami.localhost) when no service has opted in yet;
 #   - publishes SwarmEdge and runs it in the foreground inside the network namespace of an "edge"
 #     container on that network (the way a host process joins an overlay), with the proxy published on
-#     the host's port $SWARMEDGE_PORT (default 80) and the admin API on 127.0.0.1:$SWARMEDGE_ADMIN_PORT (8081).
-# Then:  curl -H 'Host: whoami.localhost' http://127.0.0.1/      curl http://127.0.0.1:8081/api/services
+#     the host's port $SWARMEDGE_PORT (default 80) and the admin API on 127.0.0.1:$SWARMEDGE_ADMIN_PORT (8081),
+#     which needs the bearer token this script keeps in artifacts/admin-token (made once).
+# Then:  curl -H 'Host: whoami.localhost' http://127.0.0.1/
+#        curl -H "Authorization: Bearer $(cat artifacts/admin-token)" http://127.0.0.1:8081/api/services
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 network="${SWARMEDGE_NETWORK:-swarmedge}"
@@ -35,7 +37,15 @@ if [ "$(docker inspect -f '{{.State.Running}}' "$edge" 2>/dev/null)" != "true" ]
 fi
 pid="$(docker inspect -f '{{.State.Pid}}' "$edge")"
 
+# The admin API is reached through the edge container's published port, so it listens beyond loopback:
+# that takes a token.
+token_file="$root/artifacts/admin-token"
+if [ ! -s "$token_file" ]; then
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$token_file")
+fi
+
 echo "run: SwarmEdge on http://0.0.0.0:$port (admin http://127.0.0.1:$admin_port); Ctrl+C stops it" >&2
 exec nsenter -t "$pid" -n "$root/artifacts/publish/SwarmEdge" \
   --SwarmEdge:Networks:0="$network" --SwarmEdge:Dns:Server=127.0.0.11 \
-  --SwarmEdge:Proxy:Port=8080 --SwarmEdge:Admin:Port=8081 "$@"
+  --SwarmEdge:Proxy:Port=8080 --SwarmEdge:Admin:Port=8081 \
+  --SwarmEdge:Admin:Address=0.0.0.0 --SwarmEdge:Admin:TokenFile="$token_file" "$@"

@@ -39,6 +39,13 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
 
         CheckListen(errors, "SwarmEdge:Proxy", options.Proxy.Address, options.Proxy.Port);
         CheckListen(errors, "SwarmEdge:Admin", options.Admin.Address, options.Admin.Port);
+        if (IPAddress.TryParse(options.Admin.Address, out var adminAddress) && !IPAddress.IsLoopback(adminAddress)
+            && string.IsNullOrWhiteSpace(options.Admin.TokenFile))
+        {
+            errors.Add($"SwarmEdge:Admin:Address {options.Admin.Address} is not loopback: set SwarmEdge:Admin:TokenFile to a file " +
+                       "holding the bearer token admin requests must carry (or keep the admin API on 127.0.0.1)");
+        }
+
         if (options.Proxy.Port == options.Admin.Port)
         {
             errors.Add($"SwarmEdge:Proxy:Port and SwarmEdge:Admin:Port are both {options.Proxy.Port}: the admin API needs its own port");

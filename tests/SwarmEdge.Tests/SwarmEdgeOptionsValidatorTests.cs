@@ -179,4 +179,43 @@ public class SwarmEdgeOptionsValidatorTests
                 o.Tcp.ConnectAttempts = 0;
             }));
     }
+
+    [Theory]
+    [InlineData("0.0.0.0")]
+    [InlineData("10.0.0.5")]
+    [InlineData("::")]
+    public void An_admin_api_beyond_loopback_needs_a_token_file(string address)
+    {
+        Assert.Equal(
+            [$"SwarmEdge:Admin:Address {address} is not loopback: set SwarmEdge:Admin:TokenFile to a file holding the bearer token " +
+             "admin requests must carry (or keep the admin API on 127.0.0.1)"],
+            Failures(o => o.Admin.Address = address));
+        Assert.Empty(Failures(o => { o.Admin.Address = address; o.Admin.TokenFile = "/run/secrets/admin_token"; }));
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public void A_loopback_admin_api_needs_no_token(string address) => Assert.Empty(Failures(o => o.Admin.Address = address));
+
+    [Theory]
+    [InlineData("{service}")]
+    [InlineData("{service}.apps.example.com")]
+    public void A_default_host_holds_the_service_placeholder(string host) => Assert.Empty(Failures(o => o.Routing.DefaultHost = host));
+
+    [Theory]
+    [InlineData("apps.example.com")]
+    [InlineData("{service} .example.com")]
+    [InlineData("{service}/x")]
+    public void A_default_host_without_the_placeholder_or_not_a_host_is_an_error(string host) =>
+        Assert.Contains("SwarmEdge:Routing:DefaultHost", Assert.Single(Failures(o => o.Routing.DefaultHost = host)));
+
+    [Theory]
+    [InlineData("example.com", true)]
+    [InlineData("*.example.com", true)]
+    [InlineData("example.com:443", false)]
+    [InlineData("*example.com", false)]
+    [InlineData("", false)]
+    public void Allowed_hosts_are_names_or_wildcards_without_a_port(string host, bool valid) =>
+        Assert.Equal(valid, !Failures(o => o.Routing.AllowedHosts.Add(new AllowedHostOptions { Host = host })).Any());
 }

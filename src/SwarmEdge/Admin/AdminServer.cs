@@ -7,7 +7,8 @@ namespace SwarmEdge.Admin;
 
 /// <summary>
 /// The admin API on its own port, never on the proxy port: /healthz, /readyz, /metrics, /api/services.
-/// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints.
+/// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints. With a token
+/// (SwarmEdge:Admin:TokenFile) every path but the probes needs it; the probes then say only ready or not.
 /// </summary>
 internal sealed partial class AdminServer(
     EdgeStatus status,
@@ -21,6 +22,7 @@ internal sealed partial class AdminServer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var admin = options.Value.Admin;
+        var token = string.IsNullOrWhiteSpace(admin.TokenFile) ? AdminToken.None : AdminToken.FromFile(admin.TokenFile);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
@@ -34,21 +36,41 @@ internal sealed partial class AdminServer(
         });
 
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            var path = context.Request.Path;
+            var open = path == "/healthz" || path == "/readyz" || (admin.MetricsWithoutToken && path == "/metrics");
+            if (!open && !token.Accepts(context.Request.Headers.Authorization))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                return;
+            }
+
+            await next(context);
+        });
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", () =>
+        app.MapGet("/readyz", (HttpRequest request) =>
         {
             var view = status.Current;
-            return view.Ready
-                ? Results.Text("ready\n")
-                : Results.Text($"not ready: no successful read of the swarm yet ({view.DockerError ?? "first read in progress"})\n",
-                    statusCode: StatusCodes.Status503ServiceUnavailable);
+            if (view.Ready)
+            {
+                return Results.Text("ready\n");
+            }
+
+            // Docker's errors name internal addresses: only for callers that hold the token.
+            var reason = token.Accepts(request.Headers.Authorization)
+                ? $": no successful read of the swarm yet ({view.DockerError ?? "first read in progress"})"
+                : "";
+            return Results.Text($"not ready{reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current, dns.Failures, docker.CurrentEndpoint)));
         app.MapMetrics("/metrics");
 
         await app.StartAsync(cancellationToken);
         _app = app;
-        Log.Listening(loggerFactory.CreateLogger<AdminServer>(), $"{admin.Address}:{admin.Port}");
+        Log.Listening(loggerFactory.CreateLogger<AdminServer>(), $"{admin.Address}:{admin.Port}",
+            token.Required ? "bearer token required" : "no token: loopback only");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -69,7 +91,7 @@ internal sealed partial class AdminServer(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Admin API listening on {Address}")]
-        public static partial void Listening(ILogger logger, string address);
+        [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Admin API listening on {Address} ({Access})")]
+        public static partial void Listening(ILogger logger, string address, string access);
     }
 }

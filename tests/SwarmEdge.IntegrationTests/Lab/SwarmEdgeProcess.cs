@@ -13,12 +13,27 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly HttpClient _admin;
 
+    /// <summary>
+    /// The admin token of every lab SwarmEdge: the tests reach the admin API from the host, so it listens on
+    /// the sidecar's addresses, which needs a token.
+    /// </summary>
+    public static readonly string AdminToken = "lab-" + Guid.NewGuid().ToString("N");
+
+    private static readonly Lazy<string> AdminTokenFile = new(() =>
+    {
+        var path = Path.Combine(RepoPaths.Root, "artifacts", "lab-admin-token");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, AdminToken + "\n");
+        return path;
+    });
+
     private SwarmEdgeProcess(Process process, Uri proxy, Uri admin)
     {
         _process = process;
         Proxy = proxy;
         Admin = admin;
         _admin = new HttpClient { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(5) };
+        _admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
         process.BeginOutputReadLine();
@@ -50,7 +65,13 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
         {
             ["SwarmEdge:Proxy:Port"] = proxyPort.ToString(),
             ["SwarmEdge:Admin:Port"] = adminPort.ToString(),
+            ["SwarmEdge:Admin:Address"] = "0.0.0.0",
+            ["SwarmEdge:Admin:TokenFile"] = AdminTokenFile.Value,
             ["SwarmEdge:Dns:Server"] = "127.0.0.11",
+            // Most tests reach their services by name and some by path alone, as SwarmEdge allowed before
+            // route ownership; the tenant tests (Hostile/) run with the production defaults instead.
+            ["SwarmEdge:Routing:DefaultHost"] = "{service}",
+            ["SwarmEdge:Routing:AllowHostlessRoutes"] = "true",
             ["Logging:LogLevel:SwarmEdge"] = "Debug",
         };
         foreach (var (key, value) in settings)
