@@ -5,6 +5,7 @@ using SwarmEdge;
 using SwarmEdge.Admin;
 using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
+using SwarmEdge.Proxy.Limits;
 using SwarmEdge.Proxy.Tcp;
 
 if (SwarmEdge.Commands.CommandLine.IsCommand(args))
@@ -40,16 +41,35 @@ var listen = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<Swar
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
+    ListenerLimits.Apply(kestrel.Limits, listen.Limits);
+    var perClient = listen.Limits.MaxConnectionsPerClient > 0
+        ? new ClientConnectionLimiter(listen.Limits.MaxConnectionsPerClient, kestrel.ApplicationServices.GetRequiredService<ILogger<ClientConnectionLimiter>>())
+        : null;
     if (IPAddress.TryParse(listen.Proxy.Address, out var address))
     {
-        kestrel.Listen(address, listen.Proxy.Port);
+        kestrel.Listen(address, listen.Proxy.Port, o =>
+        {
+            if (perClient is not null)
+            {
+                o.Use(perClient.Wrap);
+            }
+        });
         foreach (var entrypoint in listen.Tcp.Entrypoints.Where(p => p is > 0 and <= 65535).Distinct())
         {
             // Raw TCP, not HTTP: each connection goes to TcpProxyHandler.
-            kestrel.Listen(address, entrypoint, o => o.UseConnectionHandler<TcpProxyHandler>());
+            kestrel.Listen(address, entrypoint, o =>
+            {
+                if (perClient is not null)
+                {
+                    o.Use(perClient.Wrap);
+                }
+
+                o.UseConnectionHandler<TcpProxyHandler>();
+            });
         }
     }
 });
+builder.Services.AddSwarmEdgeRateLimits(listen.Limits);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DockerApi>();
@@ -65,6 +85,7 @@ builder.Services.AddSwarmEdgeProxy();
 
 var app = builder.Build();
 app.UseMiddleware<RequestMetricsMiddleware>();
+app.UseRateLimiter();
 app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
 await app.RunAsync();
 return 0;

@@ -77,6 +77,36 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
         }
 
+        var limits = options.Limits;
+        CheckPositive(errors, "SwarmEdge:Limits:RequestHeadersTimeout", limits.RequestHeadersTimeout);
+        CheckPositive(errors, "SwarmEdge:Limits:KeepAliveTimeout", limits.KeepAliveTimeout);
+        CheckPositive(errors, "SwarmEdge:Limits:MinDataRateGracePeriod", limits.MinDataRateGracePeriod);
+        foreach (var (key, value) in new (string, long)[]
+                 {
+                     ("MaxRequestLineSize", limits.MaxRequestLineSize), ("MaxRequestHeadersTotalSize", limits.MaxRequestHeadersTotalSize),
+                     ("MaxRequestHeaderCount", limits.MaxRequestHeaderCount),
+                 })
+        {
+            if (value < 1)
+            {
+                errors.Add($"SwarmEdge:Limits:{key} must be at least 1 (it is {value})");
+            }
+        }
+
+        foreach (var (key, value) in new (string, double)[]
+                 {
+                     ("MinRequestBodyDataRate", limits.MinRequestBodyDataRate), ("MinResponseDataRate", limits.MinResponseDataRate),
+                     ("MaxConcurrentConnections", limits.MaxConcurrentConnections), ("MaxConcurrentUpgradedConnections", limits.MaxConcurrentUpgradedConnections),
+                     ("MaxRequestBodySize", limits.MaxRequestBodySize), ("MaxConnectionsPerClient", limits.MaxConnectionsPerClient),
+                     ("RequestsPerSecondPerClient", limits.RequestsPerSecondPerClient), ("RequestBurstPerClient", limits.RequestBurstPerClient),
+                 })
+        {
+            if (value < 0)
+            {
+                errors.Add($"SwarmEdge:Limits:{key} must be 0 (off) or more (it is {value})");
+            }
+        }
+
         var routing = options.Routing;
         if (!string.IsNullOrWhiteSpace(routing.DefaultHost)
             && !(routing.DefaultHost.Contains(RoutingPolicy.ServicePlaceholder, StringComparison.Ordinal)

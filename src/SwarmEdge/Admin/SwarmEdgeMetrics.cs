@@ -17,6 +17,10 @@ internal static class SwarmEdgeMetrics
             Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
+    public static readonly Counter ClientLimitRejections = Metrics.CreateCounter(
+        "swarmedge_client_limit_rejections_total", "Connections closed at once because their client address was over SwarmEdge:Limits:MaxConnectionsPerClient (limit=connections).",
+        new CounterConfiguration { LabelNames = ["limit"] });
+
     public static readonly Counter Retries = Metrics.CreateCounter(
         "swarmedge_retries_total", "Requests sent again to another task after a transport failure, by route.",
         new CounterConfiguration { LabelNames = ["route"] });

@@ -26,6 +26,9 @@ internal static partial class ServiceLabelParser
     public const string HealthTimeout = "swarmedge.http.healthcheck.timeout";
     public const string HealthThreshold = "swarmedge.http.healthcheck.unhealthy-threshold";
     public const string StallTimeout = "swarmedge.http.stall-timeout";
+    public const string MaxBodySize = "swarmedge.http.max-body-size";
+    public const string RateLimit = "swarmedge.http.rate-limit";
+    private const long MaxBodySizeCap = 64L * 1024 * 1024 * 1024;
     private static readonly string[] HealthTuning = [HealthInterval, HealthTimeout, HealthThreshold];
     private static readonly TimeSpan DefaultHealthInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(2);
@@ -91,8 +94,12 @@ internal static partial class ServiceLabelParser
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
         var stallTimeout = ParseStallTimeout(labels, errors);
+        var maxBodySize = ParseMaxBodySize(labels, errors);
+        var rateLimit = ParseRateLimit(labels, errors);
 
-        var routing = errors.Count == 0 ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout) : null;
+        var routing = errors.Count == 0
+            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit)
+            : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
 
@@ -256,6 +263,47 @@ internal static partial class ServiceLabelParser
         }
 
         errors.Add(Describe(StallTimeout, value, "must be 0 (off) or a duration from 100ms to 1h, such as 500ms, 5s or 1m30s"));
+        return null;
+    }
+
+    /// <summary>"10MB", "512k", "1GiB", "1048576": 1024-based units, from 1 byte to 64 GiB.</summary>
+    private static long? ParseMaxBodySize(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(MaxBodySize, out var value))
+        {
+            return null;
+        }
+
+        var match = SizeRegex().Match(value.Trim());
+        if (match.Success && long.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+        {
+            var unit = match.Groups["u"].Value.ToLowerInvariant();
+            var multiplier = unit.Length == 0 || unit == "b" ? 1L : unit[0] switch { 'k' => 1L << 10, 'm' => 1L << 20, _ => 1L << 30 };
+            if (n >= 1 && n <= MaxBodySizeCap / multiplier)
+            {
+                return n * multiplier;
+            }
+        }
+
+        errors.Add(Describe(MaxBodySize, value, "must be a size from 1 byte to 64GiB, such as 1048576, 512KB, 10MB or 1GiB"));
+        return null;
+    }
+
+    /// <summary>"100/s", "600/m": requests per client address, refilled over the period, at most that many at once.</summary>
+    private static RequestRate? ParseRateLimit(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(RateLimit, out var value))
+        {
+            return null;
+        }
+
+        var match = RateRegex().Match(value.Trim());
+        if (match.Success && int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1_000_000)
+        {
+            return new RequestRate(n, match.Groups["p"].Value == "s" ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1));
+        }
+
+        errors.Add(Describe(RateLimit, value, "must be requests per client address per second or minute, such as 100/s or 600/m (1 to 1000000)"));
         return null;
     }
 
@@ -478,7 +526,7 @@ internal static partial class ServiceLabelParser
             }
 
             var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
-                or StallTimeout or TcpPort or TcpEntrypoint
+                or StallTimeout or MaxBodySize or RateLimit or TcpPort or TcpEntrypoint
                 || HealthTuning.Contains(key)
                 || RouterKeys.Any(k => key == HttpPrefix + k);
             if (!known)
@@ -498,6 +546,12 @@ internal static partial class ServiceLabelParser
 
     [GeneratedRegex(@"^[A-Za-z]{1,20}\z")]
     private static partial Regex MethodRegex();
+
+    [GeneratedRegex(@"^(?<n>[0-9]{1,12})\s?(?<u>|b|[kmg]|[kmg]b|[kmg]ib)\z", RegexOptions.IgnoreCase)]
+    private static partial Regex SizeRegex();
+
+    [GeneratedRegex(@"^(?<n>[0-9]{1,7})/(?<p>s|m)\z")]
+    private static partial Regex RateRegex();
 
     [GeneratedRegex(@"^(?:(?<n>[0-9]{1,7})(?<u>ms|s|m|h))+\z")]
     private static partial Regex DurationRegex();

@@ -35,6 +35,9 @@ internal sealed record RetrySettings(int? Attempts, string? Methods);
 /// <summary>YARP active health checks: GET Path on every task each Interval; out after Threshold failures in a row.</summary>
 internal sealed record ActiveHealthCheck(string Path, TimeSpan Interval, TimeSpan Timeout, int Threshold);
 
+/// <summary>Requests one client address may send to a service: Permits per Period, at most Permits at once.</summary>
+internal sealed record RequestRate(int Permits, TimeSpan Period);
+
 /// <summary>A TCP route: connections to the edge's Entrypoint port go to the tasks' Port.</summary>
 internal sealed record TcpRoute(int Port, int Entrypoint);
 
@@ -42,6 +45,7 @@ internal sealed record TcpRoute(int Port, int Entrypoint);
 /// What a service's swarmedge.* labels ask for, once they parsed without error. HttpPort is null for a
 /// TCP-only service (then Routes is empty); Tcp is null for an HTTP-only one. StallTimeout is null when the
 /// service keeps the configured default (SwarmEdge:Proxy:StallTimeout); zero turns stall detection off for it.
+/// MaxRequestBodySize (bytes) and RateLimit are null when the service keeps SwarmEdge:Limits.
 /// </summary>
 internal sealed record ServiceRouting(
     int? HttpPort,
@@ -51,7 +55,9 @@ internal sealed record ServiceRouting(
     RetrySettings? Retry = null,
     ActiveHealthCheck? HealthCheck = null,
     TcpRoute? Tcp = null,
-    TimeSpan? StallTimeout = null)
+    TimeSpan? StallTimeout = null,
+    long? MaxRequestBodySize = null,
+    RequestRate? RateLimit = null)
 {
     /// <summary>The port a task endpoint is shown with: the HTTP port, else the TCP one.</summary>
     public int EndpointPort => HttpPort ?? Tcp?.Port ?? 0;
@@ -65,7 +71,9 @@ internal sealed record ServiceRouting(
         && Retry == other.Retry
         && HealthCheck == other.HealthCheck
         && Tcp == other.Tcp
-        && StallTimeout == other.StallTimeout;
+        && StallTimeout == other.StallTimeout
+        && MaxRequestBodySize == other.MaxRequestBodySize
+        && RateLimit == other.RateLimit;
 
     public override int GetHashCode() => HashCode.Combine(HttpPort, Network, LoadBalancingPolicy, Routes.Length);
 }

@@ -91,6 +91,7 @@ internal static class ProxyConfigBuilder
                 // The catch-all may be empty, so "/api/{**rest}" matches /api, /api/ and /api/x but not /apix.
                 Path = prefix + "/{**catch-all}",
             },
+            RateLimiterPolicy = service.Routing!.RateLimit is not null ? Limits.ClientRateLimits.ServicePolicy : null,
             Transforms = route.StripPrefix && prefix.Length > 0
                 ? [new Dictionary<string, string> { ["PathRemovePrefix"] = prefix }]
                 : null,
@@ -117,7 +118,17 @@ internal static class ProxyConfigBuilder
     private static Dictionary<string, string> RouteMetadata(CatalogService service)
     {
         var metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name };
-        if (service.Routing!.Retry is { } retry)
+        if (service.Routing!.MaxRequestBodySize is { } maxBody)
+        {
+            metadata[Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey] = maxBody.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (service.Routing.RateLimit is { } rate)
+        {
+            metadata[Limits.ClientRateLimits.RateMetadataKey] = Limits.ClientRateLimits.Format(rate);
+        }
+
+        if (service.Routing.Retry is { } retry)
         {
             if (retry.Attempts is { } attempts)
             {

@@ -595,4 +595,44 @@ public class ServiceLabelParserTests
     {
         Assert.Null(Parse(Routed()).Routing!.StallTimeout);
     }
+
+    // ---- limits ----
+
+    [Theory]
+    [InlineData("1048576", 1048576L)]
+    [InlineData("512KB", 512L * 1024)]
+    [InlineData("512k", 512L * 1024)]
+    [InlineData("10 MB", 10L * 1024 * 1024)]
+    [InlineData("10MiB", 10L * 1024 * 1024)]
+    [InlineData("1gib", 1L << 30)]
+    [InlineData("64GiB", 64L << 30)]
+    public void Max_body_size_is_read_in_1024_based_units(string value, long bytes) =>
+        Assert.Equal(bytes, Parse(Routed(("swarmedge.http.max-body-size", value))).Routing!.MaxRequestBodySize);
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("65GiB")]
+    [InlineData("-1")]
+    [InlineData("10 TB")]
+    [InlineData("1.5MB")]
+    [InlineData("")]
+    public void A_bad_max_body_size_is_an_error(string value) =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.max-body-size", value))),
+            $"label swarmedge.http.max-body-size=\"{value}\": must be a size from 1 byte to 64GiB, such as 1048576, 512KB, 10MB or 1GiB");
+
+    [Theory]
+    [InlineData("100/s", 100, 1)]
+    [InlineData("600/m", 600, 60)]
+    public void Rate_limit_is_requests_per_second_or_minute(string value, int permits, int seconds) =>
+        Assert.Equal(new RequestRate(permits, TimeSpan.FromSeconds(seconds)), Parse(Routed(("swarmedge.http.rate-limit", value))).Routing!.RateLimit);
+
+    [Theory]
+    [InlineData("100")]
+    [InlineData("0/s")]
+    [InlineData("10/h")]
+    [InlineData("ten/s")]
+    [InlineData("2000000/s")]
+    public void A_bad_rate_limit_is_an_error(string value) =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.rate-limit", value))),
+            $"label swarmedge.http.rate-limit=\"{value}\": must be requests per client address per second or minute, such as 100/s or 600/m (1 to 1000000)");
 }

@@ -198,4 +198,33 @@ public class ProxyConfigBuilderTests
         Assert.Equal("1500", config.Clusters[1].Metadata![ProxyConfigBuilder.StallTimeoutKey]);
         Assert.False(config.Clusters[2].Metadata!.ContainsKey(ProxyConfigBuilder.StallTimeoutKey));
     }
+
+    [Fact]
+    public void A_service_s_body_size_and_rate_limit_travel_in_its_routes_metadata_with_the_rate_limiter_policy()
+    {
+        var limited = Service("upload", [Route("default", ["upload.example.com"])]) is var s
+            ? s with { Routing = s.Routing! with { MaxRequestBodySize = 1024, RateLimit = new RequestRate(600, TimeSpan.FromMinutes(1)) } }
+            : null!;
+
+        var config = Build(limited, Service("plain", [Route("default", ["plain.example.com"])]));
+
+        var route = config.Routes[0];
+        Assert.Equal("1024", route.Metadata![SwarmEdge.Proxy.Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey]);
+        Assert.Equal("600/60", route.Metadata[SwarmEdge.Proxy.Limits.ClientRateLimits.RateMetadataKey]);
+        Assert.Equal(SwarmEdge.Proxy.Limits.ClientRateLimits.ServicePolicy, route.RateLimiterPolicy);
+        Assert.Null(config.Routes[1].RateLimiterPolicy);
+        Assert.False(config.Routes[1].Metadata!.ContainsKey(SwarmEdge.Proxy.Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey));
+    }
+
+    [Fact]
+    public void A_host_less_route_is_ordered_after_every_host_route_whatever_its_priority()
+    {
+        var config = Build(
+            Service("any", [Route("default", [], "/", priority: 100_000)]),
+            Service("low", [Route("default", ["low.example.com"], priority: -100_000)]));
+
+        Assert.Equal(ProxyConfigBuilder.HostlessOrderOffset - 100_000, config.Routes[0].Order);
+        Assert.Equal(100_000, config.Routes[1].Order);
+        Assert.True(config.Routes[0].Order > config.Routes[1].Order);
+    }
 }
