@@ -8,26 +8,36 @@ using SwarmService = SwarmEdge.Discovery.SwarmService;
 namespace SwarmEdge.Discovery;
 
 /// <summary>
-/// Reads the swarm through the Docker API and maps Docker's models to ours. A full read is four requests
-/// (services, tasks, networks, nodes) whatever the size of the swarm; a service read is two.
+/// Reads the swarm through the Docker API and maps Docker's models to ours. Only what SwarmEdge uses is asked
+/// for: services that opted in (by label, also when one service is re-read), the running tasks of those
+/// services only (task specs hold environment variables, often secrets), networks and nodes. A full read is
+/// four requests up to TasksPerRequest services (one more per further TasksPerRequest); a service read is two.
+/// These are the exact request shapes deploy/socket-proxy lets through.
 /// </summary>
 internal sealed class SwarmReader(DockerApi api)
 {
-    private static readonly IDictionary<string, IDictionary<string, bool>> OptedInFilter =
-        new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { ["swarmedge.enable"] = true } };
+    /// <summary>Service IDs per task list request: keeps its URL around 3 KB, well inside a proxy's buffer.</summary>
+    public const int TasksPerRequest = 80;
+
+    private const string EnableLabel = "swarmedge.enable";
 
     public async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
     {
         var services = await api.CallAsync("services.list",
-            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedInFilter }, t), ct);
-        var tasks = await api.CallAsync("tasks.list",
-            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(null) }, t), ct);
+            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(null) }, t), ct);
+        var mappedServices = services.Select(DockerModelMapper.ToService).ToImmutableArray();
+        var ids = mappedServices.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var tasks = new List<TaskResponse>();
+        foreach (var chunk in ids.Order(StringComparer.Ordinal).Chunk(TasksPerRequest))
+        {
+            tasks.AddRange(await api.CallAsync("tasks.list",
+                (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(chunk) }, t), ct));
+        }
+
         var networks = await api.CallAsync("networks.list",
             (c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters(), t), ct);
         var nodes = await api.CallAsync("nodes.list", (c, t) => c.Swarm.ListNodesAsync(t), ct);
 
-        var mappedServices = services.Select(DockerModelMapper.ToService).ToImmutableArray();
-        var ids = mappedServices.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         return previous with
         {
             Services = mappedServices,
@@ -38,22 +48,19 @@ internal sealed class SwarmReader(DockerApi api)
         };
     }
 
-    /// <summary>Re-reads one service and its tasks; a service that is gone or opted out leaves the snapshot.</summary>
+    /// <summary>
+    /// Re-reads one service and its tasks; a service that is gone or opted out leaves the snapshot. The service
+    /// is listed by ID and label rather than inspected, so a service that has not opted in is never read.
+    /// </summary>
     public async Task<SwarmSnapshot> ReadServiceAsync(SwarmSnapshot snapshot, string serviceId, CancellationToken ct)
     {
-        SwarmService? service;
-        try
-        {
-            var response = await api.CallAsync("services.inspect", (c, t) => c.Swarm.InspectServiceAsync(serviceId, t), ct);
-            service = DockerModelMapper.ToService(response);
-        }
-        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            service = null;
-        }
+        var listed = await api.CallAsync("services.list",
+            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(serviceId) }, t), ct);
+        // Docker's id filter matches prefixes.
+        var service = listed.Where(s => s.ID == serviceId).Select(DockerModelMapper.ToService).FirstOrDefault();
 
         var others = snapshot.Services.Where(s => s.Id != serviceId);
-        if (service is null || !service.Labels.ContainsKey("swarmedge.enable"))
+        if (service is null || !service.Labels.ContainsKey(EnableLabel))
         {
             return snapshot with
             {
@@ -63,7 +70,7 @@ internal sealed class SwarmReader(DockerApi api)
         }
 
         var tasks = await api.CallAsync("tasks.list",
-            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(serviceId) }, t), ct);
+            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks([serviceId]) }, t), ct);
         var unknownNetworks = service.NetworkIds.Any(id => !snapshot.Networks.ContainsKey(id));
         var networks = unknownNetworks ? await ReadNetworksAsync(ct) : snapshot.Networks;
 
@@ -84,19 +91,25 @@ internal sealed class SwarmReader(DockerApi api)
             .ToImmutableDictionary(n => n.ID, n => new SwarmNetwork(n.ID, n.Name), StringComparer.Ordinal);
     }
 
-    private static IDictionary<string, IDictionary<string, bool>> RunningTasks(string? serviceId)
+    // Key order is the order of the query's JSON, which the socket proxy's allow-list spells out.
+    private static IDictionary<string, IDictionary<string, bool>> OptedIn(string? serviceId)
     {
-        var filters = new Dictionary<string, IDictionary<string, bool>>
-        {
-            ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
-        };
+        var filters = new Dictionary<string, IDictionary<string, bool>>();
         if (serviceId is not null)
         {
-            filters["service"] = new Dictionary<string, bool> { [serviceId] = true };
+            filters["id"] = new Dictionary<string, bool> { [serviceId] = true };
         }
 
+        filters["label"] = new Dictionary<string, bool> { [EnableLabel] = true };
         return filters;
     }
+
+    private static IDictionary<string, IDictionary<string, bool>> RunningTasks(IEnumerable<string> serviceIds) =>
+        new Dictionary<string, IDictionary<string, bool>>
+        {
+            ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
+            ["service"] = serviceIds.ToDictionary(id => id, _ => true, StringComparer.Ordinal),
+        };
 }
 
 /// <summary>Pure mapping from Docker.DotNet's models, which leave almost every field nullable.</summary>
