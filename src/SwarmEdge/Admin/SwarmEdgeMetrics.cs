@@ -17,6 +17,10 @@ internal static class SwarmEdgeMetrics
             Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
+    public static readonly Counter StallProbes = Metrics.CreateCounter(
+        "swarmedge_stall_probes_total", "Connection attempts to suspect tasks (silent while their peers answer, or departed with requests waiting), by service and result (answered, lost).",
+        new CounterConfiguration { LabelNames = ["service", "result"] });
+
     public static readonly Counter ClientLimitRejections = Metrics.CreateCounter(
         "swarmedge_client_limit_rejections_total", "Connections closed at once because their client address was over SwarmEdge:Limits:MaxConnectionsPerClient (limit=connections).",
         new CounterConfiguration { LabelNames = ["limit"] });
@@ -42,7 +46,7 @@ internal static class SwarmEdgeMetrics
         new CounterConfiguration { LabelNames = ["route"] });
 
     public static readonly Counter StalledTasks = Metrics.CreateCounter(
-        "swarmedge_stalled_tasks_total", "Tasks taken out of the rotation because they stopped answering while their peers answered, by service.",
+        "swarmedge_stalled_tasks_total", "Tasks found on a lost node (silent or departed with requests waiting, and their node does not answer a connection), by service.",
         new CounterConfiguration { LabelNames = ["service"] });
 
     public static readonly Counter ConfigApplies = Metrics.CreateCounter(

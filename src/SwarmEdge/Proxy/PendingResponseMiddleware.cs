@@ -21,7 +21,7 @@ internal sealed class PendingResponseMiddleware(RequestDelegate next, PendingRes
         }
 
         var requestAborted = context.RequestAborted;
-        var attempt = pending.Begin(destination.DestinationId, proxy.Cluster.Config.ClusterId, state, requestAborted);
+        var attempt = pending.Begin(destination.DestinationId, proxy.Cluster.Config.ClusterId, destination.Model.Config.Address, state, requestAborted);
         context.RequestAborted = attempt.Token;
         context.Response.OnStarting(static a =>
         {

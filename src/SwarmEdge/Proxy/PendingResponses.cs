@@ -1,25 +1,28 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net;
 
 namespace SwarmEdge.Proxy;
 
 /// <summary>
 /// Retryable requests forwarded to a task and still waiting for its response headers, by task, with the time
-/// each task last answered.
+/// each task last answered and the task's address.
 ///
 /// A lost node's connections hang instead of failing, so requests already sent to its tasks may never be
 /// answered. Aborting the ones that have no response yet lets the retry middleware send them to another task:
-/// a lost node then costs clients latency, not errors. That happens when a task leaves the rotation (the
-/// applier) and when a task stops answering while its peers answer (StallDetector). A request whose response
+/// a lost node then costs clients latency, not errors. StallDetector decides when: a task that left the
+/// rotation, or that answers nothing while its peers answer, is aborted only when its node does not answer a
+/// connection attempt either. A request that reached a live task is never sent again; a request whose response
 /// has started is never aborted.
 /// </summary>
 internal sealed class PendingResponses
 {
     private readonly ConcurrentDictionary<string, TaskActivity> _byTask = new(StringComparer.Ordinal);
 
-    public Attempt Begin(string taskId, string service, RetryState state, CancellationToken requestAborted)
+    /// <param name="address">The task's destination address (http://ip:port/), for the reachability probe.</param>
+    public Attempt Begin(string taskId, string service, string address, RetryState state, CancellationToken requestAborted)
     {
-        var task = _byTask.GetOrAdd(taskId, static (id, s) => new TaskActivity(id, s), service);
+        var task = _byTask.GetOrAdd(taskId, static (id, s) => new TaskActivity(id, s.service, EndpointOf(s.address)), (service, address));
         var attempt = new Attempt(task, state, requestAborted);
         task.Pending.TryAdd(attempt, 0);
         return attempt;
@@ -31,38 +34,64 @@ internal sealed class PendingResponses
         attempt.Dispose();
     }
 
-    /// <summary>Aborts the attempts that wait for a response from these tasks; returns how many.</summary>
-    public int Abort(IEnumerable<string> taskIds) =>
-        taskIds.Sum(id => _byTask.TryGetValue(id, out var task) ? task.Pending.Keys.Count(a => a.TryAbort()) : 0);
+    /// <summary>Aborts the attempts that wait for a response from this task; returns how many.</summary>
+    public int Abort(string taskId) =>
+        _byTask.TryGetValue(taskId, out var task) ? task.Pending.Keys.Count(a => a.TryAbort()) : 0;
 
-    /// <summary>Tasks that left for good: aborts what waits on them and forgets them.</summary>
-    public int Depart(IEnumerable<string> taskIds)
+    /// <summary>The task's address, as its requests were sent to it (null for a task never sent one).</summary>
+    public IPEndPoint? AddressOf(string taskId) => _byTask.TryGetValue(taskId, out var task) ? task.Address : null;
+
+    /// <summary>
+    /// Tasks that left the rotation: what waits on them is left to StallDetector, which aborts it if their node
+    /// is lost. Returns how many requests wait on them.
+    /// </summary>
+    public int Depart(IEnumerable<string> taskIds) =>
+        taskIds.Sum(id => _byTask.TryGetValue(id, out var task) ? task.Depart() : 0);
+
+    /// <summary>What the stall policy looks at, as of now; departed tasks with nothing waiting are forgotten.</summary>
+    public IReadOnlyList<StallPolicy.TaskView> Views(long now)
     {
-        var ids = taskIds.ToList();
-        var aborted = Abort(ids);
-        foreach (var id in ids)
+        var views = new List<StallPolicy.TaskView>(_byTask.Count);
+        foreach (var task in _byTask.Values)
         {
-            _byTask.TryRemove(id, out _);
+            var view = task.View(now);
+            if (view.Departed && view.OldestPending is null)
+            {
+                _byTask.TryRemove(KeyValuePair.Create(task.TaskId, task));
+                continue;
+            }
+
+            views.Add(view);
         }
 
-        return aborted;
+        return views;
     }
 
-    /// <summary>What the stall policy looks at, as of now.</summary>
-    public IReadOnlyList<StallPolicy.TaskView> Views(long now) =>
-        _byTask.Values.Select(t => t.View(now)).ToList();
+    private static IPEndPoint? EndpointOf(string address) =>
+        Uri.TryCreate(address, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip)
+            ? new IPEndPoint(ip, uri.Port)
+            : null;
 
-    internal sealed class TaskActivity(string taskId, string service)
+    internal sealed class TaskActivity(string taskId, string service, IPEndPoint? address)
     {
         private long _lastResponse = Stopwatch.GetTimestamp();
+        private volatile bool _departed;
 
         public string TaskId { get; } = taskId;
 
         public string Service { get; } = service;
 
+        public IPEndPoint? Address { get; } = address;
+
         public ConcurrentDictionary<Attempt, byte> Pending { get; } = new();
 
         public void Responded() => Volatile.Write(ref _lastResponse, Stopwatch.GetTimestamp());
+
+        public int Depart()
+        {
+            _departed = true;
+            return Pending.Count;
+        }
 
         public StallPolicy.TaskView View(long now)
         {
@@ -76,7 +105,8 @@ internal sealed class PendingResponses
                 TaskId,
                 Service,
                 oldest is { } started ? Stopwatch.GetElapsedTime(started, now) : null,
-                Stopwatch.GetElapsedTime(Volatile.Read(ref _lastResponse), now));
+                Stopwatch.GetElapsedTime(Volatile.Read(ref _lastResponse), now),
+                _departed);
         }
     }
 

@@ -93,10 +93,10 @@ internal sealed partial class ProxyConfigApplier(
         SwarmEdgeMetrics.ConfigApplies.Inc();
         Log.Applied(logger, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
 
-        // Requests still waiting on tasks that just left go to other tasks (see PendingResponses).
-        if (removedTasks.Count > 0 && pending.Depart(removedTasks) is var aborted and > 0)
+        // Requests still waiting on tasks that just left: sent elsewhere if their node is lost (see PendingResponses).
+        if (removedTasks.Count > 0 && pending.Depart(removedTasks) is var waiting and > 0)
         {
-            Log.AbortedPending(logger, aborted, string.Join(",", removedTasks));
+            Log.DepartedWithPending(logger, waiting, string.Join(",", removedTasks));
         }
 
         return true;
@@ -163,7 +163,7 @@ internal sealed partial class ProxyConfigApplier(
         public static partial void Applied(ILogger logger, int routes, int clusters, int destinations);
 
         [LoggerMessage(EventId = 301, Level = LogLevel.Information,
-            Message = "Sent {Count} requests waiting on departed tasks [{Tasks}] to other tasks")]
-        public static partial void AbortedPending(ILogger logger, int count, string tasks);
+            Message = "{Count} requests wait on departed tasks [{Tasks}]: they finish there unless the tasks' node is lost")]
+        public static partial void DepartedWithPending(ILogger logger, int count, string tasks);
     }
 }

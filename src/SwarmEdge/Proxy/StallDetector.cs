@@ -9,11 +9,15 @@ using Yarp.ReverseProxy.Model;
 namespace SwarmEdge.Proxy;
 
 /// <summary>
-/// Four times a second, looks for stalled tasks (StallPolicy): takes each out of the rotation like a transport
-/// failure would, and aborts its waiting retryable requests so that they are retried on another task. A lost
-/// node then costs in-flight requests about the stall timeout, instead of the ~6 s Docker's DNS needs. The
-/// timeout is SwarmEdge:Proxy:StallTimeout unless the service's swarmedge.http.stall-timeout label sets its own
-/// (carried in its cluster's metadata).
+/// Four times a second, looks for tasks suspected of being on a lost node (StallPolicy) and asks each for a
+/// TCP connection (TaskReachability). Silence alone does not tell a lost task from a busy one: a task holding
+/// only long polls, or slow requests, answers nothing while its peers answer, too; and a task that left the
+/// rotation still finishes what it was sent while it stops. Only a suspect whose node does not answer is taken
+/// out of the rotation, like after a transport failure, and its waiting retryable requests are aborted so that
+/// they are retried on another task: a lost node then costs them about the stall timeout, instead of the ~6 s
+/// Docker's DNS needs. A suspect that answers is asked again after its service's stall timeout while it stays
+/// suspect. The timeout is SwarmEdge:Proxy:StallTimeout unless the service's swarmedge.http.stall-timeout label
+/// sets its own (carried in its cluster's metadata).
 /// </summary>
 internal sealed partial class StallDetector(
     PendingResponses pending,
@@ -26,27 +30,57 @@ internal sealed partial class StallDetector(
     private readonly TimeSpan _defaultTimeout = options.Value.Proxy.StallTimeout;
     private readonly TimeSpan _reactivation = options.Value.Proxy.PassiveHealthReactivation;
 
+    // Suspects whose node answered, and when: not asked again until their service's stall timeout has passed.
+    private readonly Dictionary<string, long> _answeredAt = new(StringComparer.Ordinal);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Runs even when the default is off: a service may turn stall detection on with its label.
+        // Runs even when the default is off: a service may turn stall detection on with its label, and departed
+        // tasks are looked at in any case.
         using var timer = new PeriodicTimer(Period);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            foreach (var task in StallPolicy.Stalled(pending.Views(Stopwatch.GetTimestamp()), TimeoutOf))
+            var now = Stopwatch.GetTimestamp();
+            var suspects = StallPolicy.Suspects(pending.Views(now), TimeoutOf);
+            foreach (var id in _answeredAt.Keys.Where(id => suspects.All(s => s.TaskId != id)).ToList())
             {
-                if (proxyState.TryGetCluster(task.Service, out var cluster)
+                _answeredAt.Remove(id);
+            }
+
+            var due = suspects.Where(s => !_answeredAt.TryGetValue(s.TaskId, out var at) || Stopwatch.GetElapsedTime(at, now) >= Recheck(s));
+            var verdicts = await Task.WhenAll(due.Select(async s => (Task: s, Answers: await AnswersAsync(s, stoppingToken))));
+            foreach (var (task, answers) in verdicts)
+            {
+                SwarmEdgeMetrics.StallProbes.WithLabels(task.Service, answers ? "answered" : "lost").Inc();
+                if (answers)
+                {
+                    _answeredAt[task.TaskId] = now;
+                    Log.SilentButReachable(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}");
+                    continue;
+                }
+
+                if (!task.Departed
+                    && proxyState.TryGetCluster(task.Service, out var cluster)
                     && cluster.Destinations.TryGetValue(task.TaskId, out var destination)
                     && destination.Health.Passive != DestinationHealth.Unhealthy)
                 {
                     healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
                 }
 
-                var aborted = pending.Abort([task.TaskId]);
+                var aborted = pending.Abort(task.TaskId);
                 SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
-                Log.Stalled(logger, task.Service, task.TaskId, task.SinceLastResponse, aborted);
+                Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
             }
         }
     }
+
+    private Task<bool> AnswersAsync(StallPolicy.TaskView task, CancellationToken stoppingToken) =>
+        pending.AddressOf(task.TaskId) is { } address
+            ? TaskReachability.NodeAnswersAsync(address, stoppingToken)
+            : Task.FromResult(false);
+
+    private TimeSpan Recheck(StallPolicy.TaskView task) =>
+        TimeoutOf(task.Service) is var timeout && timeout > TimeSpan.Zero ? timeout : _reactivation;
 
     private TimeSpan TimeoutOf(string service) =>
         proxyState.TryGetCluster(service, out var cluster)
@@ -58,7 +92,11 @@ internal sealed partial class StallDetector(
     private static partial class Log
     {
         [LoggerMessage(EventId = 330, Level = LogLevel.Warning,
-            Message = "Service {Service}: task {Task} answered nothing for {Silence} while its peers answer; out of rotation, {Aborted} waiting requests retried elsewhere")]
-        public static partial void Stalled(ILogger logger, string service, string task, TimeSpan silence, int aborted);
+            Message = "Service {Service}: task {Task} {Why} and its node does not answer; out of rotation, {Aborted} waiting requests retried elsewhere")]
+        public static partial void Lost(ILogger logger, string service, string task, string why, int aborted);
+
+        [LoggerMessage(EventId = 331, Level = LogLevel.Debug,
+            Message = "Service {Service}: task {Task} {Why}, but its node answers: busy or stopping, not lost; its requests stay")]
+        public static partial void SilentButReachable(ILogger logger, string service, string task, string why);
     }
 }

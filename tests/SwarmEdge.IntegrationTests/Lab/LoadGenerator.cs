@@ -17,6 +17,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<string> _failures = new();
     private readonly ConcurrentDictionary<string, TaskStats> _tasks = new();
+    private readonly ConcurrentQueue<(double At, double Seconds, bool Failed)> _samples = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private Task[] _workers = [];
     private long _requests;
@@ -57,6 +58,15 @@ internal sealed class LoadGenerator : IAsyncDisposable
     {
         _stop.Cancel();
         await Task.WhenAll(_workers);
+    }
+
+    /// <summary>Requests that ended between the two times (seconds on Now's clock): count, failed, p50 and p99 in ms.</summary>
+    public (int Requests, int Failed, double P50Ms, double P99Ms) Window(double from, double to)
+    {
+        var window = _samples.Where(s => s.At >= from && s.At < to).ToList();
+        var latencies = window.Select(s => s.Seconds * 1000).Order().ToList();
+        double Percentile(double p) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
+        return (window.Count, window.Count(s => s.Failed), Percentile(0.5), Percentile(0.99));
     }
 
     /// <summary>Task IDs that answered at or after the given time.</summary>
@@ -112,6 +122,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
             {
                 Interlocked.CompareExchange(ref _maxLatencyTicks, took, max);
             }
+            _samples.Enqueue((now, took / (double)Stopwatch.Frequency, failure is not null));
             if (failure is not null)
             {
                 _failures.Enqueue($"{now:0.000}s {failure}");

@@ -8,8 +8,9 @@ namespace SwarmEdge.IntegrationTests.Resilience;
 
 /// <summary>
 /// Long polling behind SwarmEdge: a request that waits by design must not be taken for one caught on a lost
-/// node. The stall detector retries the waiting requests of a task that answers nothing while its peers answer;
-/// a long-poll service turns that off for itself with swarmedge.http.stall-timeout=0.
+/// node, nor sent twice. The stall detector suspects a task that answers nothing while its peers answer, but
+/// takes it out only when its node does not answer a connection attempt either; a service can also turn the
+/// detector off for itself with swarmedge.http.stall-timeout=0.
 /// </summary>
 [Collection(SingleNodeSwarmCollection.Name)]
 public sealed class LongPollTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
@@ -21,13 +22,19 @@ public sealed class LongPollTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
     private readonly SwarmServices _services = swarm.NewServices();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
-    [Fact]
-    public async Task Long_polls_of_a_service_with_stall_timeout_0_wait_out_their_time_on_their_first_task()
+    [Theory]
+    [InlineData(null)] // the default stall timeout (1 s): the task is suspected, asked for a connection, found alive
+    [InlineData("0")] // stall detection off for this service
+    public async Task Long_polls_wait_out_their_time_on_their_first_task(string? stallTimeoutLabel)
     {
         var name = SwarmServices.UniqueName("poll");
-        await _services.CreateFromAsync(Image, name, 2,
-            SwarmServices.Labels(80, ("swarmedge.http.host", $"{name}.test"), ("swarmedge.http.stall-timeout", "0")),
-            "--entrypoint", SlowHttp);
+        var labels = SwarmServices.Labels(80, ("swarmedge.http.host", $"{name}.test"));
+        if (stallTimeoutLabel is not null)
+        {
+            labels["swarmedge.http.stall-timeout"] = stallTimeoutLabel;
+        }
+
+        await _services.CreateFromAsync(Image, name, 2, labels, "--entrypoint", SlowHttp);
         await Eventually.HoldsAsync(async () => await swarm.Edge.EndpointCountAsync(name) == 2,
             TimeSpan.FromSeconds(30), $"SwarmEdge lists 2 endpoints for {name}");
 
@@ -54,16 +61,18 @@ public sealed class LongPollTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
 
         var results = await Task.WhenAll(polls);
         var stalled = await StalledTasksAsync(name);
-        Measurements.Record(output, "long polls with swarmedge.http.stall-timeout=0",
+        var retries = await swarm.Edge.MetricAsync($"swarmedge_retries_total{{route=\"{name}/default\"}}");
+        Measurements.Record(output, $"long polls, swarmedge.http.stall-timeout {stallTimeoutLabel ?? "not set"}",
             $"3 long polls of {Wait.TotalSeconds:0} s answered after {string.Join(", ", results.Select(r => r.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)))} s; " +
-            $"{shortRequests} short requests meanwhile, {shortFailed} failed; stalled tasks {stalled}");
+            $"{shortRequests} short requests meanwhile, {shortFailed} failed; stalled tasks {stalled}, requests sent again {retries}");
 
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         // Answered once, on the task they were first sent to: a retried one starts waiting again, after the 1 s
-        // default stall timeout (without the label: 7.97 and 7.11 s, one stalled task).
+        // default stall timeout (before suspects were asked for a connection: 7.97 and 7.11 s, one stalled task).
         Assert.All(results, r => Assert.InRange(r.Elapsed, Wait, Wait + TimeSpan.FromSeconds(0.9)));
         Assert.Equal(0, shortFailed);
         Assert.Equal(0, stalled);
+        Assert.Equal(0, retries);
     }
 
     private async Task<(HttpStatusCode Status, string Body, TimeSpan Elapsed)> GetAsync(string service, string path)

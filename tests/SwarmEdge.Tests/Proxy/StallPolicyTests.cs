@@ -16,19 +16,19 @@ public class StallPolicyTests
         var lost = Task("t1", "web", 1.5, 1.6);
         var peer = Task("t2", "web", 0.01, 0.001);
 
-        Assert.Equal([lost], Stalled([lost, peer], Timeout));
+        Assert.Equal([lost], Suspects([lost, peer], Timeout));
     }
 
     [Fact]
     public void When_no_task_of_the_service_answers_none_is_stalled_they_are_all_just_slow()
     {
-        Assert.Empty(Stalled([Task("t1", "web", 3, 3), Task("t2", "web", 3, 3)], Timeout));
+        Assert.Empty(Suspects([Task("t1", "web", 3, 3), Task("t2", "web", 3, 3)], Timeout));
     }
 
     [Fact]
     public void Peers_count_only_within_the_same_service()
     {
-        Assert.Empty(Stalled([Task("t1", "web", 3, 3), Task("a1", "api", 0, 0)], Timeout));
+        Assert.Empty(Suspects([Task("t1", "web", 3, 3), Task("a1", "api", 0, 0)], Timeout));
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public class StallPolicyTests
     {
         var candidate = Task("t1", "web", oldestPending, sinceLastResponse);
 
-        Assert.Empty(Stalled([candidate, Task("t2", "web", 0, 0)], Timeout));
+        Assert.Empty(Suspects([candidate, Task("t2", "web", 0, 0)], Timeout));
     }
 
     [Fact]
@@ -59,6 +59,24 @@ public class StallPolicyTests
             ["reports"] = TimeSpan.FromSeconds(5),
         };
 
-        Assert.Equal(["w1"], Stalled(tasks, s => timeouts[s]).Select(t => t.TaskId));
+        Assert.Equal(["w1"], Suspects(tasks, s => timeouts[s]).Select(t => t.TaskId));
+    }
+
+    [Fact]
+    public void A_departed_task_with_requests_waiting_is_a_suspect_whatever_its_peers_do()
+    {
+        var departed = Task("t1", "web", 0.1, 0.1) with { Departed = true };
+        var idle = Task("t2", "web", null, 5) with { Departed = true };
+
+        Assert.Equal([departed], Suspects([departed, idle], _ => TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_departed_task_does_not_count_as_a_peer_that_answers()
+    {
+        var silent = Task("t1", "web", 1.5, 1.6);
+        var departed = Task("t2", "web", null, 0.001) with { Departed = true };
+
+        Assert.Empty(Suspects([silent, departed], Timeout));
     }
 }
