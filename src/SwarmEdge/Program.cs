@@ -69,7 +69,6 @@ builder.WebHost.ConfigureKestrel(kestrel =>
         }
     }
 });
-builder.Services.AddSwarmEdgeRateLimits(listen.Limits);
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<DockerApi>();

@@ -1,3 +1,4 @@
+using SwarmEdge.Proxy.Limits;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
 
@@ -17,6 +18,8 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<Tcp.TcpRouteTable>();
         services.AddSingleton<Tcp.TcpConnections>();
         services.AddSingleton<Tcp.TcpRouteApplier>();
+        // Routes of services with swarmedge.http.rate-limit name its policy: YARP refuses them without it.
+        services.AddSwarmEdgeRateLimits();
         return services;
     }
 

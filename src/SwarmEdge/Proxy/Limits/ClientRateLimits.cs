@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SwarmEdge.Catalog;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Model;
@@ -21,10 +22,13 @@ internal static class ClientRateLimits
     /// <summary>Route metadata: the service's rate as "permits/seconds".</summary>
     public const string RateMetadataKey = "swarmedge.rate-limit";
 
-    public static IServiceCollection AddSwarmEdgeRateLimits(this IServiceCollection services, LimitsOptions limits)
+    /// <summary>ASP.NET Core's rate limiter with SwarmEdge's policies, from SwarmEdge:Limits (app.UseRateLimiter runs it).</summary>
+    public static IServiceCollection AddSwarmEdgeRateLimits(this IServiceCollection services)
     {
-        services.AddRateLimiter(options =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<SwarmEdgeOptions>>((options, swarmEdge) =>
         {
+            var limits = swarmEdge.Value.Limits;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) =>
             {
