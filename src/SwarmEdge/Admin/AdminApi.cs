@@ -25,11 +25,12 @@ internal static class AdminApi
         IReadOnlyList<string> Errors,
         IReadOnlyList<string> Warnings,
         string? DnsError,
-        TcpRouteDocument? Tcp);
+        IReadOnlyList<TcpRouteDocument> TcpRoutes);
 
-    internal sealed record TcpRouteDocument(int Entrypoint, int Port);
+    internal sealed record TcpRouteDocument(string Name, int Entrypoint, int Port);
 
-    internal sealed record RouteDocument(string Id, IReadOnlyList<string> Hosts, string? Path, int? Priority, bool StripPrefix);
+    /// <summary>A route; Port is the task port its requests go to.</summary>
+    internal sealed record RouteDocument(string Id, IReadOnlyList<string> Hosts, string? Path, int? Priority, bool StripPrefix, int Port);
 
     internal sealed record EndpointDocument(string Task, string Node, string Address, string Url);
 
@@ -48,12 +49,12 @@ internal static class AdminApi
                 s.NetworkId,
                 s.Routing?.HttpPort,
                 s.Routes.Select(r => new RouteDocument(
-                    ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix)).ToList(),
+                    ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix, s.Routing!.PortOf(r))).ToList(),
                 s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, new System.Net.IPEndPoint(e.Address, e.Port).ToString(), e.Url)).ToList(),
                 s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
                 s.Warnings,
                 dnsFailures.GetValueOrDefault(s.Name),
-                s.Tcp is { } tcp ? new TcpRouteDocument(tcp.Entrypoint, tcp.Port) : null))
+                s.TcpRoutes.Select(t => new TcpRouteDocument(t.Name, t.Entrypoint, t.Port)).ToList()))
             .ToList();
 
         return new ServicesDocument(view.Ready, view.LastReadAt, dockerEndpoint, view.DockerError, services);

@@ -25,7 +25,7 @@ internal static class CatalogBuilder
         var confirmed = new HashSet<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
         var hosts = new HostOwnership();
-        var entrypointClaims = new Dictionary<int, string>();
+        var entrypointClaims = new Dictionary<int, (string Service, string Route)>();
         var previousById = previous.ById();
 
         // Older services claim routes first, so a new service cannot take over a route that already serves.
@@ -63,12 +63,12 @@ internal static class CatalogBuilder
 
             var routes = ImmutableArray<HttpRoute>.Empty;
             var endpoints = ImmutableArray<Endpoint>.Empty;
-            TcpRoute? tcp = null;
+            var tcp = ImmutableArray<TcpRoute>.Empty;
             if (routing is not null && networkId is not null)
             {
                 var tenant = policy.TenantOf(service.Name, service.Labels);
                 routes = ClaimRoutes(service.Name, tenant, routing.Routes, policy, hosts, claims, errors);
-                tcp = ClaimEntrypoint(service.Name, routing.Tcp, tcpEntrypoints ?? [], entrypointClaims, errors);
+                tcp = ClaimEntrypoints(service.Name, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, errors);
                 snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
                 var selection = EndpointSelector.Select(
                     snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
@@ -255,36 +255,39 @@ internal static class CatalogBuilder
     }
 
     /// <summary>
-    /// An entrypoint is a port SwarmEdge was configured to listen on, served by one service: the oldest
-    /// service that asks for it. Ports cannot be opened from a label: ops decide what the edge exposes.
+    /// An entrypoint is a port SwarmEdge was configured to listen on, served by one TCP route: the one of the
+    /// oldest service that asks for it. Ports cannot be opened from a label: ops decide what the edge exposes.
     /// </summary>
-    private static TcpRoute? ClaimEntrypoint(
+    private static ImmutableArray<TcpRoute> ClaimEntrypoints(
         string serviceName,
-        TcpRoute? tcp,
+        ImmutableArray<TcpRoute> routes,
         IReadOnlyCollection<int> configured,
-        Dictionary<int, string> claims,
+        Dictionary<int, (string Service, string Route)> claims,
         ImmutableArray<string>.Builder errors)
     {
-        if (tcp is null)
+        var kept = ImmutableArray.CreateBuilder<TcpRoute>();
+        foreach (var tcp in routes)
         {
-            return null;
+            var key = tcp.Name == TcpRoute.DefaultName ? ServiceLabelParser.TcpEntrypoint : $"swarmedge.tcp.routers.{tcp.Name}.entrypoint";
+            if (!configured.Contains(tcp.Entrypoint))
+            {
+                errors.Add($"label {key}=\"{tcp.Entrypoint}\": SwarmEdge does not listen on that port " +
+                           $"(SwarmEdge:Tcp:Entrypoints is {(configured.Count == 0 ? "empty" : string.Join(", ", configured.Order()))})");
+                continue;
+            }
+
+            if (claims.TryGetValue(tcp.Entrypoint, out var owner))
+            {
+                errors.Add($"TCP entrypoint {tcp.Entrypoint} is already served by {owner.Service}" +
+                           (owner.Route == TcpRoute.DefaultName ? "" : $" router '{owner.Route}'") + "; ignored: choose another entrypoint");
+                continue;
+            }
+
+            claims[tcp.Entrypoint] = (serviceName, tcp.Name);
+            kept.Add(tcp);
         }
 
-        if (!configured.Contains(tcp.Entrypoint))
-        {
-            errors.Add($"label {ServiceLabelParser.TcpEntrypoint}=\"{tcp.Entrypoint}\": SwarmEdge does not listen on that port " +
-                       $"(SwarmEdge:Tcp:Entrypoints is {(configured.Count == 0 ? "empty" : string.Join(", ", configured.Order()))})");
-            return null;
-        }
-
-        if (claims.TryGetValue(tcp.Entrypoint, out var owner))
-        {
-            errors.Add($"TCP entrypoint {tcp.Entrypoint} is already served by {owner}; ignored: choose another entrypoint");
-            return null;
-        }
-
-        claims[tcp.Entrypoint] = serviceName;
-        return tcp;
+        return kept.ToImmutable();
     }
 
     private static string Describe(IEnumerable<string> names)

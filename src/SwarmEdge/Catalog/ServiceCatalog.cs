@@ -8,16 +8,20 @@ namespace SwarmEdge.Catalog;
 internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address, int Port)
 {
     // Formatted once: every rebuild turns every endpoint of every service into a YARP destination.
-    public string Url { get; } = Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-        ? $"http://[{Address}]:{Port}/"
-        : $"http://{Address}:{Port}/";
+    public string Url { get; } = Format(Address, Port);
+
+    /// <summary>The task's URL on another of its ports (a router with a port of its own).</summary>
+    public string UrlOn(int port) => Format(Address, port);
+
+    private static string Format(IPAddress address, int port) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"http://[{address}]:{port}/" : $"http://{address}:{port}/";
 }
 
 /// <summary>
 /// A service as SwarmEdge serves it. Routing is what its labels asked for, or, when its labels are broken
 /// now, the last routing that was good (then Errors says why and UsesLastGoodRouting is true). Routes
-/// excludes routes that were dropped because another service already claims them; Tcp is the TCP route
-/// actually served (null when the entrypoint is not configured or another service holds it).
+/// excludes routes that were dropped because another service already claims them; TcpRoutes are the TCP routes
+/// actually served (not those whose entrypoint is not configured or held by another service).
 /// </summary>
 internal sealed record CatalogService(
     string Id,
@@ -29,12 +33,14 @@ internal sealed record CatalogService(
     ImmutableArray<string> Errors,
     ImmutableArray<string> Warnings,
     bool UsesLastGoodRouting,
-    TcpRoute? Tcp = null)
+    ImmutableArray<TcpRoute> TcpRoutes = default)
 {
+    public ImmutableArray<TcpRoute> TcpRoutes { get; init; } = TcpRoutes.IsDefault ? [] : TcpRoutes;
+
     public bool IsRouted => Routing is not null && NetworkId is not null;
 
-    /// <summary>Served over HTTP: routed, with an HTTP port (a TCP-only service has none).</summary>
-    public bool IsHttpRouted => IsRouted && Routing!.HttpPort is not null;
+    /// <summary>Served over HTTP: routed, with HTTP routes (a TCP-only service has none).</summary>
+    public bool IsHttpRouted => IsRouted && Routing!.IsHttp;
 }
 
 /// <summary>

@@ -35,11 +35,15 @@ internal static partial class ServiceLabelParser
     private const int DefaultHealthThreshold = 2;
     private const string HttpPrefix = "swarmedge.http.";
     private const string RoutersPrefix = "swarmedge.http.routers.";
+    private const string TcpPrefix = "swarmedge.tcp.";
+    private const string TcpRoutersPrefix = "swarmedge.tcp.routers.";
     public const string DefaultRouter = "default";
 
     // Keys of one router: the default router reads swarmedge.http.<key>, a named one
-    // swarmedge.http.routers.<name>.<key>.
+    // swarmedge.http.routers.<name>.<key>; a named one may also send to a task port of its own.
     private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix"];
+    private static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];
+    private static readonly string[] TcpRouterKeys = ["port", "entrypoint"];
 
     private static readonly Dictionary<string, string> LoadBalancingPolicies = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -73,10 +77,11 @@ internal static partial class ServiceLabelParser
 
         var network = labels.TryGetValue(Network, out var networkValue) ? ParseNetwork(networkValue, errors) : null;
         var tcp = ParseTcp(labels, errors);
-        var isTcpService = labels.ContainsKey(TcpPort) || labels.ContainsKey(TcpEntrypoint);
+        var isTcpService = labels.Keys.Any(k => k.StartsWith(TcpPrefix, StringComparison.Ordinal));
+        var routerPorts = labels.Keys.Any(k => k.StartsWith(RoutersPrefix, StringComparison.Ordinal) && k.EndsWith(".port", StringComparison.Ordinal));
         WarnAboutUnknownKeys(labels, warnings);
 
-        if (isTcpService && !labels.ContainsKey(HttpPort))
+        if (isTcpService && !labels.ContainsKey(HttpPort) && !routerPorts)
         {
             // A TCP-only service: swarmedge.http.* labels would do nothing.
             foreach (var key in labels.Keys.Where(k => k.StartsWith(HttpPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
@@ -84,13 +89,14 @@ internal static partial class ServiceLabelParser
                 warnings.Add($"label {key} has no effect without {HttpPort}");
             }
 
-            var tcpOnly = errors.Count == 0 ? new ServiceRouting(null, network, null, [], Tcp: tcp) : null;
+            var tcpOnly = errors.Count == 0 ? new ServiceRouting(null, network, null, [], TcpRoutes: tcp) : null;
             return new LabelParseResult(true, tcpOnly, errors.ToImmutable(), warnings.ToImmutable());
         }
 
-        var port = ParsePort(labels, errors);
         var policy = ParseLoadBalancing(labels, errors);
         var routes = ParseRoutes(labels, errors, warnings);
+        // The service's HTTP port is needed unless every route names its own.
+        var port = labels.ContainsKey(HttpPort) || routes.Any(r => r.Port is null) ? ParsePort(labels, errors) : (int?)null;
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
         var stallTimeout = ParseStallTimeout(labels, errors);
@@ -114,27 +120,107 @@ internal static partial class ServiceLabelParser
         return ParsePortValue(HttpPort, value, errors);
     }
 
-    /// <summary>swarmedge.tcp.port and swarmedge.tcp.entrypoint come together or not at all.</summary>
-    private static TcpRoute? ParseTcp(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    /// <summary>
+    /// The TCP routes: swarmedge.tcp.port and swarmedge.tcp.entrypoint (the default router), and
+    /// swarmedge.tcp.routers.&lt;name&gt;.port and .entrypoint; in each router both or neither. One service's routers
+    /// cannot share an entrypoint: a connection to it could go to either port.
+    /// </summary>
+    private static ImmutableArray<TcpRoute> ParseTcp(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
-        var hasPort = labels.TryGetValue(TcpPort, out var portValue);
-        var hasEntrypoint = labels.TryGetValue(TcpEntrypoint, out var entrypointValue);
-        if (!hasPort && !hasEntrypoint)
+        var routes = ImmutableArray.CreateBuilder<TcpRoute>();
+        if (labels.ContainsKey(TcpPort) || labels.ContainsKey(TcpEntrypoint))
         {
-            return null;
+            if (ParseTcpRouter(TcpRoute.DefaultName, TcpPort, TcpEntrypoint, labels, errors) is { } route)
+            {
+                routes.Add(route);
+            }
         }
 
+        foreach (var (lower, spelled) in ReadRouters(labels, TcpRoutersPrefix, TcpRouterKeys, errors))
+        {
+            var prefix = $"{TcpRoutersPrefix}{spelled}.";
+            if (ParseTcpRouter(lower, prefix + "port", prefix + "entrypoint", labels, errors) is { } route)
+            {
+                routes.Add(route);
+            }
+        }
+
+        foreach (var shared in routes.GroupBy(r => r.Entrypoint).Where(g => g.Count() > 1))
+        {
+            errors.Add($"TCP routers {string.Join(", ", shared.Select(r => $"'{r.Name}'"))} share entrypoint {shared.Key}: " +
+                       "each router needs an entrypoint of its own");
+        }
+
+        foreach (var key in labels.Keys.Where(k => k.StartsWith(TcpPrefix, StringComparison.Ordinal)
+                                                   && k is not (TcpPort or TcpEntrypoint)
+                                                   && !k.StartsWith(TcpRoutersPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            errors.Add(Describe(key, labels[key], $"unknown TCP key: a service takes {TcpPort}, {TcpEntrypoint} and {TcpRoutersPrefix}<name>.port/.entrypoint"));
+        }
+
+        return routes.ToImmutable();
+    }
+
+    private static TcpRoute? ParseTcpRouter(
+        string name, string portKey, string entrypointKey, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        var hasPort = labels.TryGetValue(portKey, out var portValue);
+        var hasEntrypoint = labels.TryGetValue(entrypointKey, out var entrypointValue);
         if (!hasPort || !hasEntrypoint)
         {
             errors.Add(hasPort
-                ? $"label {TcpEntrypoint} is missing: it names the edge port whose connections go to {TcpPort}"
-                : $"label {TcpPort} is missing: it names the port the service's tasks accept connections on");
+                ? $"label {entrypointKey} is missing: it names the edge port whose connections go to {portKey}"
+                : $"label {portKey} is missing: it names the port the service's tasks accept connections on");
             return null;
         }
 
-        var port = ParsePortValue(TcpPort, portValue!, errors);
-        var entrypoint = ParsePortValue(TcpEntrypoint, entrypointValue!, errors);
-        return port > 0 && entrypoint > 0 ? new TcpRoute(port, entrypoint) : null;
+        var port = ParsePortValue(portKey, portValue!, errors);
+        var entrypoint = ParsePortValue(entrypointKey, entrypointValue!, errors);
+        return port > 0 && entrypoint > 0 ? new TcpRoute(port, entrypoint, name) : null;
+    }
+
+    /// <summary>
+    /// Router names under a prefix ("swarmedge.http.routers."), lower case to the spelling the labels use.
+    /// Names are compared ignoring case (YARP's route IDs are); "default" is the unnamed router's.
+    /// </summary>
+    private static SortedDictionary<string, string> ReadRouters(
+        IReadOnlyDictionary<string, string> labels, string prefix, string[] keys, ImmutableArray<string>.Builder errors)
+    {
+        var routers = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
+        {
+            if (!key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var rest = key[prefix.Length..];
+            var dot = rest.LastIndexOf('.');
+            var name = dot > 0 ? rest[..dot] : "";
+            var field = dot > 0 ? rest[(dot + 1)..] : rest;
+            if (!keys.Contains(field))
+            {
+                errors.Add(Describe(key, labels[key], $"unknown router key: a router takes {string.Join(", ", keys)}"));
+                continue;
+            }
+
+            if (!RouterNameRegex().IsMatch(name) || name.Equals(DefaultRouter, StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add(Describe(key, labels[key], "router names use letters, digits, '-' and '_' and are not 'default'"));
+                continue;
+            }
+
+            var lower = name.ToLowerInvariant();
+            if (routers.TryGetValue(lower, out var spelled) && spelled != name)
+            {
+                errors.Add(Describe(key, labels[key], $"router '{name}' differs from router '{spelled}' only in case; router names ignore case"));
+                continue;
+            }
+
+            routers[lower] = name;
+        }
+
+        return routers;
     }
 
     private static int ParsePortValue(string key, string value, ImmutableArray<string>.Builder errors)
@@ -356,41 +442,8 @@ internal static partial class ServiceLabelParser
     {
         var routes = ImmutableArray.CreateBuilder<HttpRoute>();
 
-        // Router names are compared ignoring case (YARP's route IDs are): the spelling used in the labels
-        // is kept to read them, the route is named in lower case.
-        var routers = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
-        {
-            if (!key.StartsWith(RoutersPrefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var rest = key[RoutersPrefix.Length..];
-            var dot = rest.LastIndexOf('.');
-            var name = dot > 0 ? rest[..dot] : "";
-            var field = dot > 0 ? rest[(dot + 1)..] : rest;
-            if (!RouterKeys.Contains(field))
-            {
-                errors.Add(Describe(key, labels[key], $"unknown router key: a router takes {string.Join(", ", RouterKeys)}"));
-                continue;
-            }
-
-            if (!RouterNameRegex().IsMatch(name) || name.Equals(DefaultRouter, StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add(Describe(key, labels[key], "router names use letters, digits, '-' and '_' and are not 'default'"));
-                continue;
-            }
-
-            var lower = name.ToLowerInvariant();
-            if (routers.TryGetValue(lower, out var spelled) && spelled != name)
-            {
-                errors.Add(Describe(key, labels[key], $"router '{name}' differs from router '{spelled}' only in case; router names ignore case"));
-                continue;
-            }
-
-            routers[lower] = name;
-        }
+        // The spelling used in the labels is kept to read them; the route is named in lower case.
+        var routers = ReadRouters(labels, RoutersPrefix, NamedRouterKeys, errors);
 
         // The unnamed route exists when it has a rule of its own, or when there is no named router at all.
         var hasDefaultRouter = labels.ContainsKey(HttpPrefix + "host") || labels.ContainsKey(HttpPrefix + "path");
@@ -449,6 +502,13 @@ internal static partial class ServiceLabelParser
             }
         }
 
+        // The unnamed router's task port is the service's (swarmedge.http.port); a named one may have its own.
+        int? port = null;
+        if (name != DefaultRouter && labels.TryGetValue(keyPrefix + "port", out var portValue))
+        {
+            port = ParsePortValue(keyPrefix + "port", portValue, errors) is var routerPort and > 0 ? routerPort : null;
+        }
+
         if (labels.TryGetValue(keyPrefix + "strip-prefix", out var stripValue))
         {
             if (!bool.TryParse(stripValue.Trim(), out strip))
@@ -471,7 +531,7 @@ internal static partial class ServiceLabelParser
 
         // A service with no rule at all is reached at a host made from its name, if the operator's routing
         // policy says so (SwarmEdge:Routing:DefaultHost): the catalog decides, labels cannot.
-        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath);
+        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port);
     }
 
     private static ImmutableArray<string> ParseHosts(string key, string value, ImmutableArray<string>.Builder errors)
@@ -520,7 +580,9 @@ internal static partial class ServiceLabelParser
     {
         foreach (var key in labels.Keys.Order(StringComparer.Ordinal))
         {
-            if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.StartsWith(RoutersPrefix, StringComparison.Ordinal))
+            // Router keys and swarmedge.tcp.* keys are checked where they are read (errors, not warnings).
+            if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.StartsWith(RoutersPrefix, StringComparison.Ordinal)
+                || key.StartsWith(TcpPrefix, StringComparison.Ordinal))
             {
                 continue;
             }

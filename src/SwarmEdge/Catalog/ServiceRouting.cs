@@ -6,6 +6,7 @@ namespace SwarmEdge.Catalog;
 /// One HTTP route to a service: requests whose Host is one of Hosts (any host when empty) and whose path
 /// starts with PathPrefix (any path when null). Priority: higher wins when several routes match.
 /// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
+/// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
@@ -13,7 +14,8 @@ internal sealed record HttpRoute(
     string? PathPrefix,
     int? Priority,
     bool StripPrefix,
-    bool ByServiceName = false)
+    bool ByServiceName = false,
+    int? Port = null)
 {
     public bool Equals(HttpRoute? other) =>
         other is not null
@@ -22,9 +24,10 @@ internal sealed record HttpRoute(
         && PathPrefix == other.PathPrefix
         && Priority == other.Priority
         && StripPrefix == other.StripPrefix
-        && ByServiceName == other.ByServiceName;
+        && ByServiceName == other.ByServiceName
+        && Port == other.Port;
 
-    public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length);
+    public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length, Port);
 }
 
 /// <summary>
@@ -38,12 +41,19 @@ internal sealed record ActiveHealthCheck(string Path, TimeSpan Interval, TimeSpa
 /// <summary>Requests one client address may send to a service: Permits per Period, at most Permits at once.</summary>
 internal sealed record RequestRate(int Permits, TimeSpan Period);
 
-/// <summary>A TCP route: connections to the edge's Entrypoint port go to the tasks' Port.</summary>
-internal sealed record TcpRoute(int Port, int Entrypoint);
+/// <summary>
+/// A TCP route: connections to the edge's Entrypoint port go to the tasks' Port. Name is the router's
+/// ("default" for swarmedge.tcp.port and swarmedge.tcp.entrypoint).
+/// </summary>
+internal sealed record TcpRoute(int Port, int Entrypoint, string Name = TcpRoute.DefaultName)
+{
+    public const string DefaultName = "default";
+}
 
 /// <summary>
-/// What a service's swarmedge.* labels ask for, once they parsed without error. HttpPort is null for a
-/// TCP-only service (then Routes is empty); Tcp is null for an HTTP-only one. StallTimeout is null when the
+/// What a service's swarmedge.* labels ask for, once they parsed without error. HttpPort is the service's HTTP
+/// port (swarmedge.http.port): null for a TCP-only service (then Routes is empty), or when every router names
+/// its own port. TcpRoutes is empty for an HTTP-only service. StallTimeout is null when the
 /// service keeps the configured default (SwarmEdge:Proxy:StallTimeout); zero turns stall detection off for it.
 /// MaxRequestBodySize (bytes) and RateLimit are null when the service keeps SwarmEdge:Limits.
 /// </summary>
@@ -54,13 +64,21 @@ internal sealed record ServiceRouting(
     ImmutableArray<HttpRoute> Routes,
     RetrySettings? Retry = null,
     ActiveHealthCheck? HealthCheck = null,
-    TcpRoute? Tcp = null,
+    ImmutableArray<TcpRoute> TcpRoutes = default,
     TimeSpan? StallTimeout = null,
     long? MaxRequestBodySize = null,
     RequestRate? RateLimit = null)
 {
-    /// <summary>The port a task endpoint is shown with: the HTTP port, else the TCP one.</summary>
-    public int EndpointPort => HttpPort ?? Tcp?.Port ?? 0;
+    public ImmutableArray<TcpRoute> TcpRoutes { get; init; } = TcpRoutes.IsDefault ? [] : TcpRoutes;
+
+    /// <summary>The port a task endpoint is shown with: the HTTP port, else a router's, else the first TCP route's.</summary>
+    public int EndpointPort => HttpPort ?? Routes.FirstOrDefault(r => r.Port is not null)?.Port ?? TcpRoutes.FirstOrDefault()?.Port ?? 0;
+
+    /// <summary>Whether the service has HTTP routes at all (a TCP-only service has none).</summary>
+    public bool IsHttp => HttpPort is not null || Routes.Any(r => r.Port is not null);
+
+    /// <summary>The task port a route's requests go to.</summary>
+    public int PortOf(HttpRoute route) => route.Port ?? HttpPort ?? 0;
 
     public bool Equals(ServiceRouting? other) =>
         other is not null
@@ -70,7 +88,7 @@ internal sealed record ServiceRouting(
         && Routes.SequenceEqual(other.Routes)
         && Retry == other.Retry
         && HealthCheck == other.HealthCheck
-        && Tcp == other.Tcp
+        && TcpRoutes.SequenceEqual(other.TcpRoutes)
         && StallTimeout == other.StallTimeout
         && MaxRequestBodySize == other.MaxRequestBodySize
         && RateLimit == other.RateLimit;

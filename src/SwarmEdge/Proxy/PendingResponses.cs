@@ -5,8 +5,8 @@ using System.Net;
 namespace SwarmEdge.Proxy;
 
 /// <summary>
-/// Retryable requests forwarded to a task and still waiting for its response headers, by task, with the time
-/// each task last answered and the task's address.
+/// Retryable requests forwarded to a task and still waiting for its response headers, by cluster (a service's
+/// tasks on one port) and task, with the time each task last answered there and the task's address.
 ///
 /// A lost node's connections hang instead of failing, so requests already sent to its tasks may never be
 /// answered. Aborting the ones that have no response yet lets the retry middleware send them to another task:
@@ -17,12 +17,12 @@ namespace SwarmEdge.Proxy;
 /// </summary>
 internal sealed class PendingResponses
 {
-    private readonly ConcurrentDictionary<string, TaskActivity> _byTask = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Cluster, string Task), TaskActivity> _byTask = new();
 
     /// <param name="address">The task's destination address (http://ip:port/), for the reachability probe.</param>
-    public Attempt Begin(string taskId, string service, string address, RetryState state, CancellationToken requestAborted)
+    public Attempt Begin(string taskId, string cluster, string address, RetryState state, CancellationToken requestAborted)
     {
-        var task = _byTask.GetOrAdd(taskId, static (id, s) => new TaskActivity(id, s.service, EndpointOf(s.address)), (service, address));
+        var task = _byTask.GetOrAdd((cluster, taskId), static (key, a) => new TaskActivity(key.Task, key.Cluster, EndpointOf(a)), address);
         var attempt = new Attempt(task, state, requestAborted);
         task.Pending.TryAdd(attempt, 0);
         return attempt;
@@ -34,19 +34,19 @@ internal sealed class PendingResponses
         attempt.Dispose();
     }
 
-    /// <summary>Aborts the attempts that wait for a response from this task; returns how many.</summary>
-    public int Abort(string taskId) =>
-        _byTask.TryGetValue(taskId, out var task) ? task.Pending.Keys.Count(a => a.TryAbort()) : 0;
+    /// <summary>Aborts the attempts that wait for a response from this task in this cluster; returns how many.</summary>
+    public int Abort(string cluster, string taskId) =>
+        _byTask.TryGetValue((cluster, taskId), out var task) ? task.Pending.Keys.Count(a => a.TryAbort()) : 0;
 
     /// <summary>The task's address, as its requests were sent to it (null for a task never sent one).</summary>
-    public IPEndPoint? AddressOf(string taskId) => _byTask.TryGetValue(taskId, out var task) ? task.Address : null;
+    public IPEndPoint? AddressOf(string cluster, string taskId) => _byTask.TryGetValue((cluster, taskId), out var task) ? task.Address : null;
 
     /// <summary>
-    /// Tasks that left the rotation: what waits on them is left to StallDetector, which aborts it if their node
-    /// is lost. Returns how many requests wait on them.
+    /// Tasks that left a cluster's rotation: what waits on them is left to StallDetector, which aborts it if
+    /// their node is lost. Returns how many requests wait on them.
     /// </summary>
-    public int Depart(IEnumerable<string> taskIds) =>
-        taskIds.Sum(id => _byTask.TryGetValue(id, out var task) ? task.Depart() : 0);
+    public int Depart(IEnumerable<(string Cluster, string Task)> departed) =>
+        departed.Sum(key => _byTask.TryGetValue(key, out var task) ? task.Depart() : 0);
 
     /// <summary>What the stall policy looks at, as of now; departed tasks with nothing waiting are forgotten.</summary>
     public IReadOnlyList<StallPolicy.TaskView> Views(long now)
@@ -57,7 +57,7 @@ internal sealed class PendingResponses
             var view = task.View(now);
             if (view.Departed && view.OldestPending is null)
             {
-                _byTask.TryRemove(KeyValuePair.Create(task.TaskId, task));
+                _byTask.TryRemove(KeyValuePair.Create((task.Service, task.TaskId), task));
                 continue;
             }
 
@@ -72,6 +72,7 @@ internal sealed class PendingResponses
             ? new IPEndPoint(ip, uri.Port)
             : null;
 
+    /// <param name="service">The cluster: the service, or "service:port" for a router on a port of its own.</param>
     internal sealed class TaskActivity(string taskId, string service, IPEndPoint? address)
     {
         private long _lastResponse = Stopwatch.GetTimestamp();

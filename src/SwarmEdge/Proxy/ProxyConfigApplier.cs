@@ -96,7 +96,7 @@ internal sealed partial class ProxyConfigApplier(
         // Requests still waiting on tasks that just left: sent elsewhere if their node is lost (see PendingResponses).
         if (removedTasks.Count > 0 && pending.Depart(removedTasks) is var waiting and > 0)
         {
-            Log.DepartedWithPending(logger, waiting, string.Join(",", removedTasks));
+            Log.DepartedWithPending(logger, waiting, string.Join(",", removedTasks.Select(t => t.Task).Distinct()));
         }
 
         return true;
@@ -128,10 +128,11 @@ internal sealed partial class ProxyConfigApplier(
         return error;
     }
 
-    private static List<string> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
+    private static List<(string Cluster, string Task)> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
     {
-        var kept = after.SelectMany(c => c.Destinations?.Keys ?? Enumerable.Empty<string>()).ToHashSet(StringComparer.Ordinal);
-        return before.SelectMany(c => c.Destinations?.Keys ?? Enumerable.Empty<string>()).Where(id => !kept.Contains(id)).ToList();
+        var kept = after.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id))).ToHashSet();
+        return before.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id)))
+            .Where(key => !kept.Contains(key)).ToList();
     }
 
     private static void Forget<T>(Dictionary<string, T> cache, IEnumerable<string> keep)

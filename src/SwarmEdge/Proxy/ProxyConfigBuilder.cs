@@ -4,7 +4,12 @@ using Yarp.ReverseProxy.Configuration;
 
 namespace SwarmEdge.Proxy;
 
-/// <summary>Pure translation of the catalog into YARP routes and clusters: one cluster per service.</summary>
+/// <summary>
+/// Pure translation of the catalog into YARP routes and clusters: one cluster per service and task port. A
+/// service's HTTP port (swarmedge.http.port) is the cluster named after the service; a router that names another
+/// port gets a cluster "service:port" of the same tasks on that port, with health, stall detection and retries of
+/// its own: a task whose UI port fails while its RPC port answers is out of the UI's rotation only.
+/// </summary>
 internal static class ProxyConfigBuilder
 {
     public readonly record struct ProxyConfig(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters);
@@ -30,7 +35,9 @@ internal static class ProxyConfigBuilder
                 continue;
             }
 
-            clusters.Add(BuildCluster(service, defaultLoadBalancingPolicy));
+            var routing = service.Routing!;
+            var ports = service.Routes.Select(routing.PortOf).Prepend(routing.HttpPort ?? 0).Where(p => p > 0).Distinct();
+            clusters.AddRange(ports.Select(port => BuildCluster(service, port, defaultLoadBalancingPolicy)));
             routes.AddRange(service.Routes.Select(route => BuildRoute(service, route)));
         }
 
@@ -39,21 +46,26 @@ internal static class ProxyConfigBuilder
 
     public static string RouteId(string serviceName, string routeName) => $"{serviceName}/{routeName}";
 
-    private static ClusterConfig BuildCluster(CatalogService service, string defaultLoadBalancingPolicy) => new()
+    /// <summary>The cluster of a service's tasks on one port: the service's name for its HTTP port.</summary>
+    public static string ClusterId(CatalogService service, int port) =>
+        port == service.Routing!.HttpPort ? service.Name : $"{service.Name}:{port}";
+
+    private static ClusterConfig BuildCluster(CatalogService service, int port, string defaultLoadBalancingPolicy) => new()
     {
-        ClusterId = service.Name,
+        ClusterId = ClusterId(service, port),
         LoadBalancingPolicy = service.Routing!.LoadBalancingPolicy ?? defaultLoadBalancingPolicy,
         // Destination IDs are task IDs: a task that stays keeps its ID, so YARP keeps its health state and
         // in-flight requests finish on it; a new task is a new destination.
         Destinations = service.Endpoints.ToDictionary(
             e => e.TaskId,
-            e => new DestinationConfig { Address = e.Url },
+            e => new DestinationConfig { Address = e.Port == port ? e.Url : e.UrlOn(port) },
             StringComparer.Ordinal),
         HealthCheck = new HealthCheckConfig
         {
             // A task that fails at the transport level leaves the rotation at once (TransportFailurePolicy).
             Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = TransportFailurePolicy.PolicyName },
-            Active = service.Routing.HealthCheck is { } check
+            // Active checks probe the service's HTTP port, the one swarmedge.http.healthcheck.path is about.
+            Active = service.Routing.HealthCheck is { } check && port == service.Routing.HttpPort
                 ? new ActiveHealthCheckConfig
                 {
                     Enabled = true,
@@ -66,7 +78,7 @@ internal static class ProxyConfigBuilder
             // When every task looks unhealthy, try them all rather than answer 503 from here.
             AvailableDestinationsPolicy = "HealthyOrPanic",
         },
-        Metadata = ClusterMetadata(service),
+        Metadata = ClusterMetadata(service, port),
     };
 
     /// <summary>
@@ -83,7 +95,7 @@ internal static class ProxyConfigBuilder
         return new RouteConfig
         {
             RouteId = RouteId(service.Name, route.Name),
-            ClusterId = service.Name,
+            ClusterId = ClusterId(service, service.Routing!.PortOf(route)),
             Order = route.Hosts.IsEmpty ? HostlessOrderOffset + order : route.Priority is not null ? order : null,
             Match = new RouteMatch
             {
@@ -99,10 +111,10 @@ internal static class ProxyConfigBuilder
         };
     }
 
-    private static Dictionary<string, string> ClusterMetadata(CatalogService service)
+    private static Dictionary<string, string> ClusterMetadata(CatalogService service, int port)
     {
         var metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name };
-        if (service.Routing!.HealthCheck is { } check)
+        if (service.Routing!.HealthCheck is { } check && port == service.Routing.HttpPort)
         {
             metadata[ConsecutiveFailuresThresholdKey] = check.Threshold.ToString(CultureInfo.InvariantCulture);
         }

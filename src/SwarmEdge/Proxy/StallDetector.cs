@@ -67,7 +67,7 @@ internal sealed partial class StallDetector(
                     healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
                 }
 
-                var aborted = pending.Abort(task.TaskId);
+                var aborted = pending.Abort(task.Service, task.TaskId);
                 SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
                 Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
             }
@@ -75,7 +75,7 @@ internal sealed partial class StallDetector(
     }
 
     private Task<bool> AnswersAsync(StallPolicy.TaskView task, CancellationToken stoppingToken) =>
-        pending.AddressOf(task.TaskId) is { } address
+        pending.AddressOf(task.Service, task.TaskId) is { } address
             ? TaskReachability.NodeAnswersAsync(address, stoppingToken)
             : Task.FromResult(false);
 

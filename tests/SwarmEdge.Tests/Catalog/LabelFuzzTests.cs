@@ -26,12 +26,14 @@ public sealed class LabelFuzzTests : IDisposable
         "swarmedge.http.routers.a.host", "swarmedge.http.routers.a.path", "swarmedge.http.routers.A.priority",
         "swarmedge.http.routers.b-2.strip-prefix", "swarmedge.http.routers..host", "swarmedge.http.routers.default.host",
         "swarmedge.http.routers.x.y.host", "swarmedge.http.routers.a.nope", "swarmedge.unknown", "com.docker.stack.namespace",
-        "SWARMEDGE.ENABLE", "swarmedge.http.host ", "traefik.enable",
+        "SWARMEDGE.ENABLE", "swarmedge.http.host ", "traefik.enable", "swarmedge.http.routers.a.port", "swarmedge.http.routers.ui.port",
+        "swarmedge.http.routers.ui.host", "swarmedge.tcp.routers.r.port", "swarmedge.tcp.routers.r.entrypoint",
+        "swarmedge.tcp.routers.s.entrypoint", "swarmedge.tcp.routers.R.port",
     ];
 
     private static readonly string[] Values =
     [
-        "true", "false", "True", "yes", "", " ", "0", "1", "80", "8080", "65535", "65536", "-1", "99999999999", "1e3",
+        "true", "false", "True", "yes", "", " ", "0", "1", "80", "8080", "4040", "15432", "65535", "65536", "-1", "99999999999", "1e3",
         "shop.example.com", "SHOP.example.com", "*.example.com", "*", "*.*.com", "a..b", "-a.com", "xn--bcher-kva.example",
         "bücher.example", "a.com:8443", "a.com:99999", "a.com,b.com", "a.com,,b.com", "a b", "/", "/api", "/api/", "//x", "/a/{b}",
         "/a?b", "/a#b", "/%2e%2e/", "/a/**", "api", "100000", "100001", "-100000", "power-of-two-choices", "ROUND-ROBIN", "weighted",

@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, port");
     }
 
     [Theory]
@@ -635,4 +635,65 @@ public class ServiceLabelParserTests
     public void A_bad_rate_limit_is_an_error(string value) =>
         AssertSingleError(Parse(Routed(("swarmedge.http.rate-limit", value))),
             $"label swarmedge.http.rate-limit=\"{value}\": must be requests per client address per second or minute, such as 100/s or 600/m (1 to 1000000)");
+
+    // ---- routers on ports of their own ----
+
+    [Fact]
+    public void A_router_may_send_to_a_task_port_of_its_own()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.host", "spark.example.com"),
+            ("swarmedge.http.routers.ui.host", "ui.spark.example.com"),
+            ("swarmedge.http.routers.ui.port", "4040")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(8080, result.Routing!.HttpPort);
+        Assert.Equal([null, 4040], result.Routing.Routes.Select(r => r.Port));
+        Assert.Equal([8080, 4040], result.Routing.Routes.Select(result.Routing.PortOf));
+    }
+
+    [Fact]
+    public void The_service_port_is_not_needed_when_every_router_names_its_own()
+    {
+        var result = Parse(Labels(("swarmedge.enable", "true"),
+            ("swarmedge.http.routers.ui.host", "ui.example.com"), ("swarmedge.http.routers.ui.port", "8080"),
+            ("swarmedge.http.routers.rest.host", "rest.example.com"), ("swarmedge.http.routers.rest.port", "6066")));
+
+        Assert.Empty(result.Errors);
+        Assert.Null(result.Routing!.HttpPort);
+        Assert.True(result.Routing.IsHttp);
+        // Endpoints are shown with the first router's port, in name order.
+        Assert.Equal(6066, result.Routing.EndpointPort);
+    }
+
+    [Fact]
+    public void A_router_without_a_port_needs_the_service_port()
+    {
+        var result = Parse(Labels(("swarmedge.enable", "true"),
+            ("swarmedge.http.routers.ui.host", "ui.example.com"), ("swarmedge.http.routers.ui.port", "8080"),
+            ("swarmedge.http.routers.api.host", "api.example.com")));
+
+        AssertSingleError(result, "label swarmedge.http.port is missing: it names the port the service's tasks listen on");
+    }
+
+    [Theory]
+    [InlineData("ui")]
+    [InlineData("0")]
+    [InlineData("65536")]
+    public void A_bad_router_port_is_an_error(string value) =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.routers.ui.host", "ui.example.com"), ("swarmedge.http.routers.ui.port", value))),
+            $"label swarmedge.http.routers.ui.port=\"{value}\": must be a port number from 1 to 65535");
+
+    [Fact]
+    public void A_service_with_tcp_routes_and_routers_on_their_own_ports_is_both_http_and_tcp()
+    {
+        var result = Parse(Labels(("swarmedge.enable", "true"),
+            ("swarmedge.tcp.port", "7077"), ("swarmedge.tcp.entrypoint", "7077"),
+            ("swarmedge.http.routers.ui.host", "spark.example.com"), ("swarmedge.http.routers.ui.port", "8080")));
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Single(result.Routing!.TcpRoutes);
+        Assert.Equal(8080, result.Routing.Routes.Single().Port);
+    }
 }

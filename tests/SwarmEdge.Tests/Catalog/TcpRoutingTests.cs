@@ -23,7 +23,7 @@ public class TcpRoutingTests
         Assert.Empty(result.Warnings);
         Assert.Null(result.Routing!.HttpPort);
         Assert.Empty(result.Routing.Routes);
-        Assert.Equal(new TcpRoute(5432, 15432), result.Routing.Tcp);
+        Assert.Equal([new TcpRoute(5432, 15432)], result.Routing.TcpRoutes.ToArray());
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class TcpRoutingTests
         var result = ServiceLabelParser.Parse(Tcp(("swarmedge.http.port", "8080")));
 
         Assert.Equal(8080, result.Routing!.HttpPort);
-        Assert.Equal(new TcpRoute(5432, 15432), result.Routing.Tcp);
+        Assert.Equal([new TcpRoute(5432, 15432)], result.Routing.TcpRoutes.ToArray());
         Assert.True(result.Routing.Routes.Single().ByServiceName);
     }
 
@@ -73,7 +73,7 @@ public class TcpRoutingTests
         var catalog = CatalogBuilder.Build(Snapshot([Service("db", Tcp())]), ServiceCatalog.Empty, [], [5432]);
 
         var db = Assert.Single(catalog.Services);
-        Assert.Null(db.Tcp);
+        Assert.Empty(db.TcpRoutes);
         Assert.Equal(["label swarmedge.tcp.entrypoint=\"15432\": SwarmEdge does not listen on that port (SwarmEdge:Tcp:Entrypoints is 5432)"],
             db.Errors.ToArray());
         Assert.Empty(TcpRouteTable.Build(catalog));
@@ -88,9 +88,9 @@ public class TcpRoutingTests
 
         var catalog = CatalogBuilder.Build(Snapshot([young, old], tasks), ServiceCatalog.Empty, [], [15432]);
 
-        Assert.Equal(new TcpRoute(5432, 15432), catalog.Services.Single(s => s.Name == "db-old").Tcp);
+        Assert.Equal([new TcpRoute(5432, 15432)], catalog.Services.Single(s => s.Name == "db-old").TcpRoutes.ToArray());
         var loser = catalog.Services.Single(s => s.Name == "db-new");
-        Assert.Null(loser.Tcp);
+        Assert.Empty(loser.TcpRoutes);
         Assert.Equal(["TCP entrypoint 15432 is already served by db-old; ignored: choose another entrypoint"], loser.Errors.ToArray());
 
         var table = TcpRouteTable.Build(catalog);
@@ -120,5 +120,64 @@ public class TcpRoutingTests
         Assert.Empty(config.Clusters);
         Assert.Empty(config.Routes);
         Assert.Equal(5432, Assert.Single(Assert.Single(catalog.Services).Endpoints).Port);
+    }
+
+    // ---- several TCP routes per service ----
+
+    [Fact]
+    public void Tcp_routers_add_routes_from_entrypoints_of_their_own_next_to_the_default_one()
+    {
+        var result = ServiceLabelParser.Parse(Tcp(
+            ("swarmedge.tcp.routers.rpc.port", "7077"), ("swarmedge.tcp.routers.rpc.entrypoint", "17077"),
+            ("swarmedge.tcp.routers.Rest.port", "6066"), ("swarmedge.tcp.routers.Rest.entrypoint", "16066")));
+
+        Assert.Empty(result.Errors);
+        Assert.Empty(result.Warnings);
+        Assert.Equal(
+            [new TcpRoute(5432, 15432), new TcpRoute(6066, 16066, "rest"), new TcpRoute(7077, 17077, "rpc")],
+            result.Routing!.TcpRoutes.ToArray());
+    }
+
+    [Theory]
+    [InlineData("swarmedge.tcp.routers.rpc.port", "label swarmedge.tcp.routers.rpc.entrypoint is missing: it names the edge port whose connections go to swarmedge.tcp.routers.rpc.port")]
+    [InlineData("swarmedge.tcp.routers.rpc.entrypoint", "label swarmedge.tcp.routers.rpc.port is missing: it names the port the service's tasks accept connections on")]
+    public void A_tcp_router_needs_port_and_entrypoint(string only, string error) =>
+        Assert.Equal([error], ServiceLabelParser.Parse(Tcp((only, "7077"))).Errors.ToArray());
+
+    [Fact]
+    public void Two_tcp_routers_of_one_service_cannot_share_an_entrypoint()
+    {
+        var result = ServiceLabelParser.Parse(Tcp(("swarmedge.tcp.routers.rpc.port", "7077"), ("swarmedge.tcp.routers.rpc.entrypoint", "15432")));
+
+        Assert.Equal(["TCP routers 'default', 'rpc' share entrypoint 15432: each router needs an entrypoint of its own"], result.Errors.ToArray());
+        Assert.Null(result.Routing);
+    }
+
+    [Theory]
+    [InlineData("swarmedge.tcp.routers.rpc.host", "x", "label swarmedge.tcp.routers.rpc.host=\"x\": unknown router key: a router takes port, entrypoint")]
+    [InlineData("swarmedge.tcp.routers.default.port", "1", "label swarmedge.tcp.routers.default.port=\"1\": router names use letters, digits, '-' and '_' and are not 'default'")]
+    [InlineData("swarmedge.tcp.ports", "1", "label swarmedge.tcp.ports=\"1\": unknown TCP key: a service takes swarmedge.tcp.port, swarmedge.tcp.entrypoint and swarmedge.tcp.routers.<name>.port/.entrypoint")]
+    public void Bad_tcp_router_keys_are_errors(string key, string value, string error) =>
+        Assert.Contains(error, ServiceLabelParser.Parse(Tcp((key, value))).Errors);
+
+    [Fact]
+    public void Each_tcp_route_claims_its_entrypoint_and_the_older_service_keeps_a_contested_one()
+    {
+        var spark = Service("spark", Labels(("swarmedge.enable", "true"),
+            ("swarmedge.tcp.routers.rpc.port", "7077"), ("swarmedge.tcp.routers.rpc.entrypoint", "7077"),
+            ("swarmedge.tcp.routers.rest.port", "6066"), ("swarmedge.tcp.routers.rest.entrypoint", "6066")), createdAt: Jan1);
+        var rival = Service("rival", Labels(("swarmedge.enable", "true"), ("swarmedge.tcp.port", "7077"), ("swarmedge.tcp.entrypoint", "7077")),
+            createdAt: Jan1.AddDays(1));
+        var tasks = new[] { TaskAt("s1", "svc-spark", "10.0.1.1"), TaskAt("r1", "svc-rival", "10.0.1.2") };
+
+        var catalog = CatalogBuilder.Build(Snapshot([rival, spark], tasks), ServiceCatalog.Empty, [], [6066, 7077]);
+
+        Assert.Equal(2, catalog.Find("svc-spark")!.TcpRoutes.Length);
+        Assert.Equal(["TCP entrypoint 7077 is already served by spark router 'rpc'; ignored: choose another entrypoint"],
+            catalog.Find("svc-rival")!.Errors.ToArray());
+        var table = TcpRouteTable.Build(catalog);
+        Assert.Equal("spark/rpc", table[7077].Service);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 7077), table[7077].Endpoints.Single().Address);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 6066), table[6066].Endpoints.Single().Address);
     }
 }

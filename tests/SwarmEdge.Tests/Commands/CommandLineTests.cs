@@ -71,20 +71,22 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, code);
         Assert.Equal("", stdout);
         Assert.Equal(StackFileConverter.Convert(yaml).Output, await File.ReadAllTextAsync(output));
-        Assert.StartsWith("converted web: removed routing-mesh ports 8080:80/tcp", err);
+        Assert.StartsWith("converted web: endpoint_mode dnsrr; 8080:80/tcp -> swarmedge.http.port=80", err);
     }
 
     [Fact]
     public async Task Convert_without_output_writes_to_stdout()
     {
         var input = Path.Combine(_dir, "stack.yml");
-        await File.WriteAllTextAsync(input, "services:\n  db:\n    ports: [\"5432:5432\"]\n");
+        await File.WriteAllTextAsync(input, "services:\n  db:\n    ports: [\"25432:5432\"]\n");
 
         var (code, stdout, err) = await RunAsync("convert", input);
 
         Assert.Equal(0, code);
-        Assert.Equal("services:\n  db:\n    ports: [\"5432:5432\"]\n", stdout);
-        Assert.Contains("nothing to convert", err);
+        Assert.StartsWith("services:\n  db:\n    deploy:\n      endpoint_mode: dnsrr\n", stdout);
+        Assert.Contains("swarmedge.tcp.entrypoint: \"25432\"", stdout);
+        Assert.Contains("converted db:", err);
+        Assert.Contains("edge: the TCP routes need SwarmEdge:Tcp:Entrypoints 25432", err);
     }
 
     [Fact]

@@ -201,4 +201,30 @@ public class ExposureAnalyzerTests
         Assert.Equal(["b"], report.EdgeNodes.Select(n => n.Hostname));
         Assert.Equal(["a"], report.ExposedNodes.Select(e => e.Node.Hostname));
     }
+
+    [Fact]
+    public void Every_routing_mesh_port_is_reported_with_the_swarmedge_labels_that_would_route_it()
+    {
+        var swarm = Swarm(
+            [
+                Service("shop_web", ports: [Ingress(8080, 80), Ingress(18081, 8081)]),
+                Service("shop_db", ports: [Ingress(25432, 5432)]),
+                Service("dns", ports: [Ingress(53, 53, "udp")]),
+            ],
+            [Node("edge-1", edge: true)]);
+
+        var report = ExposureAnalyzer.Analyze(swarm, Edge);
+
+        Assert.Equal(
+            [
+                new PortReplacement("dns", 53, 53, "udp", "not routable by SwarmEdge (UDP): stays on the routing mesh"),
+                new PortReplacement("shop_db", 25432, 5432, "tcp",
+                    "swarmedge.tcp.port=5432 swarmedge.tcp.entrypoint=25432 (edge entrypoint 25432 in SwarmEdge:Tcp:Entrypoints)"),
+                new PortReplacement("shop_web", 8080, 80, "tcp", "swarmedge.http.port=80 swarmedge.http.host=shop-web.example.com"),
+                new PortReplacement("shop_web", 18081, 8081, "tcp",
+                    "swarmedge.http.routers.port-8081.port=8081 swarmedge.http.routers.port-8081.host=shop-web-8081.example.com"),
+            ],
+            report.Replacements.ToArray());
+        Assert.Contains("swarmedge.tcp.port=5432 swarmedge.tcp.entrypoint=25432", AuditRenderer.Text(report, "unix:///var/run/docker.sock"));
+    }
 }

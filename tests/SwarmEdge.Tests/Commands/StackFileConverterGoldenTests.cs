@@ -40,12 +40,19 @@ public class StackFileConverterGoldenTests
 
         Assert.Equal(
             [
-                ("web", true, "removed routing-mesh ports 80:8080/tcp, 443:8443/tcp; endpoint_mode dnsrr; swarmedge.http.port 8080; not routed by SwarmEdge: 443:8443/tcp"),
-                ("api", true, "removed routing-mesh ports 5000:5000/tcp; endpoint_mode dnsrr; swarmedge.http.port 5000"),
-                ("db", false, "no HTTP port among 5432:5432/tcp (SwarmEdge fronts HTTP only); left unchanged"),
+                ("web", true, "endpoint_mode dnsrr; 80:8080/tcp -> swarmedge.http.port=8080 swarmedge.http.host=web.example.com; " +
+                              "443:8443/tcp -> swarmedge.tcp.port=8443 swarmedge.tcp.entrypoint=443 (edge entrypoint 443 in SwarmEdge:Tcp:Entrypoints)"),
+                ("api", true, "endpoint_mode dnsrr; 5000:5000/tcp -> swarmedge.http.port=5000 swarmedge.http.host=api.example.com"),
+                ("db", true, "endpoint_mode dnsrr; 5432:5432/tcp -> swarmedge.tcp.port=5432 swarmedge.tcp.entrypoint=5432 (edge entrypoint 5432 in SwarmEdge:Tcp:Entrypoints)"),
             ],
             result.Services.Select(s => (s.Service, s.Converted, s.Detail)));
-        Assert.Equal(["web: 443:8443/tcp no longer published: SwarmEdge routes one HTTP port per service"], result.Warnings.ToArray());
+        Assert.Equal(
+            [
+                "web: TCP entrypoint 443 must be in SwarmEdge:Tcp:Entrypoints and published by the edge",
+                "db: TCP entrypoint 5432 must be in SwarmEdge:Tcp:Entrypoints and published by the edge",
+            ],
+            result.Warnings.ToArray());
+        Assert.Equal(["443", "5432"], result.TcpEntrypoints.ToArray());
     }
 
     [Fact]
@@ -62,7 +69,8 @@ public class StackFileConverterGoldenTests
             ],
             result.Services.Select(s => (s.Service, s.Converted)));
         Assert.Contains("swarmedge.enable is false", result.Services[1].Detail);
-        Assert.Contains("53:53/udp, 514:514/udp", result.Services[2].Detail);
+        Assert.Contains("only ports SwarmEdge cannot route (53:53/udp, 514:514/udp", result.Services[2].Detail);
+        Assert.Contains(result.Warnings, w => w.StartsWith("media: 10000-10010:10000-10010/udp not routable by SwarmEdge", StringComparison.Ordinal));
         Assert.Contains(result.Warnings, w => w.Contains("line 31") && w.Contains("RTP"));
         Assert.Contains(result.Warnings, w => w.StartsWith("version 3.1 raised to 3.2"));
     }

@@ -25,8 +25,10 @@ public class StackFileConverterTests
                   endpoint_mode: dnsrr
                   labels:
                     # swarmedge convert: was published through the routing mesh as 8080/tcp
+                    # swarmedge convert: replace the *.example.com hosts with the names clients use (or add a path rule)
                     swarmedge.enable: "true"
                     swarmedge.http.port: "8080"
+                    swarmedge.http.host: "web.example.com"
 
             """, output);
     }
@@ -59,8 +61,10 @@ public class StackFileConverterTests
                   replicas: 2
                   labels:
                     # swarmedge convert: was published through the routing mesh as 8080:80/tcp
+                    # swarmedge convert: replace the *.example.com hosts with the names clients use (or add a path rule)
                     swarmedge.enable: "true"
                     swarmedge.http.port: "80"
+                    swarmedge.http.host: "web.example.com"
 
             """, output);
     }
@@ -76,6 +80,7 @@ public class StackFileConverterTests
                   labels:
                     swarmedge.enable: "true"
                     swarmedge.http.port: "9090"
+                    swarmedge.http.host: shop.example.com
             """);
 
         Assert.Equal("""
@@ -87,13 +92,14 @@ public class StackFileConverterTests
                   labels:
                     swarmedge.enable: "true"
                     swarmedge.http.port: "9090"
+                    swarmedge.http.host: shop.example.com
 
             """, result.Output);
-        Assert.EndsWith("swarmedge.http.port 9090", Assert.Single(result.Services).Detail);
+        Assert.EndsWith("8080:80/tcp -> routed by the labels already there", Assert.Single(result.Services).Detail);
     }
 
     [Fact]
-    public void The_first_clearly_http_port_is_chosen_over_an_earlier_unknown_one()
+    public void Every_port_gets_a_route_http_looking_ones_http_the_others_tcp_from_an_entrypoint_of_the_published_number()
     {
         var result = StackFileConverter.Convert("""
             services:
@@ -102,22 +108,77 @@ public class StackFileConverterTests
                   - "7001:7001"
                   - "8443:443"
                   - "8080:8080"
+                  - "18081:8081"
             """);
 
-        Assert.Contains("swarmedge.http.port: \"8080\"", result.Output);
-        Assert.Contains("not routed by SwarmEdge: 7001:7001/tcp, 8443:443/tcp", Assert.Single(result.Services).Detail);
+        Assert.Contains("""
+                    swarmedge.enable: "true"
+                    swarmedge.tcp.port: "7001"
+                    swarmedge.tcp.entrypoint: "7001"
+                    swarmedge.tcp.routers.port-443.port: "443"
+                    swarmedge.tcp.routers.port-443.entrypoint: "8443"
+                    swarmedge.http.port: "8080"
+                    swarmedge.http.host: "app.example.com"
+                    swarmedge.http.routers.port-8081.port: "8081"
+                    swarmedge.http.routers.port-8081.host: "app-8081.example.com"
+            """, result.Output);
+        Assert.DoesNotContain("ports:", result.Output);
+        Assert.Equal(["7001", "8443"], result.TcpEntrypoints.ToArray());
+        Assert.Contains("# swarmedge convert: TCP entrypoints 7001, 8443: add to SwarmEdge:Tcp:Entrypoints and publish on the edge", result.Output);
+        Assert.Contains("app: TCP entrypoints 7001, 8443 must be in SwarmEdge:Tcp:Entrypoints and published by the edge", result.Warnings);
     }
 
     [Fact]
-    public void Without_an_http_looking_port_any_single_tcp_port_that_is_not_a_known_other_protocol_is_used()
+    public void A_database_becomes_a_tcp_route_with_no_host_to_fill_in()
     {
         var output = Convert("""
             services:
-              app:
-                ports: ["5432:5432", "7001:7001"]
+              db:
+                ports: ["5432"]
             """);
 
-        Assert.Contains("swarmedge.http.port: \"7001\"", output);
+        Assert.Contains("swarmedge.tcp.port: \"5432\"", output);
+        Assert.Contains("swarmedge.tcp.entrypoint: \"5432\"", output);
+        Assert.DoesNotContain("example.com", output);
+    }
+
+    [Fact]
+    public void Udp_ports_and_ranges_stay_on_the_routing_mesh_with_the_service_in_vip_mode_and_are_reported()
+    {
+        var result = StackFileConverter.Convert("""
+            services:
+              dns:
+                ports:
+                  - "53:53/udp"   # queries
+                  - "8000-8010:8000-8010"
+                  - "80:80"
+                deploy:
+                  endpoint_mode: vip
+            """);
+
+        Assert.StartsWith("""
+            services:
+              dns:
+                ports:
+                  - "53:53/udp" # queries
+                  - "8000-8010:8000-8010"
+                deploy:
+                  endpoint_mode: vip
+            """, result.Output);
+        Assert.Contains("swarmedge.http.port: \"80\"", result.Output);
+        Assert.Contains(result.Warnings, w => w.StartsWith("dns: 53:53/udp, 8000-8010:8000-8010/tcp not routable by SwarmEdge: left on the routing mesh", StringComparison.Ordinal));
+        var detail = Assert.Single(result.Services).Detail;
+        Assert.StartsWith("endpoint_mode unchanged (ports left on the routing mesh); 53:53/udp -> not routable by SwarmEdge (UDP): stays on the routing mesh", detail);
+        Assert.Contains("8000-8010:8000-8010/tcp -> not routable by SwarmEdge (a port range)", detail);
+    }
+
+    [Fact]
+    public void A_service_with_only_udp_ports_is_left_alone()
+    {
+        var result = StackFileConverter.Convert("services:\n  dns:\n    ports: [\"53:53/udp\"]\n");
+
+        Assert.Equal("services:\n  dns:\n    ports: [\"53:53/udp\"]\n", result.Output);
+        Assert.Equal("only ports SwarmEdge cannot route (53:53/udp: UDP or ranges); left unchanged", Assert.Single(result.Services).Detail);
     }
 
     [Fact]

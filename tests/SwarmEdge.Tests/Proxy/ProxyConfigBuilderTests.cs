@@ -227,4 +227,27 @@ public class ProxyConfigBuilderTests
         Assert.Equal(100_000, config.Routes[1].Order);
         Assert.True(config.Routes[0].Order > config.Routes[1].Order);
     }
+
+    [Fact]
+    public void A_router_on_another_port_gets_a_cluster_of_the_same_tasks_on_that_port_with_health_of_its_own()
+    {
+        var main = Route("default", ["spark.example.com"]);
+        var ui = new HttpRoute("ui", ["ui.spark.example.com"], null, null, false, Port: 4040);
+        var service = new CatalogService("svc-spark", "spark",
+            new ServiceRouting(8080, null, null, [main, ui], HealthCheck: new ActiveHealthCheck("/health", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(2), 2)),
+            "net-a", [main, ui], [Endpoint("t1", "10.0.1.1"), Endpoint("t2", "10.0.1.2")], [], [], false);
+
+        var config = Build(service);
+
+        Assert.Equal(["spark", "spark:4040"], config.Clusters.Select(c => c.ClusterId));
+        Assert.Equal(["spark", "spark:4040"], config.Routes.Select(r => r.ClusterId));
+        Assert.Equal("http://10.0.1.1:8080/", config.Clusters[0].Destinations!["t1"].Address);
+        Assert.Equal("http://10.0.1.1:4040/", config.Clusters[1].Destinations!["t1"].Address);
+        Assert.Equal("http://10.0.1.2:4040/", config.Clusters[1].Destinations!["t2"].Address);
+        // Active checks are about swarmedge.http.port; the other port has passive health of its own.
+        Assert.True(config.Clusters[0].HealthCheck!.Active!.Enabled);
+        Assert.Null(config.Clusters[1].HealthCheck!.Active);
+        Assert.True(config.Clusters[1].HealthCheck!.Passive!.Enabled);
+        Assert.All(config.Clusters, c => Assert.Equal("spark", c.Metadata![ProxyConfigBuilder.ServiceMetadataKey]));
+    }
 }

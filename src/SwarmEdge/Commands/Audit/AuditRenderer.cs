@@ -26,8 +26,12 @@ internal static class AuditRenderer
         }
         else
         {
-            Table(text, ["SERVICE", "PUBLISHED", "TARGET", "PROTOCOL"],
-                report.IngressPorts.Select(p => new[] { p.Service, p.PublishedPort.ToString(), p.TargetPort.ToString(), p.Protocol }));
+            Table(text, ["SERVICE", "PUBLISHED", "TARGET", "PROTOCOL", "BEHIND SWARMEDGE (LABELS)"],
+                report.IngressPorts.Select(p => new[]
+                {
+                    p.Service, p.PublishedPort.ToString(), p.TargetPort.ToString(), p.Protocol,
+                    report.Replacements.FirstOrDefault(r => r.Service == p.Service && r.PublishedPort == p.PublishedPort && r.Protocol == p.Protocol)?.Labels ?? "-",
+                }));
         }
 
         text.AppendLine();
@@ -91,6 +95,7 @@ internal static class AuditRenderer
             EdgeNodes = report.EdgeNodes.Select(NodeJson),
             ExposedNodes = report.ExposedNodes.Select(e => new { Node = NodeJson(e.Node), e.Ports }),
             report.PortsToClose,
+            report.Replacements,
             IptablesRules = FirewallRuleRenderer.Render(report),
             ApplyCommand = FirewallRuleRenderer.ApplyCommand,
         };

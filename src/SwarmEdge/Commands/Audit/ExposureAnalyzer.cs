@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
 namespace SwarmEdge.Commands.Audit;
 
@@ -65,8 +66,21 @@ internal static class ExposureAnalyzer
             edgeNodes,
             nonEdgeNodes,
             exposed.ToImmutable(),
-            PortsToClose(exposed));
+            PortsToClose(exposed),
+            Replacements(services));
     }
+
+    /// <summary>For every routing-mesh port, the SwarmEdge labels that route it instead (what convert would write).</summary>
+    private static ImmutableArray<PortReplacement> Replacements(ImmutableArray<AuditService> services) =>
+        [.. services.SelectMany(s =>
+        {
+            var ports = s.Ports.Where(p => p.Mode == PublishMode.Ingress && p.PublishedPort > 0).ToList();
+            var plan = Convert.PortPlan.For(s.Name,
+                ports.Select(p => new Convert.ComposePort(p.TargetPort.ToString(CultureInfo.InvariantCulture),
+                    p.PublishedPort.ToString(CultureInfo.InvariantCulture), p.Protocol, true, null)).ToList(),
+                s.Labels);
+            return ports.Zip(plan, (p, a) => new PortReplacement(s.Name, p.PublishedPort, p.TargetPort, p.Protocol, a.Describe()));
+        })];
 
     /// <summary>
     /// Host-mode ports per node, from the tasks that run there. A task that has started reports the ports Docker

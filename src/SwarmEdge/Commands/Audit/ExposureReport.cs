@@ -5,6 +5,9 @@ namespace SwarmEdge.Commands.Audit;
 /// <summary>A port published through the routing mesh: every node of the swarm accepts connections on it.</summary>
 internal sealed record IngressPort(string Service, int PublishedPort, int TargetPort, string Protocol);
 
+/// <summary>What replaces a routing-mesh port behind SwarmEdge: its labels (Commands/Convert/PortPlan), as text.</summary>
+internal sealed record PortReplacement(string Service, int PublishedPort, int TargetPort, string Protocol, string Labels);
+
 /// <summary>
 /// A vip-mode service without host-mode ports: SwarmEdge could front it once it moves to dnsrr (and, if it
 /// publishes ports through the routing mesh, once those go). OptedIn: it already carries swarmedge.enable.
@@ -32,11 +35,14 @@ internal sealed record ExposureReport(
     ImmutableArray<AuditNode> EdgeNodes,
     ImmutableArray<AuditNode> NonEdgeNodes,
     ImmutableArray<NodeExposure> ExposedNodes,
-    ImmutableArray<PortToClose> PortsToClose)
+    ImmutableArray<PortToClose> PortsToClose,
+    ImmutableArray<PortReplacement> Replacements = default)
 {
     /// <summary>
     /// A routing-mesh port is exposure even when every node is an edge node: it bypasses the edge. A host-mode
     /// port is exposure only on a node that is not an edge node.
     /// </summary>
     public bool Exposed => !IngressPorts.IsEmpty || !ExposedNodes.IsEmpty;
+
+    public ImmutableArray<PortReplacement> Replacements { get; init; } = Replacements.IsDefault ? [] : Replacements;
 }

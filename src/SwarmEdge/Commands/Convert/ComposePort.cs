@@ -8,7 +8,7 @@ namespace SwarmEdge.Commands.Convert;
 /// empty when Docker picks the port. Ingress: published through the routing mesh (short syntax, or long syntax
 /// with mode ingress or no mode), as opposed to mode: host.
 /// </summary>
-internal sealed record ComposePort(string Target, string Published, string Protocol, bool Ingress, string? AppProtocol)
+internal sealed partial record ComposePort(string Target, string Published, string Protocol, bool Ingress, string? AppProtocol)
 {
     /// <summary>Ports that web servers and app frameworks listen on by default.</summary>
     private static readonly FrozenSet<int> HttpPorts = new[] { 80, 81, 3000, 4000, 5000, 8000, 8008, 8080, 8081, 8088, 8888 }.ToFrozenSet();
@@ -103,11 +103,22 @@ internal sealed record ComposePort(string Target, string Published, string Proto
         return parts;
     }
 
-    public int? TargetNumber => int.TryParse(Target, out var n) && n is > 0 and <= 65535 ? n : null;
+    /// <summary>The target port's number, or the default of a variable ("${WEB_PORT:-8080}": 8080).</summary>
+    public int? TargetNumber => Number(Target);
 
-    private int? PublishedNumber => int.TryParse(Published, out var n) && n is > 0 and <= 65535 ? n : null;
+    private int? PublishedNumber => Number(Published);
 
-    private bool IsRange => Target.Contains('-') && !Target.StartsWith("${", StringComparison.Ordinal);
+    private static int? Number(string value)
+    {
+        var match = DefaultedVariable().Match(value);
+        var digits = match.Success ? match.Groups[1].Value : value;
+        return int.TryParse(digits, out var n) && n is > 0 and <= 65535 ? n : null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([0-9]+)\}$")]
+    private static partial System.Text.RegularExpressions.Regex DefaultedVariable();
+
+    public bool IsRange => Target.Contains('-') && !Target.StartsWith("${", StringComparison.Ordinal);
 
     /// <summary>Clearly HTTP: app_protocol says so, or the target or published port is a usual HTTP port.</summary>
     public bool LooksHttp =>

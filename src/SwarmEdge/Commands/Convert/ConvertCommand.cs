@@ -76,7 +76,13 @@ internal static class ConvertCommand
 
         if (!result.Services.Any(s => s.Converted))
         {
-            await error.WriteLineAsync("no service publishes an HTTP port through the routing mesh: nothing to convert");
+            await error.WriteLineAsync("no service publishes a port through the routing mesh: nothing to convert");
+        }
+
+        if (!result.TcpEntrypoints.IsEmpty)
+        {
+            await error.WriteLineAsync($"edge: the TCP routes need SwarmEdge:Tcp:Entrypoints {string.Join(", ", result.TcpEntrypoints)}, " +
+                                       "published by the edge (stack.yml: ports in host mode)");
         }
 
         foreach (var warning in result.Warnings)

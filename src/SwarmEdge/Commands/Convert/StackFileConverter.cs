@@ -5,30 +5,33 @@ namespace SwarmEdge.Commands.Convert;
 /// <summary>What happened to one service of the stack file.</summary>
 internal sealed record ServiceConversion(string Service, bool Converted, string Detail);
 
-internal sealed record ConversionResult(string Output, ImmutableArray<ServiceConversion> Services, ImmutableArray<string> Warnings);
+/// <param name="TcpEntrypoints">Edge ports the converted services' TCP routes need (SwarmEdge:Tcp:Entrypoints).</param>
+internal sealed record ConversionResult(
+    string Output, ImmutableArray<ServiceConversion> Services, ImmutableArray<string> Warnings, ImmutableArray<string> TcpEntrypoints);
 
 /// <summary>
-/// Pure: rewrites a compose/stack file so that its HTTP services sit behind SwarmEdge instead of the routing mesh.
-/// For each service that publishes ports in ingress mode: those port entries go (host-mode ones stay),
-/// deploy.endpoint_mode becomes dnsrr (Swarm refuses dnsrr with ingress ports), and deploy.labels gets
-/// swarmedge.enable "true" and swarmedge.http.port with the target port of its first HTTP-looking port.
-/// SwarmEdge routes one port per service, so other ingress ports of the service are removed as well and named in
-/// a comment above the new labels (and in the report): fronting them needs host-mode publishing or another service.
-/// A service is left as it is when it has no port that could be HTTP (a database publishing 5432: SwarmEdge is
-/// an HTTP proxy), when it set swarmedge.enable to false, or when its ports or deploy are written in a way this
-/// cannot follow (an alias, a merge key on ports): each such case is in the report.
-/// Existing swarmedge.* labels win over the ones this would add. Comments, key order and everything else stay.
+/// Pure: rewrites a compose/stack file so that its services sit behind SwarmEdge instead of the routing mesh.
+/// For each service that publishes ports in ingress mode: every such port gets SwarmEdge labels that route it
+/// (PortPlan: HTTP routes for HTTP-looking ports, TCP routes from an edge entrypoint of the same number for the
+/// others) and its entry goes; deploy.endpoint_mode becomes dnsrr (Swarm refuses dnsrr with ingress ports). A port
+/// SwarmEdge cannot route (UDP, a range) stays on the routing mesh, and its service in vip mode: SwarmEdge reaches
+/// tasks by their own addresses in either mode; a service with only such ports is left alone. Comments above the new labels
+/// and lines in the report say what each port became, which TCP entrypoints the edge must open and which hosts
+/// are placeholders. A service is left as it is when it set swarmedge.enable to false, or when its ports or
+/// deploy are written in a way this cannot follow (an alias, a merge key on ports): each such case is in the
+/// report. Existing swarmedge.* labels win over the ones this would add. Comments, key order and everything
+/// else stay.
 /// </summary>
 internal static class StackFileConverter
 {
     private const string Enable = "swarmedge.enable";
-    private const string HttpPort = "swarmedge.http.port";
 
     public static ConversionResult Convert(string text)
     {
         var file = YamlTreeReader.Read(text);
         var services = ImmutableArray.CreateBuilder<ServiceConversion>();
         var warnings = file.Lost.ToList();
+        var entrypoints = new List<string>();
         foreach (var document in file.Documents)
         {
             if (document.Root is not YamlMapping root || root.Find("services")?.Value is not YamlMapping serviceMap)
@@ -39,7 +42,7 @@ internal static class StackFileConverter
             var converted = false;
             foreach (var entry in serviceMap.Entries)
             {
-                var result = ConvertService(entry, warnings);
+                var result = ConvertService(entry, warnings, entrypoints);
                 if (result is not null)
                 {
                     services.Add(result);
@@ -53,10 +56,10 @@ internal static class StackFileConverter
             }
         }
 
-        return new ConversionResult(YamlTreeWriter.Write(file), services.ToImmutable(), [.. warnings]);
+        return new ConversionResult(YamlTreeWriter.Write(file), services.ToImmutable(), [.. warnings], [.. entrypoints.Distinct()]);
     }
 
-    private static ServiceConversion? ConvertService(YamlEntry entry, List<string> warnings)
+    private static ServiceConversion? ConvertService(YamlEntry entry, List<string> warnings, List<string> entrypoints)
     {
         var name = (entry.Key as YamlScalar)?.Value ?? "?";
         if (entry.Value is not YamlMapping service)
@@ -106,19 +109,19 @@ internal static class StackFileConverter
             return Skipped(name, $"{Enable} is false; left unchanged");
         }
 
-        var http = ingress.Select(p => p.Port!).FirstOrDefault(p => p.LooksHttp)
-                   ?? ingress.Select(p => p.Port!).FirstOrDefault(p => p.MaybeHttp);
-        existing.TryGetValue(HttpPort, out var labelledPort);
-        if (http is null && labelledPort is null)
+        var plan = PortPlan.For(name, ingress.Select(p => p.Port!).ToList(), existing);
+        if (plan.All(a => a.Route == PortRoute.RoutingMesh))
         {
-            return Skipped(name,
-                $"no HTTP port among {string.Join(", ", ingress.Select(p => p.Port))} (SwarmEdge fronts HTTP only); left unchanged");
+            return Skipped(name, $"only ports SwarmEdge cannot route ({string.Join(", ", plan.Select(a => a.Port))}: UDP or ranges); left unchanged");
         }
 
-        // The edit.
-        foreach (var (item, _) in ingress)
+        // The edit: routed ports leave the routing mesh; the ones SwarmEdge cannot route stay on it.
+        foreach (var ((item, _), assignment) in ingress.Zip(plan))
         {
-            ports.Items.Remove(item);
+            if (assignment.Route != PortRoute.RoutingMesh)
+            {
+                ports.Items.Remove(item);
+            }
         }
 
         if (ports.Items.Count == 0)
@@ -132,28 +135,47 @@ internal static class StackFileConverter
             service.Entries.Add(new YamlEntry(Yaml.Plain("deploy"), deploy));
         }
 
-        SetEndpointMode(deploy);
+        var http = plan.Where(a => a.Route == PortRoute.Http).ToList();
+        var tcp = plan.Where(a => a.Route == PortRoute.Tcp).ToList();
+        var mesh = plan.Where(a => a.Route == PortRoute.RoutingMesh).ToList();
 
-        var port = labelledPort ?? http!.Target;
-        var others = ingress.Select(p => p.Port!).Where(p => !ReferenceEquals(p, http)).ToList();
+        // Swarm refuses dnsrr with routing-mesh ports: a service that keeps some stays in vip mode, which SwarmEdge
+        // does not mind (it sends to the tasks' own addresses).
+        if (mesh.Count == 0)
+        {
+            SetEndpointMode(deploy);
+        }
+
         var comments = new List<string>
         {
             $"swarmedge convert: was published through the routing mesh as {string.Join(", ", ingress.Select(p => p.Port))}",
         };
-        if (others.Count > 0)
+        if (http.Any(a => a.Labels.Any(l => l.Value.EndsWith("." + PortPlan.Placeholder, StringComparison.Ordinal))))
         {
-            comments.Add($"swarmedge convert: SwarmEdge routes port {port} only; no longer published: {string.Join(", ", others)}");
+            comments.Add($"swarmedge convert: replace the *.{PortPlan.Placeholder} hosts with the names clients use (or add a path rule)");
         }
 
-        AddLabels(deploy, labelsEntry, existing, port, comments);
-
-        var detail = $"removed routing-mesh ports {string.Join(", ", ingress.Select(p => p.Port))}; endpoint_mode dnsrr; {HttpPort} {port}";
-        if (others.Count > 0)
+        entrypoints.AddRange(tcp.Select(a => a.Entrypoint));
+        if (tcp.Count > 0)
         {
-            detail += $"; not routed by SwarmEdge: {string.Join(", ", others)}";
-            warnings.Add($"{name}: {string.Join(", ", others)} no longer published: SwarmEdge routes one HTTP port per service");
+            comments.Add($"swarmedge convert: TCP entrypoint{(tcp.Count > 1 ? "s" : "")} {string.Join(", ", tcp.Select(a => a.Entrypoint))}: " +
+                         "add to SwarmEdge:Tcp:Entrypoints and publish on the edge");
+            warnings.Add($"{name}: TCP entrypoint{(tcp.Count > 1 ? "s" : "")} {string.Join(", ", tcp.Select(a => a.Entrypoint))} " +
+                         "must be in SwarmEdge:Tcp:Entrypoints and published by the edge");
         }
 
+        if (mesh.Count > 0)
+        {
+            comments.Add($"swarmedge convert: {string.Join(", ", mesh.Select(a => a.Port))} stay on the routing mesh (SwarmEdge routes " +
+                         "single TCP ports only), so the service stays in vip mode");
+            warnings.Add($"{name}: {string.Join(", ", mesh.Select(a => a.Port))} not routable by SwarmEdge: left on the routing mesh, " +
+                         "open on every node; the service stays in vip mode");
+        }
+
+        AddLabels(deploy, labelsEntry, existing, [.. plan.SelectMany(a => a.Labels)], comments);
+
+        var detail = (mesh.Count == 0 ? "endpoint_mode dnsrr; " : "endpoint_mode unchanged (ports left on the routing mesh); ") +
+                     string.Join("; ", plan.Select(a => $"{a.Port} -> {a.Describe()}"));
         return new ServiceConversion(name, true, detail);
     }
 
@@ -235,7 +257,8 @@ internal static class StackFileConverter
         }
     }
 
-    private static void AddLabels(YamlMapping deploy, YamlEntry? labelsEntry, Dictionary<string, string> existing, string port, List<string> comments)
+    private static void AddLabels(
+        YamlMapping deploy, YamlEntry? labelsEntry, Dictionary<string, string> existing, List<(string Key, string Value)> labels, List<string> comments)
     {
         var add = new List<(string Key, string Value)>();
         if (!existing.ContainsKey(Enable))
@@ -243,10 +266,7 @@ internal static class StackFileConverter
             add.Add((Enable, "true"));
         }
 
-        if (!existing.ContainsKey(HttpPort))
-        {
-            add.Add((HttpPort, port));
-        }
+        add.AddRange(labels);
 
         var empty = labelsEntry?.Value is YamlMapping { Entries.Count: 0 } or YamlSequence { Items.Count: 0 };
         if (labelsEntry is null || empty)

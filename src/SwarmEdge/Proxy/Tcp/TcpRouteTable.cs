@@ -7,7 +7,10 @@ namespace SwarmEdge.Proxy.Tcp;
 /// <summary>A task behind a TCP route.</summary>
 internal sealed record TcpEndpoint(string TaskId, IPEndPoint Address);
 
-/// <summary>Where connections to one entrypoint go: the service's tasks, on its TCP port.</summary>
+/// <summary>
+/// Where connections to one entrypoint go: the service's tasks, on the route's port. Service names it in logs
+/// and metrics: the service, or "service/router" for a named TCP router.
+/// </summary>
 internal sealed record TcpTarget(string Service, ImmutableArray<TcpEndpoint> Endpoints)
 {
     public bool Equals(TcpTarget? other) => other is not null && Service == other.Service && Endpoints.SequenceEqual(other.Endpoints);
@@ -26,11 +29,14 @@ internal sealed class TcpRouteTable
 
     public void Swap(ImmutableDictionary<int, TcpTarget> targets) => _targets = targets;
 
-    /// <summary>Pure: the catalog's served TCP routes, with each task's address on the service's TCP port.</summary>
+    /// <summary>Pure: the catalog's served TCP routes, with each task's address on the route's port.</summary>
     public static ImmutableDictionary<int, TcpTarget> Build(ServiceCatalog catalog) =>
         catalog.Services
-            .Where(s => s.IsRouted && s.Tcp is not null)
+            .Where(s => s.IsRouted)
+            .SelectMany(s => s.TcpRoutes.Select(route => (Service: s, Route: route)))
             .ToImmutableDictionary(
-                s => s.Tcp!.Entrypoint,
-                s => new TcpTarget(s.Name, s.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, s.Tcp!.Port))).ToImmutableArray()));
+                x => x.Route.Entrypoint,
+                x => new TcpTarget(
+                    x.Route.Name == TcpRoute.DefaultName ? x.Service.Name : $"{x.Service.Name}/{x.Route.Name}",
+                    x.Service.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, x.Route.Port))).ToImmutableArray()));
 }

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+
+namespace SwarmEdge.Commands.Convert;
+
+/// <summary>How one routing-mesh port is reached through SwarmEdge instead.</summary>
+internal enum PortRoute
+{
+    /// <summary>An HTTP route to the port (an HTTP-looking port).</summary>
+    Http,
+
+    /// <summary>A TCP route from an edge entrypoint of the same number.</summary>
+    Tcp,
+
+    /// <summary>
+    /// Not routable by SwarmEdge (UDP, a port range): it stays published through the routing mesh, and the
+    /// service in vip mode (SwarmEdge reaches the tasks by their own addresses in either mode).
+    /// </summary>
+    RoutingMesh,
+}
+
+/// <summary>One port's fate: how it is routed, and the labels that route it (none for RoutingMesh).</summary>
+internal sealed record PortAssignment(ComposePort Port, PortRoute Route, ImmutableArray<(string Key, string Value)> Labels, string Entrypoint)
+{
+    public string Describe() => Route switch
+    {
+        PortRoute.Http => Written,
+        PortRoute.Tcp => $"{Written} (edge entrypoint {Entrypoint} in SwarmEdge:Tcp:Entrypoints)",
+        _ => $"not routable by SwarmEdge ({(Port.Protocol == "tcp" ? "a port range" : Port.Protocol.ToUpperInvariant())}): stays on the routing mesh",
+    };
+
+    private string Written => Labels.IsEmpty ? "routed by the labels already there" : string.Join(" ", Labels.Select(l => $"{l.Key}={l.Value}"));
+}
+
+/// <summary>
+/// Pure: the SwarmEdge labels that replace a service's routing-mesh ports, used by convert (which writes them)
+/// and audit (which shows them). Every port stays reachable: HTTP-looking ports (app_protocol http, or a usual
+/// HTTP port) become HTTP routes, the first on swarmedge.http.port and the others on routers of their own port;
+/// every other single TCP port becomes a TCP route from an edge entrypoint with the published number (the target
+/// when Docker picked the published port); UDP ports and ranges cannot be proxied and stay on the routing mesh.
+/// HTTP routes get a host under example.com for the user to replace: without a host a service has no route.
+/// Labels the service already has are never replaced.
+/// </summary>
+internal static class PortPlan
+{
+    public const string Placeholder = "example.com";
+
+    public static ImmutableArray<PortAssignment> For(string service, IReadOnlyList<ComposePort> ingress, IReadOnlyDictionary<string, string> existing)
+    {
+        var assignments = ImmutableArray.CreateBuilder<PortAssignment>();
+        var hostName = service.ToLowerInvariant().Replace('_', '-');
+        var http = 0;
+        var tcp = 0;
+        var usedRouters = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var port in ingress)
+        {
+            if (port.Protocol != "tcp" || port.IsRange)
+            {
+                assignments.Add(new PortAssignment(port, PortRoute.RoutingMesh, [], ""));
+                continue;
+            }
+
+            var entrypoint = port.Published.Length > 0 ? port.Published : port.Target;
+            if (port.LooksHttp)
+            {
+                var labels = http++ == 0
+                    ? Missing(existing, ("swarmedge.http.port", port.Target), HasHttpRule(existing) ? null : ("swarmedge.http.host", $"{hostName}.{Placeholder}"))
+                    : Router("swarmedge.http.routers", port, usedRouters) is var router
+                        ? Missing(existing, ($"{router}.port", port.Target), ($"{router}.host", $"{hostName}-{Suffix(port)}.{Placeholder}"))
+                        : [];
+                assignments.Add(new PortAssignment(port, PortRoute.Http, labels, entrypoint));
+            }
+            else
+            {
+                var labels = tcp++ == 0
+                    ? Missing(existing, ("swarmedge.tcp.port", port.Target), ("swarmedge.tcp.entrypoint", entrypoint))
+                    : Router("swarmedge.tcp.routers", port, usedRouters) is var router
+                        ? Missing(existing, ($"{router}.port", port.Target), ($"{router}.entrypoint", entrypoint))
+                        : [];
+                assignments.Add(new PortAssignment(port, PortRoute.Tcp, labels, entrypoint));
+            }
+        }
+
+        return assignments.ToImmutable();
+    }
+
+    private static bool HasHttpRule(IReadOnlyDictionary<string, string> existing) =>
+        existing.ContainsKey("swarmedge.http.host") || existing.ContainsKey("swarmedge.http.path");
+
+    private static ImmutableArray<(string Key, string Value)> Missing(IReadOnlyDictionary<string, string> existing, params (string Key, string Value)?[] labels) =>
+        [.. labels.OfType<(string Key, string Value)>().Where(l => !existing.ContainsKey(l.Key))];
+
+    /// <summary>"swarmedge.http.routers.port-8081", named by the target port ("port-var" for a variable), unique.</summary>
+    private static string Router(string prefix, ComposePort port, HashSet<string> used)
+    {
+        var name = $"{prefix}.port-{Suffix(port)}";
+        var candidate = name;
+        for (var i = 2; !used.Add(candidate); i++)
+        {
+            candidate = $"{name}-{i}";
+        }
+
+        return candidate;
+    }
+
+    private static string Suffix(ComposePort port) =>
+        port.TargetNumber is { } n ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : "var";
+}
