@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Compares SwarmEdge with nginx (static upstream and re-resolving), HAProxy and Caddy on the same swarm, under
 # the same load, one proxy at a time. Usage: benchmarks/run.sh [--quick] [--only swarmedge,haproxy,...] [--warmup S]
-# Results: benchmarks/results/latest.{md,csv,png}; raw wrk and hey outputs and logs: artifacts/bench/.
+#        benchmarks/run.sh --slow-clients [--only ...]: normal clients before and during 1,000 slow-header and
+#        slow-body connections (slowhttptest), instead of the other scenarios (default: swarmedge,haproxy).
+# Results: benchmarks/results/latest.{md,csv,png} (--slow-clients: results/slow-clients.md); raw wrk, hey and
+# slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # See benchmarks/README.md.
 set -euo pipefail
@@ -17,6 +20,7 @@ ALL_PROXIES=(swarmedge yarp nginx-static nginx-resolve haproxy caddy)
 quick=0
 only=""
 warmup=""
+slow=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -24,6 +28,7 @@ while [ $# -gt 0 ]; do
     --only=*) only="${1#--only=}" ;;
     --warmup) warmup="${2:?--warmup needs seconds}"; shift ;;
     --warmup=*) warmup="${1#--warmup=}" ;;
+    --slow-clients) slow=1 ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -41,6 +46,8 @@ if [ -n "$only" ]; then
   for w in "${wanted[@]}"; do
     [[ " ${ALL_PROXIES[*]} nginx " == *" $w "* ]] || { echo "bench: unknown proxy '$w' (known: ${ALL_PROXIES[*]})" >&2; exit 2; }
   done
+elif [ $slow = 1 ]; then
+  proxies=(swarmedge haproxy)
 else
   proxies=("${ALL_PROXIES[@]}")
 fi
@@ -75,7 +82,7 @@ now() { echo "$EPOCHREALTIME"; }
 # ------------------------------------------------------------------------------------------- packages
 install_packages() {
   local need=() pair
-  for pair in wrk:wrk hey:hey nginx:nginx-light haproxy:haproxy caddy:caddy gnuplot:gnuplot-nox jq:jq curl:curl \
+  for pair in wrk:wrk hey:hey slowhttptest:slowhttptest nginx:nginx-light haproxy:haproxy caddy:caddy gnuplot:gnuplot-nox jq:jq curl:curl \
               dig:dnsutils envsubst:gettext-base nsenter:util-linux unshare:util-linux flock:util-linux; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
   done
@@ -501,6 +508,68 @@ scenario_scaleup() {
   docker service scale --detach=false "$SVC=$REPLICAS" >/dev/null 2>&1 || true
 }
 
+# Slow clients: hey (FAIL_CONNS workers, BENCH_FAIL_TIMEOUT) through the proxy for SLOW_BEFORE s alone, then
+# for SLOW_DURING s while slowhttptest, from the same network namespace, holds SLOW_CONNS connections that send a
+# header line (-H, slowloris) or a body chunk (-B, R-U-Dead-Yet) every 5 s. The slow requests name the routed
+# host through proxy mode (-d: an absolute-form request line for http://HOST/), so slow bodies reach a real route.
+SLOW_CONNS=1000 SLOW_BEFORE=10 SLOW_DURING=25
+scenario_slow() { # scenario_slow PROXY H|B
+  local p=$1 m=$2 k="slow$2" out p99
+  start_hey_bg "$p-$k-before" $SLOW_BEFORE "normal clients before the slow ones"
+  wait "$HEY_PID" 2>/dev/null || true
+  hey_result "$p" "${k}_before" "$raw/$p-$k-before.txt"
+  R[$p,${k}_before_p99]=$(hey_p99 "$raw/$p-$k-before.txt")
+  start_hey_bg "$p-$k-during" $SLOW_DURING "normal clients while $SLOW_CONNS slow ones (-$m) run"
+  local cmd=(slowhttptest "-$m" -c $SLOW_CONNS -r 500 -i 5 -x 24 -s 65536 -l $SLOW_DURING -p 3 -d "127.0.0.1:$P_PORT" -u "http://$HOSTNAME_HDR/" -v 1)
+  LOAD_CMDS+=("$p-$k: $(shell_words "${cmd[@]}")")
+  nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$p-$k-slowhttptest.txt" 2>&1 || true
+  wait "$HEY_PID" 2>/dev/null || true
+  hey_result "$p" "${k}_during" "$raw/$p-$k-during.txt"
+  R[$p,${k}_during_p99]=$(hey_p99 "$raw/$p-$k-during.txt")
+  R[$p,${k}_tool]=$(slow_summary "$raw/$p-$k-slowhttptest.txt")
+  log "$p: slow -$m: normal clients before ${R[$p,${k}_before_failed]} of ${R[$p,${k}_before_requests]} failed, p99 ${R[$p,${k}_before_p99]} ms;" \
+      "during ${R[$p,${k}_during_failed]} of ${R[$p,${k}_during_requests]} failed, p99 ${R[$p,${k}_during_p99]} ms; slowhttptest: ${R[$p,${k}_tool]}"
+}
+
+# How slowhttptest's connections ended: all closed by the proxy (and by which second), or what was still open.
+slow_summary() {
+  sed -E 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$1" | awk '
+    /^connected:/ { c = $2 } /^closed:/ { x = $2 } /^service available:/ { a = $3 }
+    /^Test ended on/ { e = $4 } /No open connections left/ { gone = 1 }
+    END {
+      if (gone) printf "the proxy had closed every slow connection by the %s second", e
+      else printf "at the end: %s open, %s closed, service available %s", c, x, a
+    }'
+}
+
+hey_p99() { awk '/^ +99% in / { printf "%.1f", $3 * 1000; found = 1 } END { if (!found) printf "n/a" }' "$1"; }
+
+write_slow_results() {
+  local f="$results/slow-clients.md" p
+  {
+    echo "# Slow clients: normal clients before and during $SLOW_CONNS slow connections"
+    echo
+    echo "\`benchmarks/run.sh --slow-clients\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."
+    echo "Normal clients: hey, $FAIL_CONNS workers, a request is failed unless answered with a 2xx within $BENCH_FAIL_TIMEOUT s;"
+    echo "$SLOW_BEFORE s alone, then $SLOW_DURING s beside slowhttptest ($SLOW_CONNS connections, a header line or body chunk every 5 s)."
+    echo "HAProxy: \`haproxy.cfg.tmpl\` (timeout http-request 10s and option http-buffer-request, its documented defence);"
+    echo "SwarmEdge: its defaults (SwarmEdge:Limits: header timeout 10 s, body data rate 240 B/s after 5 s)."
+    echo
+    echo "| proxy | attack | before: failed | before: p99 ms | during: failed | during: p99 ms | slowhttptest at the end |"
+    echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
+    for p in "${proxies[@]}"; do
+      for m in H B; do
+        echo "| ${LABEL[$p]} | $([ $m = H ] && echo 'slow headers' || echo 'slow bodies') | ${R[$p,slow${m}_before_failed]} of ${R[$p,slow${m}_before_requests]} | ${R[$p,slow${m}_before_p99]} | ${R[$p,slow${m}_during_failed]} of ${R[$p,slow${m}_during_requests]} | ${R[$p,slow${m}_during_p99]} | ${R[$p,slow${m}_tool]} |"
+      done
+    done
+    echo
+    echo "Commands:"
+    echo
+    for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
+  } >"$f"
+  log "results: $f"
+}
+
 # ------------------------------------------------------------------------------------------- node loss
 # Runs on tests/lab/multinode.sh's 3-node lab (3 managers, n1 labelled swarmedge.edge=true), only when that
 # script exists, `status` passes and no other service runs there (someone else's test would be disturbed by a
@@ -726,6 +795,22 @@ if [[ " ${proxies[*]} " == *" yarp "* ]]; then
   log "publishing the YARP reference"
   dotnet publish "$here/YarpReference" -c Release -o "$work/yarp" -nologo -v q >"$work/publish-yarp.log" 2>&1 \
     || { tail -20 "$work/publish-yarp.log" >&2; die "dotnet publish of the YARP reference failed"; }
+fi
+
+if [ $slow = 1 ]; then
+  for p in "${proxies[@]}"; do
+    log "=== $p: slow clients ==="
+    for m in H B; do
+      wait_replicas $REPLICAS || die "service $SVC is not back at $REPLICAS healthy replicas"
+      start_proxy "$p" "slow$m"
+      wait_proxy_ready "$p"
+      scenario_slow "$p" "$m"
+      check_proxy_alive "$p" "slow$m"
+      stop_proxy
+    done
+  done
+  write_slow_results
+  exit 0
 fi
 
 if node_loss_available; then NODE_LOSS=run; else log "node loss: skipped: $NODE_LOSS_WHY"; fi
