@@ -24,8 +24,9 @@ public sealed class AuditTests(IngressPublishedService ingress, ITestOutputHelpe
 
         Assert.Equal(1, audit.ExitCode);
         var lines = audit.Output.Split('\n');
-        // The routing-mesh table: service, published, target, protocol.
-        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var s, var published, "80", "tcp"] && s == _service && published == $"{PublishedPort}");
+        // The routing-mesh table: service, published, target, protocol, and the SwarmEdge labels that would route it.
+        Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var s, var published, "80", "tcp", "swarmedge.http.port=80", var host]
+                                    && s == _service && published == $"{PublishedPort}" && host == $"swarmedge.http.host={_service}.example.com");
         // The vip service is one SwarmEdge could front, not yet opted in.
         Assert.Contains(lines, l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var s, "-", var p] && s == _service && p == $"{PublishedPort}->80/tcp");
         // This node is no edge node (it has no swarmedge.edge label), so it publishes the port.

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -107,36 +105,8 @@ public sealed class MalformedRequestTests(SingleNodeSwarm swarm, ITestOutputHelp
         Measurements.Record(output, "malformed requests", string.Join("; ", seen));
     }
 
-    /// <summary>Writes the request and reads until the edge closes the connection (or the timeout).</summary>
-    private static async Task<string> SendAsync(string address, int port, string request, TimeSpan? timeout = null)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(address, port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
-        var received = new StringBuilder();
-        var buffer = new byte[8192];
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(3));
-        try
-        {
-            while (true)
-            {
-                var n = await stream.ReadAsync(buffer, cts.Token);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // Kept open (keep-alive) or reset after the answer: what arrived is the answer.
-        }
-
-        return received.ToString();
-    }
+    private static Task<string> SendAsync(string address, int port, string request, TimeSpan? timeout = null) =>
+        RawHttp.SendAsync(address, port, request, timeout ?? TimeSpan.FromSeconds(3));
 
     public Task InitializeAsync() => Task.CompletedTask;
 

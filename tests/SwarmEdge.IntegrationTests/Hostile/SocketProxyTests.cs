@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -155,38 +153,12 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         Measurements.Record(output, "socket proxy", $"{Refused.Count} request lines refused, {Reads.Count} reads passed; runs as {user}");
     }
 
-    private static async Task<string> SendAsync(string request)
+    /// <summary>The request with Host and Connection: close added; its answer's headers (the event stream never ends).</summary>
+    private static Task<string> SendAsync(string request)
     {
-        var lines = request.Split("\r\n\r\n", 2);
-        var head = lines[0] + "\r\nHost: localhost\r\nConnection: close\r\n\r\n" + (lines.Length > 1 ? lines[1] : "");
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", Port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        var buffer = new byte[4096];
-        var received = new StringBuilder();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try
-        {
-            // Headers are enough (the event stream never ends).
-            while (!received.ToString().Contains("\r\n\r\n"))
-            {
-                var n = await stream.ReadAsync(buffer, cts.Token);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                received.Append(Encoding.ASCII.GetString(buffer, 0, n));
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException)
-        {
-            // A refusal may close the connection before the request is read to its end (a reset): what
-            // arrived before that is the answer.
-        }
-
-        return received.ToString();
+        var parts = request.Split("\r\n\r\n", 2);
+        var head = parts[0] + "\r\nHost: localhost\r\nConnection: close\r\n\r\n" + (parts.Length > 1 ? parts[1] : "");
+        return RawHttp.SendAsync("127.0.0.1", Port, head, TimeSpan.FromSeconds(5), headersOnly: true);
     }
 
     /// <summary>One socket proxy container for all the cases.</summary>
