@@ -7,6 +7,9 @@ using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
 using SwarmEdge.Proxy.Limits;
 using SwarmEdge.Proxy.Tcp;
+using SwarmEdge.Tls;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 if (SwarmEdge.Commands.CommandLine.IsCommand(args))
 {
@@ -54,6 +57,21 @@ builder.WebHost.ConfigureKestrel(kestrel =>
                 o.Use(perClient.Wrap);
             }
         });
+        if (listen.Https.Enabled)
+        {
+            var handshake = kestrel.ApplicationServices.GetRequiredService<TlsHandshake>();
+            kestrel.Listen(address, listen.Https.Port, o =>
+            {
+                if (perClient is not null)
+                {
+                    o.Use(perClient.Wrap);
+                }
+
+                o.Protocols = HttpProtocols.Http1AndHttp2;
+                o.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = handshake.OnConnection });
+            });
+        }
+
         foreach (var entrypoint in listen.Tcp.Entrypoints.Where(p => p is > 0 and <= 65535).Distinct())
         {
             // Raw TCP, not HTTP: each connection goes to TcpProxyHandler.
@@ -75,6 +93,9 @@ builder.Services.AddSingleton<DockerApi>();
 builder.Services.AddSingleton<SwarmReader>();
 builder.Services.AddSingleton<DiscoverySignals>();
 builder.Services.AddSingleton<EdgeStatus>();
+builder.Services.AddSingleton<CertificateStore>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
+builder.Services.AddSingleton<TlsHandshake>();
 builder.Services.AddSingleton<TaskDnsWatcher>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<TaskDnsWatcher>());
 builder.Services.AddHostedService<SwarmEventWatcher>();

@@ -77,6 +77,36 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
         }
 
+        var https = options.Https;
+        if (https.Enabled)
+        {
+            CheckListen(errors, "SwarmEdge:Https", options.Proxy.Address, https.Port);
+            if (https.Port == options.Proxy.Port || https.Port == options.Admin.Port || options.Tcp.Entrypoints.Contains(https.Port))
+            {
+                errors.Add($"SwarmEdge:Https:Port {https.Port} is already the proxy, admin or a TCP entrypoint port");
+            }
+
+            if (https.CertificateDirectory.Length > 0 && !Directory.Exists(https.CertificateDirectory))
+            {
+                errors.Add($"SwarmEdge:Https:CertificateDirectory \"{https.CertificateDirectory}\" does not exist");
+            }
+
+            CheckPositive(errors, "SwarmEdge:Https:ReloadInterval", https.ReloadInterval);
+            if (https.RedirectPort is < 1 or > 65535)
+            {
+                errors.Add($"SwarmEdge:Https:RedirectPort {https.RedirectPort} is not a port number from 1 to 65535");
+            }
+            if (https.HstsMaxAge < TimeSpan.Zero)
+            {
+                errors.Add($"SwarmEdge:Https:HstsMaxAge must be zero (no header) or more (it is {https.HstsMaxAge})");
+            }
+
+            foreach (var entry in https.Certificates.Where(c => string.IsNullOrWhiteSpace(c.Certificate)))
+            {
+                errors.Add("SwarmEdge:Https:Certificates has an entry without Certificate (the PEM chain file)");
+            }
+        }
+
         var limits = options.Limits;
         CheckPositive(errors, "SwarmEdge:Limits:RequestHeadersTimeout", limits.RequestHeadersTimeout);
         CheckPositive(errors, "SwarmEdge:Limits:KeepAliveTimeout", limits.KeepAliveTimeout);

@@ -6,7 +6,8 @@ using SwarmEdge.Discovery;
 namespace SwarmEdge.Admin;
 
 /// <summary>
-/// The admin API on its own port, never on the proxy port: /healthz, /readyz, /metrics, /api/services.
+/// The admin API on its own port, never on the proxy port: /healthz, /readyz, /metrics, /api/services,
+/// /api/certificates.
 /// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints. With a token
 /// (SwarmEdge:Admin:TokenFile) every path but the probes needs it; the probes then say only ready or not.
 /// </summary>
@@ -14,6 +15,7 @@ internal sealed partial class AdminServer(
     EdgeStatus status,
     TaskDnsWatcher dns,
     DockerApi docker,
+    Tls.CertificateStore certificates,
     IOptions<SwarmEdgeOptions> options,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -65,6 +67,7 @@ internal sealed partial class AdminServer(
             return Results.Text($"not ready{reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
         app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current, dns.Failures, docker.CurrentEndpoint)));
+        app.MapGet("/api/certificates", () => Results.Json(certificates.Status));
         app.MapMetrics("/metrics");
 
         await app.StartAsync(cancellationToken);

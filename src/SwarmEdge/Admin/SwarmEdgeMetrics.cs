@@ -17,6 +17,17 @@ internal static class SwarmEdgeMetrics
             Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
+    public static readonly Gauge CertificateExpiry = Metrics.CreateGauge(
+        "swarmedge_certificate_expiry_days", "Days until a certificate the HTTPS entrypoint serves expires, by certificate (file name).",
+        new GaugeConfiguration { LabelNames = ["certificate"] });
+
+    public static readonly Gauge CertificateErrors = Metrics.CreateGauge(
+        "swarmedge_certificate_errors", "1 while a certificate file cannot be served (broken, expired, half written), by certificate.",
+        new GaugeConfiguration { LabelNames = ["certificate"] });
+
+    public static readonly Counter TlsRefused = Metrics.CreateCounter(
+        "swarmedge_tls_refused_total", "TLS handshakes refused because no certificate serves the name the client asked for (and there is no default).");
+
     public static readonly Counter StallProbes = Metrics.CreateCounter(
         "swarmedge_stall_probes_total", "Connection attempts to suspect tasks (silent while their peers answer, or departed with requests waiting), by service and result (answered, lost).",
         new CounterConfiguration { LabelNames = ["service", "result"] });

@@ -41,7 +41,7 @@ internal static partial class ServiceLabelParser
 
     // Keys of one router: the default router reads swarmedge.http.<key>, a named one
     // swarmedge.http.routers.<name>.<key>; a named one may also send to a task port of its own.
-    private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix"];
+    private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts"];
     private static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];
     private static readonly string[] TcpRouterKeys = ["port", "entrypoint"];
 
@@ -410,8 +410,8 @@ internal static partial class ServiceLabelParser
         return fallback;
     }
 
-    /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h, else null.</summary>
-    private static TimeSpan? TryParseDuration(string value)
+    /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h (or the bounds given), else null.</summary>
+    private static TimeSpan? TryParseDuration(string value, TimeSpan? min = null, TimeSpan? max = null)
     {
         var match = DurationRegex().Match(value.Trim());
         if (!match.Success)
@@ -432,7 +432,7 @@ internal static partial class ServiceLabelParser
             };
         }
 
-        return total >= TimeSpan.FromMilliseconds(100) && total <= TimeSpan.FromHours(1) ? total : null;
+        return total >= (min ?? TimeSpan.FromMilliseconds(100)) && total <= (max ?? TimeSpan.FromHours(1)) ? total : null;
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
@@ -502,6 +502,8 @@ internal static partial class ServiceLabelParser
             }
         }
 
+        var tls = ParseRouteTls(keyPrefix, labels, errors);
+
         // The unnamed router's task port is the service's (swarmedge.http.port); a named one may have its own.
         int? port = null;
         if (name != DefaultRouter && labels.TryGetValue(keyPrefix + "port", out var portValue))
@@ -531,7 +533,56 @@ internal static partial class ServiceLabelParser
 
         // A service with no rule at all is reached at a host made from its name, if the operator's routing
         // policy says so (SwarmEdge:Routing:DefaultHost): the catalog decides, labels cannot.
-        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port);
+        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls);
+    }
+
+    /// <summary>scheme (both, https, http), https-redirect (true, false), hsts (0 or a duration up to 2 years).</summary>
+    private static RouteTls? ParseRouteTls(string keyPrefix, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        var scheme = RouteScheme.Both;
+        bool? redirect = null;
+        TimeSpan? hsts = null;
+        var any = false;
+        if (labels.TryGetValue(keyPrefix + "scheme", out var schemeValue))
+        {
+            any = true;
+            if (!Enum.TryParse(schemeValue.Trim(), ignoreCase: true, out scheme) || int.TryParse(schemeValue.Trim(), out _))
+            {
+                errors.Add(Describe(keyPrefix + "scheme", schemeValue, "must be both, https or http"));
+            }
+        }
+
+        if (labels.TryGetValue(keyPrefix + "https-redirect", out var redirectValue))
+        {
+            any = true;
+            if (bool.TryParse(redirectValue.Trim(), out var r))
+            {
+                redirect = r;
+            }
+            else
+            {
+                errors.Add(Describe(keyPrefix + "https-redirect", redirectValue, "must be true or false"));
+            }
+        }
+
+        if (labels.TryGetValue(keyPrefix + "hsts", out var hstsValue))
+        {
+            any = true;
+            if (hstsValue.Trim() == "0")
+            {
+                hsts = TimeSpan.Zero;
+            }
+            else if (TryParseDuration(hstsValue, TimeSpan.FromSeconds(1), TimeSpan.FromDays(730)) is { } maxAge)
+            {
+                hsts = maxAge;
+            }
+            else
+            {
+                errors.Add(Describe(keyPrefix + "hsts", hstsValue, "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h"));
+            }
+        }
+
+        return any ? new RouteTls(scheme, redirect, hsts) : null;
     }
 
     private static ImmutableArray<string> ParseHosts(string key, string value, ImmutableArray<string>.Builder errors)

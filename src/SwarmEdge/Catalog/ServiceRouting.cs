@@ -7,6 +7,7 @@ namespace SwarmEdge.Catalog;
 /// starts with PathPrefix (any path when null). Priority: higher wins when several routes match.
 /// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
 /// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
+/// Tls: the route's own HTTPS settings (null: the defaults, SwarmEdge:Https).
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
@@ -15,7 +16,8 @@ internal sealed record HttpRoute(
     int? Priority,
     bool StripPrefix,
     bool ByServiceName = false,
-    int? Port = null)
+    int? Port = null,
+    RouteTls? Tls = null)
 {
     public bool Equals(HttpRoute? other) =>
         other is not null
@@ -25,10 +27,25 @@ internal sealed record HttpRoute(
         && Priority == other.Priority
         && StripPrefix == other.StripPrefix
         && ByServiceName == other.ByServiceName
-        && Port == other.Port;
+        && Port == other.Port
+        && Tls == other.Tls;
 
     public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length, Port);
 }
+
+/// <summary>On which schemes a route answers: both (the default), HTTPS only or plain HTTP only.</summary>
+internal enum RouteScheme
+{
+    Both,
+    Https,
+    Http,
+}
+
+/// <summary>
+/// A route's HTTPS settings from its labels; a null field keeps the configured default (SwarmEdge:Https:RedirectHttp,
+/// SwarmEdge:Https:HstsMaxAge).
+/// </summary>
+internal sealed record RouteTls(RouteScheme Scheme, bool? HttpsRedirect, TimeSpan? Hsts);
 
 /// <summary>
 /// Retries that differ from the configured defaults. Methods is a normalised list ("GET,HEAD,PUT").

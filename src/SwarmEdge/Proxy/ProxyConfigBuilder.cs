@@ -107,7 +107,7 @@ internal static class ProxyConfigBuilder
             Transforms = route.StripPrefix && prefix.Length > 0
                 ? [new Dictionary<string, string> { ["PathRemovePrefix"] = prefix }]
                 : null,
-            Metadata = RouteMetadata(service),
+            Metadata = RouteMetadata(service, route),
         };
     }
 
@@ -127,9 +127,23 @@ internal static class ProxyConfigBuilder
         return metadata;
     }
 
-    private static Dictionary<string, string> RouteMetadata(CatalogService service)
+    private static Dictionary<string, string> RouteMetadata(CatalogService service, HttpRoute route)
     {
         var metadata = new Dictionary<string, string> { [ServiceMetadataKey] = service.Name };
+        if (route.Tls is { } tls)
+        {
+            metadata[RouteSchemeMiddleware.SchemeKey] = tls.Scheme.ToString();
+            if (tls.HttpsRedirect is { } redirect)
+            {
+                metadata[RouteSchemeMiddleware.RedirectKey] = redirect ? "true" : "false";
+            }
+
+            if (tls.Hsts is { } hsts)
+            {
+                metadata[RouteSchemeMiddleware.HstsKey] = ((long)hsts.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+            }
+        }
+
         if (service.Routing!.MaxRequestBodySize is { } maxBody)
         {
             metadata[Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey] = maxBody.ToString(CultureInfo.InvariantCulture);

@@ -26,6 +26,7 @@ internal static class ProxyServiceCollectionExtensions
     /// <summary>YARP's proxy pipeline with retries first, so every attempt load-balances again among untried tasks.</summary>
     public static void UseSwarmEdgeProxyPipeline(this IReverseProxyApplicationBuilder pipeline)
     {
+        pipeline.UseMiddleware<RouteSchemeMiddleware>();
         pipeline.UseMiddleware<Limits.RequestBodyLimitMiddleware>();
         pipeline.UseMiddleware<RetryMiddleware>();
         pipeline.UseSessionAffinity();

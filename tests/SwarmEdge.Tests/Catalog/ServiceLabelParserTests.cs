@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, port");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, port");
     }
 
     [Theory]
@@ -696,4 +696,32 @@ public class ServiceLabelParserTests
         Assert.Single(result.Routing!.TcpRoutes);
         Assert.Equal(8080, result.Routing.Routes.Single().Port);
     }
+
+    // ---- HTTPS per route ----
+
+    [Fact]
+    public void Scheme_redirect_and_hsts_are_read_per_router()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.host", "shop.example.com"),
+            ("swarmedge.http.scheme", "HTTPS"),
+            ("swarmedge.http.https-redirect", "true"),
+            ("swarmedge.http.hsts", "8760h"),
+            ("swarmedge.http.routers.legacy.host", "old.example.com"),
+            ("swarmedge.http.routers.legacy.scheme", "http")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new RouteTls(RouteScheme.Https, true, TimeSpan.FromDays(365)), result.Routing!.Routes.Single(r => r.Name == "default").Tls);
+        Assert.Equal(new RouteTls(RouteScheme.Http, null, null), result.Routing.Routes.Single(r => r.Name == "legacy").Tls);
+        Assert.Null(Parse(Routed(("swarmedge.http.host", "a.example.com"))).Routing!.Routes.Single().Tls);
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.scheme", "tls", "must be both, https or http")]
+    [InlineData("swarmedge.http.scheme", "1", "must be both, https or http")]
+    [InlineData("swarmedge.http.https-redirect", "yes", "must be true or false")]
+    [InlineData("swarmedge.http.hsts", "3y", "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h")]
+    [InlineData("swarmedge.http.hsts", "20000h", "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h")]
+    public void Bad_https_labels_are_errors(string key, string value, string problem) =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.host", "a.example.com"), (key, value))), $"label {key}=\"{value}\": {problem}");
 }
