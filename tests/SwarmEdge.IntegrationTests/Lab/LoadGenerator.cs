@@ -23,19 +23,22 @@ internal sealed class LoadGenerator : IAsyncDisposable
     private long _requests;
     private long _maxLatencyTicks;
 
-    public LoadGenerator(Uri proxy, string host, int connections, string path = "/")
+    private readonly bool _closeEach;
+
+    public LoadGenerator(Uri proxy, string host, int connections, string path = "/", HttpsClient? https = null, bool closeEach = false)
     {
         _uri = new Uri(proxy, path);
         _host = host;
         _connections = connections;
-        _client = new HttpClient(new SocketsHttpHandler
+        _closeEach = closeEach;
+        var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = connections,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(5),
-        })
-        { Timeout = TimeSpan.FromSeconds(30) }; // what a patient client waits; a lost node may cost seconds
-
+        };
+        https?.Configure(handler);
+        _client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) }; // what a patient client waits; a lost node may cost seconds
     }
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -90,6 +93,11 @@ internal sealed class LoadGenerator : IAsyncDisposable
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, _uri);
             request.Headers.Host = _host;
+            if (_closeEach)
+            {
+                // A new connection (and, over HTTPS, a new TLS handshake) for every request.
+                request.Headers.ConnectionClose = true;
+            }
             string? failure = null;
             string? task = null;
             var started = Stopwatch.GetTimestamp();
