@@ -86,11 +86,6 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
                 errors.Add($"SwarmEdge:Https:Port {https.Port} is already the proxy, admin or a TCP entrypoint port");
             }
 
-            if (https.CertificateDirectory.Length > 0 && !Directory.Exists(https.CertificateDirectory))
-            {
-                errors.Add($"SwarmEdge:Https:CertificateDirectory \"{https.CertificateDirectory}\" does not exist");
-            }
-
             CheckPositive(errors, "SwarmEdge:Https:ReloadInterval", https.ReloadInterval);
             if (https.RedirectPort is < 1 or > 65535)
             {

@@ -32,6 +32,7 @@ internal sealed partial class CertificateStore : BackgroundService
     private volatile CertificateIndex _index = CertificateIndex.Empty;
     private volatile IReadOnlyList<CertificateStatus> _status = [];
     private bool _published;
+    private bool _directoryMissing;
 
     public CertificateStore(IOptions<SwarmEdgeOptions> options, TimeProvider time, ILogger<CertificateStore> logger)
     {
@@ -74,6 +75,17 @@ internal sealed partial class CertificateStore : BackgroundService
     internal void Reload()
     {
         var now = _time.GetUtcNow();
+        var missing = _https.CertificateDirectory.Length > 0 && !Directory.Exists(_https.CertificateDirectory);
+        if (missing != _directoryMissing)
+        {
+            // Docker creates /run/secrets only once a secret is given to the service: until then nothing serves.
+            _directoryMissing = missing;
+            if (missing)
+            {
+                Log.NoDirectory(_logger, _https.CertificateDirectory);
+            }
+        }
+
         var sources = CertificateFiles.Find(_https);
         var changed = false;
         foreach (var source in sources)
@@ -188,6 +200,10 @@ internal sealed partial class CertificateStore : BackgroundService
         [LoggerMessage(EventId = 604, Level = LogLevel.Warning,
             Message = "SwarmEdge:Https:DefaultCertificate {Name} is not a certificate that serves: names that match no certificate are refused")]
         public static partial void NoDefault(ILogger logger, string name);
+
+        [LoggerMessage(EventId = 606, Level = LogLevel.Warning,
+            Message = "SwarmEdge:Https:CertificateDirectory {Directory} does not exist (yet): HTTPS handshakes are refused until certificates appear there")]
+        public static partial void NoDirectory(ILogger logger, string directory);
 
         [LoggerMessage(EventId = 605, Level = LogLevel.Warning, Message = "Reading the certificates failed: {Error}; the last ones keep serving")]
         public static partial void ReloadFailed(ILogger logger, string error);
