@@ -124,6 +124,12 @@ internal sealed class ProxyOptions
     /// </summary>
     public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// PEM bundle of the CAs that sign the certificates of tasks speaking TLS (swarmedge.http.protocol=https).
+    /// Empty: the system's roots. The name is not checked either way: tasks are reached by IP address.
+    /// </summary>
+    public string TaskCaFile { get; set; } = "";
+
     /// <summary>How long a task stays out of the rotation after a transport failure (refused, reset, timeout).</summary>
     public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(10);
 }

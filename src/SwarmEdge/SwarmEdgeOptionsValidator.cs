@@ -77,6 +77,11 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
         }
 
+        if (options.Proxy.TaskCaFile.Length > 0 && !File.Exists(options.Proxy.TaskCaFile))
+        {
+            errors.Add($"SwarmEdge:Proxy:TaskCaFile \"{options.Proxy.TaskCaFile}\" does not exist");
+        }
+
         var https = options.Https;
         if (https.Enabled)
         {

@@ -4,6 +4,7 @@
 #   swarmedge-lab/whoami:latest   a backend whose tasks answer every request with their own host name.
 #   swarmedge-lab/tcpecho:latest  a TCP backend: a line with the task's host name, then an echo.
 #   swarmedge-lab/postgres:latest PostgreSQL 15 (Debian's package), trust auth, health-checked.
+#   swarmedge-lab/grpc:latest     a gRPC server (h2c on 50051: unary and server-streaming calls naming their task).
 # Idempotent: an image that already exists is kept; whoami is rebuilt when its files change.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -32,4 +33,15 @@ for image in whoami tcpecho postgres; do
       || { cat "$state/build-$image.log" >&2; exit 1; }
   fi
 done
+# The gRPC backend is a .NET program: published self-contained (the base image has no .NET), then built.
+grpc="$here/grpc"
+hash="$(cat "$grpc/Program.cs" "$grpc/GrpcLab.csproj" "$grpc/Protos/lab.proto" "$grpc/Dockerfile" | sha256sum | cut -c1-12)"
+if [ "$(docker image inspect -f '{{index .Config.Labels "lab.hash"}}' swarmedge-lab/grpc:latest 2>/dev/null)" != "$hash" ]; then
+  echo "lab: building swarmedge-lab/grpc" >&2
+  rm -rf "$grpc/publish"
+  dotnet publish "$grpc/GrpcLab.csproj" -c Release -r linux-x64 --self-contained -o "$grpc/publish" -nologo -v q \
+    >"$state/publish-grpc.log" 2>&1 || { cat "$state/publish-grpc.log" >&2; exit 1; }
+  docker build -q --label "lab.hash=$hash" -t swarmedge-lab/grpc:latest "$grpc" >/dev/null 2>"$state/build-grpc.log" \
+    || { cat "$state/build-grpc.log" >&2; exit 1; }
+fi
 echo "lab: images ready" >&2

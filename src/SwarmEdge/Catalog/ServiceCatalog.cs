@@ -10,11 +10,11 @@ internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address,
     // Formatted once: every rebuild turns every endpoint of every service into a YARP destination.
     public string Url { get; } = Format(Address, Port);
 
-    /// <summary>The task's URL on another of its ports (a router with a port of its own).</summary>
-    public string UrlOn(int port) => Format(Address, port);
+    /// <summary>The task's URL on another of its ports (a router with a port of its own), or over TLS.</summary>
+    public string UrlOn(int port, string scheme = "http") => Format(Address, port, scheme);
 
-    private static string Format(IPAddress address, int port) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"http://[{address}]:{port}/" : $"http://{address}:{port}/";
+    private static string Format(IPAddress address, int port, string scheme = "http") =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"{scheme}://[{address}]:{port}/" : $"{scheme}://{address}:{port}/";
 }
 
 /// <summary>

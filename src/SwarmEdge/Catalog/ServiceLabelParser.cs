@@ -28,6 +28,7 @@ internal static partial class ServiceLabelParser
     public const string StallTimeout = "swarmedge.http.stall-timeout";
     public const string MaxBodySize = "swarmedge.http.max-body-size";
     public const string RateLimit = "swarmedge.http.rate-limit";
+    public const string Protocol = "swarmedge.http.protocol";
     private const long MaxBodySizeCap = 64L * 1024 * 1024 * 1024;
     private static readonly string[] HealthTuning = [HealthInterval, HealthTimeout, HealthThreshold];
     private static readonly TimeSpan DefaultHealthInterval = TimeSpan.FromSeconds(5);
@@ -102,9 +103,10 @@ internal static partial class ServiceLabelParser
         var stallTimeout = ParseStallTimeout(labels, errors);
         var maxBodySize = ParseMaxBodySize(labels, errors);
         var rateLimit = ParseRateLimit(labels, errors);
+        var protocol = ParseProtocol(labels, errors);
 
         var routing = errors.Count == 0
-            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit)
+            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol)
             : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
@@ -375,6 +377,28 @@ internal static partial class ServiceLabelParser
         return null;
     }
 
+    /// <summary>http1 (default), h2c (HTTP/2 without TLS: gRPC), https (TLS to the task).</summary>
+    private static TaskProtocol ParseProtocol(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(Protocol, out var value))
+        {
+            return TaskProtocol.Http1;
+        }
+
+        switch (value.Trim().ToLowerInvariant())
+        {
+            case "http1" or "http":
+                return TaskProtocol.Http1;
+            case "h2c" or "grpc":
+                return TaskProtocol.H2c;
+            case "https":
+                return TaskProtocol.Https;
+            default:
+                errors.Add(Describe(Protocol, value, "must be http1, h2c (HTTP/2 without TLS, as gRPC servers listen) or https (TLS to the task)"));
+                return TaskProtocol.Http1;
+        }
+    }
+
     /// <summary>"100/s", "600/m": requests per client address, refilled over the period, at most that many at once.</summary>
     private static RequestRate? ParseRateLimit(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
@@ -639,7 +663,7 @@ internal static partial class ServiceLabelParser
             }
 
             var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
-                or StallTimeout or MaxBodySize or RateLimit or TcpPort or TcpEntrypoint
+                or StallTimeout or MaxBodySize or RateLimit or Protocol or TcpPort or TcpEntrypoint
                 || HealthTuning.Contains(key)
                 || RouterKeys.Any(k => key == HttpPrefix + k);
             if (!known)

@@ -33,6 +33,17 @@ internal sealed record HttpRoute(
     public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length, Port);
 }
 
+/// <summary>
+/// What a service's tasks speak: HTTP/1.1 (the default), HTTP/2 without TLS (h2c, what gRPC servers listen with),
+/// or TLS (HTTP/2 or HTTP/1.1, as the task's ALPN says).
+/// </summary>
+internal enum TaskProtocol
+{
+    Http1,
+    H2c,
+    Https,
+}
+
 /// <summary>On which schemes a route answers: both (the default), HTTPS only or plain HTTP only.</summary>
 internal enum RouteScheme
 {
@@ -84,7 +95,8 @@ internal sealed record ServiceRouting(
     ImmutableArray<TcpRoute> TcpRoutes = default,
     TimeSpan? StallTimeout = null,
     long? MaxRequestBodySize = null,
-    RequestRate? RateLimit = null)
+    RequestRate? RateLimit = null,
+    TaskProtocol Protocol = TaskProtocol.Http1)
 {
     public ImmutableArray<TcpRoute> TcpRoutes { get; init; } = TcpRoutes.IsDefault ? [] : TcpRoutes;
 
@@ -108,7 +120,8 @@ internal sealed record ServiceRouting(
         && TcpRoutes.SequenceEqual(other.TcpRoutes)
         && StallTimeout == other.StallTimeout
         && MaxRequestBodySize == other.MaxRequestBodySize
-        && RateLimit == other.RateLimit;
+        && RateLimit == other.RateLimit
+        && Protocol == other.Protocol;
 
     public override int GetHashCode() => HashCode.Combine(HttpPort, Network, LoadBalancingPolicy, Routes.Length);
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using SwarmEdge.Catalog;
+using System.Net;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace SwarmEdge.Proxy;
 
@@ -58,8 +60,19 @@ internal static class ProxyConfigBuilder
         // in-flight requests finish on it; a new task is a new destination.
         Destinations = service.Endpoints.ToDictionary(
             e => e.TaskId,
-            e => new DestinationConfig { Address = e.Port == port ? e.Url : e.UrlOn(port) },
+            e => new DestinationConfig
+            {
+                Address = service.Routing.Protocol == TaskProtocol.Https ? e.UrlOn(port, "https") : e.Port == port ? e.Url : e.UrlOn(port),
+            },
             StringComparer.Ordinal),
+        HttpRequest = service.Routing.Protocol switch
+        {
+            // Prior knowledge: HTTP/2 from the first byte, as h2c servers expect; no fallback to HTTP/1.1.
+            TaskProtocol.H2c => new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact },
+            // ALPN decides: HTTP/2 where the task offers it, else HTTP/1.1.
+            TaskProtocol.Https => new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower },
+            _ => null,
+        },
         HealthCheck = new HealthCheckConfig
         {
             // A task that fails at the transport level leaves the rotation at once (TransportFailurePolicy).

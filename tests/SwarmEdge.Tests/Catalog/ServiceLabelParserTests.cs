@@ -724,4 +724,17 @@ public class ServiceLabelParserTests
     [InlineData("swarmedge.http.hsts", "20000h", "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h")]
     public void Bad_https_labels_are_errors(string key, string value, string problem) =>
         AssertSingleError(Parse(Routed(("swarmedge.http.host", "a.example.com"), (key, value))), $"label {key}=\"{value}\": {problem}");
+
+    [Theory]
+    [InlineData("h2c", "H2c")]
+    [InlineData("grpc", "H2c")]
+    [InlineData("HTTPS", "Https")]
+    [InlineData("http1", "Http1")]
+    public void The_protocol_label_says_what_the_tasks_speak(string value, string protocol) =>
+        Assert.Equal(Enum.Parse<TaskProtocol>(protocol), Parse(Routed(("swarmedge.http.host", "a.example.com"), ("swarmedge.http.protocol", value))).Routing!.Protocol);
+
+    [Fact]
+    public void A_bad_protocol_is_an_error() =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.host", "a.example.com"), ("swarmedge.http.protocol", "h3"))),
+            "label swarmedge.http.protocol=\"h3\": must be http1, h2c (HTTP/2 without TLS, as gRPC servers listen) or https (TLS to the task)");
 }

@@ -250,4 +250,23 @@ public class ProxyConfigBuilderTests
         Assert.True(config.Clusters[1].HealthCheck!.Passive!.Enabled);
         Assert.All(config.Clusters, c => Assert.Equal("spark", c.Metadata![ProxyConfigBuilder.ServiceMetadataKey]));
     }
+
+    [Fact]
+    public void H2c_tasks_get_http2_by_prior_knowledge_and_tls_tasks_https_destinations_with_alpn()
+    {
+        var route = Route("default", ["grpc.example.com"]);
+        CatalogService With(TaskProtocol protocol) => new("svc-g", "g", new ServiceRouting(50051, null, null, [route], Protocol: protocol), "net-a",
+            [route], [Endpoint("t1", "10.0.1.1")], [], [], false);
+
+        var h2c = Build(With(TaskProtocol.H2c)).Clusters.Single();
+        Assert.Equal(System.Net.HttpVersion.Version20, h2c.HttpRequest!.Version);
+        Assert.Equal(HttpVersionPolicy.RequestVersionExact, h2c.HttpRequest.VersionPolicy);
+        Assert.StartsWith("http://", h2c.Destinations!["t1"].Address);
+
+        var tls = Build(With(TaskProtocol.Https)).Clusters.Single();
+        Assert.Equal(HttpVersionPolicy.RequestVersionOrLower, tls.HttpRequest!.VersionPolicy);
+        Assert.Equal("https://10.0.1.1:50051/", tls.Destinations!["t1"].Address);
+
+        Assert.Null(Build(With(TaskProtocol.Http1)).Clusters.Single().HttpRequest);
+    }
 }
