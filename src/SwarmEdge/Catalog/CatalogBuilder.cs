@@ -26,6 +26,7 @@ internal static class CatalogBuilder
         var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
         var hosts = new HostOwnership();
         var entrypointClaims = new Dictionary<int, (string Service, string Route)>();
+        var sniClaims = new Dictionary<int, HostOwnership>();
         var previousById = previous.ById();
 
         // Older services claim routes first, so a new service cannot take over a route that already serves.
@@ -68,7 +69,7 @@ internal static class CatalogBuilder
             {
                 var tenant = policy.TenantOf(service.Name, service.Labels);
                 routes = ClaimRoutes(service.Name, tenant, routing.Routes, policy, hosts, claims, errors);
-                tcp = ClaimEntrypoints(service.Name, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, errors);
+                tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, sniClaims, errors);
                 snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
                 var selection = EndpointSelector.Select(
                     snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
@@ -255,14 +256,18 @@ internal static class CatalogBuilder
     }
 
     /// <summary>
-    /// An entrypoint is a port SwarmEdge was configured to listen on, served by one TCP route: the one of the
-    /// oldest service that asks for it. Ports cannot be opened from a label: ops decide what the edge exposes.
+    /// An entrypoint is a port SwarmEdge was configured to listen on. Its plain route (no SNI) belongs to the
+    /// oldest service that asks for it; its TLS server names, like hosts, to the tenant that claimed each first
+    /// (and only as the routing policy allows). Ports cannot be opened from a label: ops decide what the edge exposes.
     /// </summary>
     private static ImmutableArray<TcpRoute> ClaimEntrypoints(
         string serviceName,
+        Tenant tenant,
+        RoutingPolicy policy,
         ImmutableArray<TcpRoute> routes,
         IReadOnlyCollection<int> configured,
         Dictionary<int, (string Service, string Route)> claims,
+        Dictionary<int, HostOwnership> sniClaims,
         ImmutableArray<string>.Builder errors)
     {
         var kept = ImmutableArray.CreateBuilder<TcpRoute>();
@@ -273,6 +278,32 @@ internal static class CatalogBuilder
             {
                 errors.Add($"label {key}=\"{tcp.Entrypoint}\": SwarmEdge does not listen on that port " +
                            $"(SwarmEdge:Tcp:Entrypoints is {(configured.Count == 0 ? "empty" : string.Join(", ", configured.Order()))})");
+                continue;
+            }
+
+            if (!tcp.Sni.IsEmpty)
+            {
+                if (!sniClaims.TryGetValue(tcp.Entrypoint, out var names))
+                {
+                    sniClaims[tcp.Entrypoint] = names = new HostOwnership();
+                }
+
+                var refused = tcp.Sni.Select(n => policy.Allows(tenant, n)
+                        ? names.Clash(tenant, n) is { } holder ? $"SNI {n} on entrypoint {tcp.Entrypoint} overlaps {holder.Service} router '{holder.Route}' ({holder.Tenant.Described}), which claimed it first" : null
+                        : $"{tenant.Described} may not claim SNI {n} (SwarmEdge:Routing:AllowedHosts)")
+                    .FirstOrDefault(e => e is not null);
+                if (refused is not null)
+                {
+                    errors.Add($"TCP router '{tcp.Name}': {refused}; it is ignored");
+                    continue;
+                }
+
+                foreach (var name in tcp.Sni)
+                {
+                    names.Claim(name, new HostOwnership.Owner(tenant, serviceName, tcp.Name));
+                }
+
+                kept.Add(tcp);
                 continue;
             }
 

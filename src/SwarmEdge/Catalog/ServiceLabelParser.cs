@@ -18,6 +18,7 @@ internal static partial class ServiceLabelParser
     public const string HttpPath = "swarmedge.http.path";
     public const string TcpPort = "swarmedge.tcp.port";
     public const string TcpEntrypoint = "swarmedge.tcp.entrypoint";
+    public const string TcpSni = "swarmedge.tcp.sni";
     public const string HttpLoadBalancing = "swarmedge.http.lb";
     public const string RetryAttempts = "swarmedge.http.retry.attempts";
     public const string RetryMethods = "swarmedge.http.retry.methods";
@@ -44,7 +45,7 @@ internal static partial class ServiceLabelParser
     // swarmedge.http.routers.<name>.<key>; a named one may also send to a task port of its own.
     private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts"];
     private static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];
-    private static readonly string[] TcpRouterKeys = ["port", "entrypoint"];
+    private static readonly string[] TcpRouterKeys = ["port", "entrypoint", "sni"];
 
     private static readonly Dictionary<string, string> LoadBalancingPolicies = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -132,7 +133,7 @@ internal static partial class ServiceLabelParser
         var routes = ImmutableArray.CreateBuilder<TcpRoute>();
         if (labels.ContainsKey(TcpPort) || labels.ContainsKey(TcpEntrypoint))
         {
-            if (ParseTcpRouter(TcpRoute.DefaultName, TcpPort, TcpEntrypoint, labels, errors) is { } route)
+            if (ParseTcpRouter(TcpRoute.DefaultName, TcpPort, TcpEntrypoint, TcpSni, labels, errors) is { } route)
             {
                 routes.Add(route);
             }
@@ -141,31 +142,46 @@ internal static partial class ServiceLabelParser
         foreach (var (lower, spelled) in ReadRouters(labels, TcpRoutersPrefix, TcpRouterKeys, errors))
         {
             var prefix = $"{TcpRoutersPrefix}{spelled}.";
-            if (ParseTcpRouter(lower, prefix + "port", prefix + "entrypoint", labels, errors) is { } route)
+            if (ParseTcpRouter(lower, prefix + "port", prefix + "entrypoint", prefix + "sni", labels, errors) is { } route)
             {
                 routes.Add(route);
             }
         }
 
+        // Routers may share an entrypoint when TLS server names tell their connections apart.
         foreach (var shared in routes.GroupBy(r => r.Entrypoint).Where(g => g.Count() > 1))
         {
-            errors.Add($"TCP routers {string.Join(", ", shared.Select(r => $"'{r.Name}'"))} share entrypoint {shared.Key}: " +
-                       "each router needs an entrypoint of its own");
+            var names = shared.SelectMany(r => r.Sni).ToList();
+            if (shared.Any(r => r.Sni.IsEmpty) || names.Count != names.Distinct().Count())
+            {
+                errors.Add($"TCP routers {string.Join(", ", shared.Select(r => $"'{r.Name}'"))} share entrypoint {shared.Key}: " +
+                           $"each router needs an entrypoint of its own, or SNI names ({TcpSni}) that tell them apart");
+            }
         }
 
         foreach (var key in labels.Keys.Where(k => k.StartsWith(TcpPrefix, StringComparison.Ordinal)
-                                                   && k is not (TcpPort or TcpEntrypoint)
+                                                   && k is not (TcpPort or TcpEntrypoint or TcpSni)
                                                    && !k.StartsWith(TcpRoutersPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            errors.Add(Describe(key, labels[key], $"unknown TCP key: a service takes {TcpPort}, {TcpEntrypoint} and {TcpRoutersPrefix}<name>.port/.entrypoint"));
+            errors.Add(Describe(key, labels[key], $"unknown TCP key: a service takes {TcpPort}, {TcpEntrypoint}, {TcpSni} and {TcpRoutersPrefix}<name>.port/.entrypoint/.sni"));
         }
 
         return routes.ToImmutable();
     }
 
     private static TcpRoute? ParseTcpRouter(
-        string name, string portKey, string entrypointKey, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+        string name, string portKey, string entrypointKey, string sniKey, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
+        var sni = ImmutableArray<string>.Empty;
+        if (labels.TryGetValue(sniKey, out var sniValue))
+        {
+            sni = ParseHosts(sniKey, sniValue, errors);
+            if (sni.Any(h => h.Contains(':')))
+            {
+                errors.Add(Describe(sniKey, sniValue, "server names take no port"));
+            }
+        }
+
         var hasPort = labels.TryGetValue(portKey, out var portValue);
         var hasEntrypoint = labels.TryGetValue(entrypointKey, out var entrypointValue);
         if (!hasPort || !hasEntrypoint)
@@ -178,7 +194,7 @@ internal static partial class ServiceLabelParser
 
         var port = ParsePortValue(portKey, portValue!, errors);
         var entrypoint = ParsePortValue(entrypointKey, entrypointValue!, errors);
-        return port > 0 && entrypoint > 0 ? new TcpRoute(port, entrypoint, name) : null;
+        return port > 0 && entrypoint > 0 ? new TcpRoute(port, entrypoint, name, sni) : null;
     }
 
     /// <summary>

@@ -71,11 +71,20 @@ internal sealed record RequestRate(int Permits, TimeSpan Period);
 
 /// <summary>
 /// A TCP route: connections to the edge's Entrypoint port go to the tasks' Port. Name is the router's
-/// ("default" for swarmedge.tcp.port and swarmedge.tcp.entrypoint).
+/// ("default" for swarmedge.tcp.port and swarmedge.tcp.entrypoint). Sni: the TLS server names (lower case;
+/// "*.name" for one label) whose connections this route takes on a shared entrypoint, TLS passing through
+/// untouched; empty: every connection of the entrypoint that no SNI route takes.
 /// </summary>
-internal sealed record TcpRoute(int Port, int Entrypoint, string Name = TcpRoute.DefaultName)
+internal sealed record TcpRoute(int Port, int Entrypoint, string Name = TcpRoute.DefaultName, ImmutableArray<string> Sni = default)
 {
     public const string DefaultName = "default";
+
+    public ImmutableArray<string> Sni { get; init; } = Sni.IsDefault ? [] : Sni;
+
+    public bool Equals(TcpRoute? other) =>
+        other is not null && Port == other.Port && Entrypoint == other.Entrypoint && Name == other.Name && Sni.SequenceEqual(other.Sni);
+
+    public override int GetHashCode() => HashCode.Combine(Port, Entrypoint, Name, Sni.Length);
 }
 
 /// <summary>

@@ -94,7 +94,7 @@ public class TcpRoutingTests
         Assert.Equal(["TCP entrypoint 15432 is already served by db-old; ignored: choose another entrypoint"], loser.Errors.ToArray());
 
         var table = TcpRouteTable.Build(catalog);
-        var target = Assert.Single(table).Value;
+        var target = Assert.Single(table).Value.Plain!;
         Assert.Equal("db-old", target.Service);
         Assert.Equal([new TcpEndpoint("o1", new IPEndPoint(IPAddress.Parse("10.0.1.1"), 5432))], target.Endpoints.ToArray());
     }
@@ -107,7 +107,7 @@ public class TcpRoutingTests
 
         var service = Assert.Single(catalog.Services);
         Assert.Equal(8080, Assert.Single(service.Endpoints).Port);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.7"), 5432), TcpRouteTable.Build(catalog)[15432].Endpoints.Single().Address);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.7"), 5432), TcpRouteTable.Build(catalog)[15432].Plain!.Endpoints.Single().Address);
     }
 
     [Fact]
@@ -149,14 +149,14 @@ public class TcpRoutingTests
     {
         var result = ServiceLabelParser.Parse(Tcp(("swarmedge.tcp.routers.rpc.port", "7077"), ("swarmedge.tcp.routers.rpc.entrypoint", "15432")));
 
-        Assert.Equal(["TCP routers 'default', 'rpc' share entrypoint 15432: each router needs an entrypoint of its own"], result.Errors.ToArray());
+        Assert.Equal(["TCP routers 'default', 'rpc' share entrypoint 15432: each router needs an entrypoint of its own, or SNI names (swarmedge.tcp.sni) that tell them apart"], result.Errors.ToArray());
         Assert.Null(result.Routing);
     }
 
     [Theory]
-    [InlineData("swarmedge.tcp.routers.rpc.host", "x", "label swarmedge.tcp.routers.rpc.host=\"x\": unknown router key: a router takes port, entrypoint")]
+    [InlineData("swarmedge.tcp.routers.rpc.host", "x", "label swarmedge.tcp.routers.rpc.host=\"x\": unknown router key: a router takes port, entrypoint, sni")]
     [InlineData("swarmedge.tcp.routers.default.port", "1", "label swarmedge.tcp.routers.default.port=\"1\": router names use letters, digits, '-' and '_' and are not 'default'")]
-    [InlineData("swarmedge.tcp.ports", "1", "label swarmedge.tcp.ports=\"1\": unknown TCP key: a service takes swarmedge.tcp.port, swarmedge.tcp.entrypoint and swarmedge.tcp.routers.<name>.port/.entrypoint")]
+    [InlineData("swarmedge.tcp.ports", "1", "label swarmedge.tcp.ports=\"1\": unknown TCP key: a service takes swarmedge.tcp.port, swarmedge.tcp.entrypoint, swarmedge.tcp.sni and swarmedge.tcp.routers.<name>.port/.entrypoint/.sni")]
     public void Bad_tcp_router_keys_are_errors(string key, string value, string error) =>
         Assert.Contains(error, ServiceLabelParser.Parse(Tcp((key, value))).Errors);
 
@@ -176,8 +176,60 @@ public class TcpRoutingTests
         Assert.Equal(["TCP entrypoint 7077 is already served by spark router 'rpc'; ignored: choose another entrypoint"],
             catalog.Find("svc-rival")!.Errors.ToArray());
         var table = TcpRouteTable.Build(catalog);
-        Assert.Equal("spark/rpc", table[7077].Service);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 7077), table[7077].Endpoints.Single().Address);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 6066), table[6066].Endpoints.Single().Address);
+        Assert.Equal("spark/rpc", table[7077].Plain!.Service);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 7077), table[7077].Plain!.Endpoints.Single().Address);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.1"), 6066), table[6066].Plain!.Endpoints.Single().Address);
+    }
+
+    // ---- TLS passthrough by SNI ----
+
+    private static ImmutableDictionary<string, string> Sni(string names, int port = 5432, int entrypoint = 15432) =>
+        Labels(("swarmedge.enable", "true"), ("swarmedge.tcp.port", port.ToString()), ("swarmedge.tcp.entrypoint", entrypoint.ToString()),
+            ("swarmedge.tcp.sni", names));
+
+    [Fact]
+    public void Services_share_an_entrypoint_by_tls_server_name_and_a_plain_route_takes_the_rest()
+    {
+        var db = Service("db", Sni("db.example.com"), createdAt: Jan1);
+        var echo = Service("echo", Sni("*.echo.example.com", port: 7443), createdAt: Jan1.AddDays(1));
+        var plain = Service("plain", Tcp(("swarmedge.tcp.port", "7000")), createdAt: Jan1.AddDays(2));
+        var tasks = new[] { TaskAt("d1", "svc-db", "10.0.1.1"), TaskAt("e1", "svc-echo", "10.0.1.2"), TaskAt("p1", "svc-plain", "10.0.1.3") };
+
+        var catalog = CatalogBuilder.Build(Snapshot([db, echo, plain], tasks), ServiceCatalog.Empty, [], [15432]);
+
+        Assert.All(catalog.Services, s => Assert.Empty(s.Errors));
+        var routes = TcpRouteTable.Build(catalog)[15432];
+        Assert.Equal("db", routes.Find("db.example.com")!.Service);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("10.0.1.2"), 7443), routes.Find("a.echo.example.com")!.Endpoints.Single().Address);
+        Assert.Equal("plain", routes.Find("a.b.echo.example.com")!.Service); // a wildcard covers one label
+        Assert.Equal("plain", routes.Find(null)!.Service); // not TLS, or no server name
+        Assert.Equal("plain", routes.Find("other.example.com")!.Service);
+    }
+
+    [Fact]
+    public void A_server_name_belongs_to_the_tenant_that_claimed_it_first_on_its_entrypoint()
+    {
+        var db = Service("db", Sni("db.example.com"), createdAt: Jan1);
+        var thief = Service("thief", Sni("*.example.com"), createdAt: Jan1.AddDays(1));
+
+        var catalog = CatalogBuilder.Build(Snapshot([db, thief]), ServiceCatalog.Empty, [], [15432]);
+
+        Assert.Empty(catalog.Find("svc-thief")!.TcpRoutes);
+        Assert.Equal(["TCP router 'default': SNI *.example.com on entrypoint 15432 overlaps db router 'default' (service db), which claimed it first; it is ignored"],
+            catalog.Find("svc-thief")!.Errors.ToArray());
+    }
+
+    [Fact]
+    public void Routers_of_one_service_share_an_entrypoint_only_with_distinct_server_names()
+    {
+        var ok = ServiceLabelParser.Parse(Sni("a.example.com").SetItems([
+            KeyValuePair.Create("swarmedge.tcp.routers.b.port", "6000"), KeyValuePair.Create("swarmedge.tcp.routers.b.entrypoint", "15432"),
+            KeyValuePair.Create("swarmedge.tcp.routers.b.sni", "b.example.com")]));
+        Assert.Empty(ok.Errors);
+        Assert.Equal(2, ok.Routing!.TcpRoutes.Length);
+
+        var clash = ServiceLabelParser.Parse(Sni("a.example.com").SetItems([
+            KeyValuePair.Create("swarmedge.tcp.routers.b.port", "6000"), KeyValuePair.Create("swarmedge.tcp.routers.b.entrypoint", "15432")]));
+        Assert.Contains("share entrypoint 15432", Assert.Single(clash.Errors));
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -8,10 +9,13 @@ using SwarmEdge.Admin;
 namespace SwarmEdge.Proxy.Tcp;
 
 /// <summary>
-/// One client connection on a TCP entrypoint: picks the task with the fewest connections (skipping tasks that
-/// just failed a connect), connects with a short timeout and tries another task on failure, then relays bytes
-/// both ways until one side closes, the connection idles out, or its task left the rotation and the drain
-/// timeout ran out. Closing is clean: FIN to the client and to the task, never a connection left hanging.
+/// One client connection on a TCP entrypoint: picks the route (on an entrypoint shared by TLS server name, by the
+/// SNI of the client's first bytes, TLS passing through untouched), then the task with the fewest connections
+/// (skipping tasks that just failed a connect), connects with a short timeout and tries another task on failure,
+/// then relays bytes both ways until one side closes, the connection idles out, or its task left the rotation and
+/// the drain timeout ran out. Closing is clean: FIN to the client and to the task, never a connection left hanging.
+/// PostgreSQL clients ask for TLS with an SSLRequest before their ClientHello: on an SNI entrypoint the edge
+/// answers it, reads the name, and asks the chosen task the same before relaying.
 /// </summary>
 internal sealed partial class TcpProxyHandler(
     TcpRouteTable routes,
@@ -25,11 +29,14 @@ internal sealed partial class TcpProxyHandler(
     public override async Task OnConnectedAsync(ConnectionContext client)
     {
         var entrypoint = (client.LocalEndPoint as IPEndPoint)?.Port ?? 0;
-        var target = routes.Find(entrypoint);
+        var routesHere = routes.Find(entrypoint);
+        var (target, serverName, postgres) = routesHere is { HasSni: true }
+            ? await ChooseBySniAsync(routesHere, client)
+            : (routesHere?.Plain, null, false);
         if (target is null)
         {
             SwarmEdgeMetrics.TcpConnections.WithLabels($":{entrypoint}", "no_route").Inc();
-            Log.NoRoute(logger, entrypoint, client.RemoteEndPoint?.ToString() ?? "?");
+            Log.NoRoute(logger, entrypoint, serverName ?? "-", client.RemoteEndPoint?.ToString() ?? "?");
             return; // returning closes the client connection
         }
 
@@ -38,6 +45,14 @@ internal sealed partial class TcpProxyHandler(
         {
             SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "connect_failed").Inc();
             Log.NoTaskReachable(logger, target.Service, entrypoint);
+            return;
+        }
+
+        if (postgres && !await AskForTlsAsync(socket, client.ConnectionClosed))
+        {
+            SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "connect_failed").Inc();
+            Log.TaskRefusedTls(logger, target.Service, endpoint!.TaskId);
+            CloseQuietly(socket);
             return;
         }
 
@@ -88,6 +103,68 @@ internal sealed partial class TcpProxyHandler(
         }
 
         return (null, null);
+    }
+
+    /// <summary>
+    /// Reads the client's first bytes, without consuming them, until the TLS server name is known (or the bytes
+    /// are not TLS: then the entrypoint's plain route). A PostgreSQL SSLRequest is consumed and answered first.
+    /// A client that sends nothing useful within the TLS handshake timeout gets no route.
+    /// </summary>
+    private async Task<(TcpTarget? Target, string? ServerName, bool Postgres)> ChooseBySniAsync(TcpEntrypointRoutes routesHere, ConnectionContext client)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(client.ConnectionClosed);
+        timeout.CancelAfter(_options.ConnectTimeout * 5);
+        var input = client.Transport.Input;
+        var postgres = false;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(timeout.Token);
+                var buffer = result.Buffer;
+                if (!postgres && buffer.Length >= 8 && buffer.Slice(0, 8).ToArray().AsSpan().SequenceEqual(TlsClientHello.PostgresSslRequest))
+                {
+                    input.AdvanceTo(buffer.GetPosition(8));
+                    postgres = true;
+                    await client.Transport.Output.WriteAsync("S"u8.ToArray(), timeout.Token);
+                    continue;
+                }
+
+                string? name = null;
+                var outcome = postgres || buffer.Length >= 8 || buffer.IsEmpty || buffer.FirstSpan[0] == 0x16
+                    ? TlsClientHello.TryRead(buffer, out name)
+                    : TlsClientHello.Outcome.NeedMore; // maybe the start of an SSLRequest
+                if (outcome == TlsClientHello.Outcome.NeedMore && !result.IsCompleted && buffer.Length < TlsClientHello.MaxRecord)
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                input.AdvanceTo(buffer.Start);
+                return (outcome == TlsClientHello.Outcome.Hello ? routesHere.Find(name) : routesHere.Plain, name, postgres);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return (null, null, false);
+        }
+    }
+
+    /// <summary>Sends the task the SSLRequest the client sent the edge; true when it answers 'S' (TLS follows).</summary>
+    private async Task<bool> AskForTlsAsync(Socket task, CancellationToken clientClosed)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientClosed);
+        timeout.CancelAfter(_options.ConnectTimeout * 5);
+        try
+        {
+            await task.SendAsync(TlsClientHello.PostgresSslRequest.ToArray(), SocketFlags.None, timeout.Token);
+            var answer = new byte[1];
+            return await task.ReceiveAsync(answer, SocketFlags.None, timeout.Token) == 1 && answer[0] == (byte)'S';
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Fewest open connections wins; ties rotate. Tasks that just failed count only when nothing else is left.</summary>
@@ -220,8 +297,12 @@ internal sealed partial class TcpProxyHandler(
     private static partial class Log
     {
         [LoggerMessage(EventId = 500, Level = LogLevel.Warning,
-            Message = "TCP connection from {Client} to entrypoint {Entrypoint} closed: no service serves that entrypoint")]
-        public static partial void NoRoute(ILogger logger, int entrypoint, string client);
+            Message = "TCP connection from {Client} to entrypoint {Entrypoint} (server name {ServerName}) closed: no service serves it")]
+        public static partial void NoRoute(ILogger logger, int entrypoint, string serverName, string client);
+
+        [LoggerMessage(EventId = 503, Level = LogLevel.Warning,
+            Message = "Service {Service}: task {Task} did not accept the client's PostgreSQL SSLRequest; closed the connection")]
+        public static partial void TaskRefusedTls(ILogger logger, string service, string task);
 
         [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Service {Service}: connect to task {Task} at {Address} failed: {Error}")]
         public static partial void ConnectFailed(ILogger logger, string service, string task, string address, string error);

@@ -19,16 +19,17 @@ internal sealed partial class TcpRouteApplier(
     public bool Apply(ServiceCatalog catalog)
     {
         var next = TcpRouteTable.Build(catalog);
-        var current = table.Targets;
+        var current = table.Routes;
         if (next.Count == current.Count && next.All(t => current.TryGetValue(t.Key, out var c) && c.Equals(t.Value)))
         {
             return false;
         }
 
         table.Swap(next);
-        var kept = next.Values.SelectMany(t => t.Endpoints).Select(e => e.TaskId).ToHashSet(StringComparer.Ordinal);
-        var departed = current.Values.SelectMany(t => t.Endpoints).Select(e => e.TaskId).Where(id => !kept.Contains(id)).ToList();
-        Log.Applied(logger, next.Count, next.Values.Sum(t => t.Endpoints.Length));
+        var kept = next.Values.SelectMany(r => r.Targets).SelectMany(t => t.Endpoints).Select(e => e.TaskId).ToHashSet(StringComparer.Ordinal);
+        var departed = current.Values.SelectMany(r => r.Targets).SelectMany(t => t.Endpoints).Select(e => e.TaskId)
+            .Where(id => !kept.Contains(id)).Distinct().ToList();
+        Log.Applied(logger, next.Count, next.Values.SelectMany(r => r.Targets).Sum(t => t.Endpoints.Length));
         if (departed.Count > 0 && connections.Drain(departed, _drain) is var drained and > 0)
         {
             Log.Draining(logger, drained, string.Join(",", departed), _drain);

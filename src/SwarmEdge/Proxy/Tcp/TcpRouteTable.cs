@@ -18,25 +18,66 @@ internal sealed record TcpTarget(string Service, ImmutableArray<TcpEndpoint> End
     public override int GetHashCode() => HashCode.Combine(Service, Endpoints.Length);
 }
 
+/// <summary>
+/// The routes of one entrypoint: by TLS server name (exact, then a one-label wildcard), and the plain route that
+/// takes every other connection (none: such connections are closed).
+/// </summary>
+internal sealed record TcpEntrypointRoutes(TcpTarget? Plain, ImmutableDictionary<string, TcpTarget> BySni)
+{
+    public bool HasSni => !BySni.IsEmpty;
+
+    public IEnumerable<TcpTarget> Targets => BySni.Values.Distinct().Concat(Plain is null ? [] : [Plain]);
+
+    public TcpTarget? Find(string? serverName)
+    {
+        if (serverName is null)
+        {
+            return Plain;
+        }
+
+        if (BySni.TryGetValue(serverName, out var exact))
+        {
+            return exact;
+        }
+
+        var dot = serverName.IndexOf('.');
+        return dot > 0 && BySni.TryGetValue("*" + serverName[dot..], out var wildcard) ? wildcard : Plain;
+    }
+
+    public bool Equals(TcpEntrypointRoutes? other) =>
+        other is not null && Equals(Plain, other.Plain) && BySni.Count == other.BySni.Count
+        && BySni.All(e => other.BySni.TryGetValue(e.Key, out var t) && t.Equals(e.Value));
+
+    public override int GetHashCode() => HashCode.Combine(Plain, BySni.Count);
+}
+
 /// <summary>The live TCP routes, by entrypoint port, swapped whole by the TCP applier and read per connection.</summary>
 internal sealed class TcpRouteTable
 {
-    private volatile ImmutableDictionary<int, TcpTarget> _targets = ImmutableDictionary<int, TcpTarget>.Empty;
+    private volatile ImmutableDictionary<int, TcpEntrypointRoutes> _routes = ImmutableDictionary<int, TcpEntrypointRoutes>.Empty;
 
-    public ImmutableDictionary<int, TcpTarget> Targets => _targets;
+    public ImmutableDictionary<int, TcpEntrypointRoutes> Routes => _routes;
 
-    public TcpTarget? Find(int entrypoint) => _targets.GetValueOrDefault(entrypoint);
+    public TcpEntrypointRoutes? Find(int entrypoint) => _routes.GetValueOrDefault(entrypoint);
 
-    public void Swap(ImmutableDictionary<int, TcpTarget> targets) => _targets = targets;
+    public void Swap(ImmutableDictionary<int, TcpEntrypointRoutes> routes) => _routes = routes;
 
     /// <summary>Pure: the catalog's served TCP routes, with each task's address on the route's port.</summary>
-    public static ImmutableDictionary<int, TcpTarget> Build(ServiceCatalog catalog) =>
-        catalog.Services
+    public static ImmutableDictionary<int, TcpEntrypointRoutes> Build(ServiceCatalog catalog)
+    {
+        var routes = catalog.Services
             .Where(s => s.IsRouted)
-            .SelectMany(s => s.TcpRoutes.Select(route => (Service: s, Route: route)))
+            .SelectMany(s => s.TcpRoutes.Select(route => (Route: route, Target: new TcpTarget(
+                route.Name == TcpRoute.DefaultName ? s.Name : $"{s.Name}/{route.Name}",
+                s.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, route.Port))).ToImmutableArray()))))
+            .ToList();
+        return routes
+            .GroupBy(r => r.Route.Entrypoint)
             .ToImmutableDictionary(
-                x => x.Route.Entrypoint,
-                x => new TcpTarget(
-                    x.Route.Name == TcpRoute.DefaultName ? x.Service.Name : $"{x.Service.Name}/{x.Route.Name}",
-                    x.Service.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, x.Route.Port))).ToImmutableArray()));
+                g => g.Key,
+                g => new TcpEntrypointRoutes(
+                    g.FirstOrDefault(r => r.Route.Sni.IsEmpty).Target,
+                    g.SelectMany(r => r.Route.Sni.Select(name => (name, r.Target)))
+                        .ToImmutableDictionary(x => x.name, x => x.Target, StringComparer.OrdinalIgnoreCase)));
+    }
 }
