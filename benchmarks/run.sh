@@ -3,7 +3,10 @@
 # the same load, one proxy at a time. Usage: benchmarks/run.sh [--quick] [--only swarmedge,haproxy,...] [--warmup S]
 #        benchmarks/run.sh --slow-clients [--only ...]: normal clients before and during 1,000 slow-header and
 #        slow-body connections (slowhttptest), instead of the other scenarios (default: swarmedge,haproxy).
-# Results: benchmarks/results/latest.{md,csv,png} (--slow-clients: results/slow-clients.md); raw wrk, hey and
+#        benchmarks/run.sh --https [--only ...]: every proxy terminating TLS with the same certificate: keep-alive
+#        throughput and new TLS handshakes per second (default: swarmedge,haproxy,nginx-static,caddy).
+# Results: benchmarks/results/latest.{md,csv,png} (--slow-clients: results/slow-clients.md, --https:
+# results/https.md); raw wrk, hey and
 # slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # See benchmarks/README.md.
@@ -21,6 +24,7 @@ quick=0
 only=""
 warmup=""
 slow=0
+https=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -29,6 +33,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="${2:?--warmup needs seconds}"; shift ;;
     --warmup=*) warmup="${1#--warmup=}" ;;
     --slow-clients) slow=1 ;;
+    --https) https=1 ;;
     -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (try --help)" >&2; exit 2 ;;
   esac
@@ -48,6 +53,8 @@ if [ -n "$only" ]; then
   done
 elif [ $slow = 1 ]; then
   proxies=(swarmedge haproxy)
+elif [ $https = 1 ]; then
+  proxies=(swarmedge haproxy nginx-static caddy)
 else
   proxies=("${ALL_PROXIES[@]}")
 fi
@@ -70,6 +77,8 @@ REPLICAS=3
 SCALED=6
 HOSTNAME_HDR=bench.local
 declare -A PORT=([swarmedge]=18081 [nginx-static]=18082 [nginx-resolve]=18083 [haproxy]=18084 [caddy]=18085 [yarp]=18086)
+# Every proxy also terminates TLS on its port + 1000, with the same certificate (made below, ECDSA P-256).
+TLS_OFFSET=1000
 ADMIN_PORT=18091
 declare -A LABEL=([swarmedge]="SwarmEdge" [yarp]="YARP alone (static, reference)" [nginx-static]="nginx (static upstream)"
                   [nginx-resolve]="nginx (resolver + variable)" [haproxy]="HAProxy" [caddy]="Caddy")
@@ -209,8 +218,9 @@ remove_stale_networks() {
 # ------------------------------------------------------------------------------------------- proxies
 PROXY_PID=""
 
-render() { # render TEMPLATE OUT (fills ${NPROC} ${PORT} ${SVC} ${WORKDIR})
-  NPROC=$NPROC PORT=$P_PORT SVC=$SVC WORKDIR=$P_DIR envsubst '${NPROC} ${PORT} ${SVC} ${WORKDIR}' <"$1" >"$2"
+render() { # render TEMPLATE OUT (fills ${NPROC} ${PORT} ${TLS_PORT} ${SVC} ${WORKDIR} ${CERT} ${KEY} ${PEM})
+  NPROC=$NPROC PORT=$P_PORT TLS_PORT=$(( P_PORT + TLS_OFFSET )) SVC=$SVC WORKDIR=$P_DIR CERT="$TLS_DIR/bench.crt" KEY="$TLS_DIR/bench.key" \
+    PEM="$work/tls-bench.pem" envsubst '${NPROC} ${PORT} ${TLS_PORT} ${SVC} ${WORKDIR} ${CERT} ${KEY} ${PEM}' <"$1" >"$2"
 }
 
 # Starts proxy $1 in the foreground of a background job, in the edge netns. Its PID (the proxy's own: nsenter,
@@ -223,7 +233,9 @@ start_proxy() {
   case "$p" in
     swarmedge)
       cmd=("$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
-           --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT" "${SE_EXTRA[@]}") ;;
+           --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT"
+           --SwarmEdge:Https:Port=$(( P_PORT + TLS_OFFSET )) --SwarmEdge:Https:CertificateDirectory="$TLS_DIR"
+           --SwarmEdge:Https:DefaultCertificate=bench "${SE_EXTRA[@]}") ;;
     yarp)
       cmd=("$work/yarp/YarpReference" --port "$P_PORT" --service "$SVC" --host "$HOSTNAME_HDR") ;;
     nginx-static|nginx-resolve)
@@ -542,6 +554,50 @@ slow_summary() {
     }'
 }
 
+# HTTPS: wrk over TLS through the proxy's TLS port, keep-alive (one handshake per connection) and then with
+# Connection: close (one handshake per request, so requests/s = handshakes/s); CPU per request for both.
+scenario_https() {
+  local p=$1 url="https://127.0.0.1:$(( ${PORT[$1]} + TLS_OFFSET ))/" cpu0 cpu1 req rps p50 p99 n2 c r w t
+  run_wrk "$p-https-warmup" -t"$NPROC" -c$CONNS -d${WARM}s -H "Host: $HOSTNAME_HDR" "$url"
+  for mode in keepalive handshake; do
+    local extra=(); [ $mode = handshake ] && extra=(-H "Connection: close")
+    cpu0=$(tree_cpu_ticks "$PROXY_PID")
+    run_wrk "$p-https-$mode" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "${extra[@]}" "$url"
+    cpu1=$(tree_cpu_ticks "$PROXY_PID")
+    read -r req rps p50 p99 n2 c r w t < <(parse_wrk "$raw/$p-https-$mode.txt")
+    R[$p,${mode}_rps]=$rps R[$p,${mode}_p99]=$p99 R[$p,${mode}_errors]=$(( n2 + c + r + w + t ))
+    R[$p,${mode}_cpu]=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$req" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+      split(a, x, " "); split(b, y, " "); if (n > 0) printf "%.1f", ((y[1] - x[1]) + (y[2] - x[2])) / hz * 1e6 / n; else print "n/a" }')
+    log "$p: HTTPS $mode: $rps req/s, p99 $p99 ms, errors ${R[$p,${mode}_errors]}, CPU ${R[$p,${mode}_cpu]} us per request"
+  done
+}
+
+write_https_results() {
+  local f="$results/https.md" p ratio
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+  {
+    echo "# HTTPS: every proxy terminating TLS with the same certificate"
+    echo
+    echo "\`benchmarks/run.sh --https\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."
+    echo "wrk over TLS (OpenSSL, HTTP/1.1, no SNI: each proxy's default certificate, ECDSA P-256), $CONNS connections, ${DUR} s after a ${WARM} s warm-up;"
+    echo "keep-alive: one handshake per connection; handshakes: \`Connection: close\` on every request, so requests/s are handshakes/s."
+    echo "CPU: the proxy's process tree, user + system, per request. Ratios are to HAProxy in this run."
+    echo
+    echo "| proxy | keep-alive req/s | p99 ms | CPU us/req | handshakes/s | p99 ms | CPU us/req | keep-alive vs HAProxy | handshakes vs HAProxy |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for p in "${proxies[@]}"; do
+      echo "| ${LABEL[$p]} | ${R[$p,keepalive_rps]} | ${R[$p,keepalive_p99]} | ${R[$p,keepalive_cpu]} | ${R[$p,handshake_rps]} | ${R[$p,handshake_p99]} | ${R[$p,handshake_cpu]} | $(ratio "${R[$p,keepalive_rps]}" "${R[haproxy,keepalive_rps]:-0}") | $(ratio "${R[$p,handshake_rps]}" "${R[haproxy,handshake_rps]:-0}") |"
+    done
+    echo
+    echo "Errors (non-2xx and socket errors): $(for p in "${proxies[@]}"; do printf '%s %s/%s; ' "$p" "${R[$p,keepalive_errors]}" "${R[$p,handshake_errors]}"; done)"
+    echo
+    echo "Commands:"
+    echo
+    for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
+  } >"$f"
+  log "results: $f"
+}
+
 hey_p99() { awk '/^ +99% in / { printf "%.1f", $3 * 1000; found = 1 } END { if (!found) printf "n/a" }' "$1"; }
 
 write_slow_results() {
@@ -788,6 +844,13 @@ stop_system_services
 setup_lab
 remove_stale_networks
 
+# One certificate for every proxy's TLS port.
+TLS_DIR="$work/tls"
+mkdir -p "$TLS_DIR"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TLS_DIR/bench.key" -out "$TLS_DIR/bench.crt" \
+  -days 7 -subj "/CN=$HOSTNAME_HDR" -addext "subjectAltName=DNS:$HOSTNAME_HDR" >/dev/null 2>&1 || die "openssl could not make the certificate"
+cat "$TLS_DIR/bench.crt" "$TLS_DIR/bench.key" >"$work/tls-bench.pem"   # HAProxy wants both in one file
+
 log "publishing SwarmEdge"
 dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
   || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
@@ -795,6 +858,20 @@ if [[ " ${proxies[*]} " == *" yarp "* ]]; then
   log "publishing the YARP reference"
   dotnet publish "$here/YarpReference" -c Release -o "$work/yarp" -nologo -v q >"$work/publish-yarp.log" 2>&1 \
     || { tail -20 "$work/publish-yarp.log" >&2; die "dotnet publish of the YARP reference failed"; }
+fi
+
+if [ $https = 1 ]; then
+  for p in "${proxies[@]}"; do
+    log "=== $p: HTTPS ==="
+    wait_replicas $REPLICAS || die "service $SVC is not back at $REPLICAS healthy replicas"
+    start_proxy "$p" https
+    wait_proxy_ready "$p"
+    scenario_https "$p"
+    check_proxy_alive "$p" https
+    stop_proxy
+  done
+  write_https_results
+  exit 0
 fi
 
 if [ $slow = 1 ]; then
