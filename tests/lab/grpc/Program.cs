@@ -2,13 +2,41 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SwarmEdge.Lab.Grpc;
 
-// h2c on 50051, as gRPC servers in a swarm listen; SIGTERM stops it gracefully (calls in flight finish).
+// h2c on 50051, as gRPC servers in a swarm listen; a WebSocket echo on 8080 (HTTP/1.1, /ws: each message comes
+// back, the first one being the task's host name). SIGTERM stops it gracefully (calls in flight finish).
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.WebHost.ConfigureKestrel(k => k.ListenAnyIP(50051, o => o.Protocols = HttpProtocols.Http2));
+builder.WebHost.ConfigureKestrel(k =>
+{
+    k.ListenAnyIP(50051, o => o.Protocols = HttpProtocols.Http2);
+    k.ListenAnyIP(8080, o => o.Protocols = HttpProtocols.Http1);
+});
 builder.Services.AddGrpc();
 var app = builder.Build();
+app.UseWebSockets();
 app.MapGrpcService<EchoService>();
+app.Map("/ws", async (HttpContext context) =>
+{
+    if (!context.WebSockets.IsWebSocketRequest)
+    {
+        return Results.BadRequest();
+    }
+
+    using var socket = await context.WebSockets.AcceptWebSocketAsync();
+    var buffer = new byte[4096];
+    await socket.SendAsync(System.Text.Encoding.ASCII.GetBytes(System.Net.Dns.GetHostName()), System.Net.WebSockets.WebSocketMessageType.Text, true, default);
+    while (true)
+    {
+        var received = await socket.ReceiveAsync(buffer, default);
+        if (received.MessageType == System.Net.WebSockets.WebSocketMessageType.Close)
+        {
+            await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, null, default);
+            return Results.Empty;
+        }
+
+        await socket.SendAsync(buffer.AsMemory(0, received.Count), received.MessageType, received.EndOfMessage, default);
+    }
+});
 app.Run();
 
 internal sealed class EchoService : Echo.EchoBase
