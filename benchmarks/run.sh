@@ -543,6 +543,18 @@ scenario_slow() { # scenario_slow PROXY H|B
       "during ${R[$p,${k}_during_failed]} of ${R[$p,${k}_during_requests]} failed, p99 ${R[$p,${k}_during_p99]} ms; slowhttptest: ${R[$p,${k}_tool]}"
 }
 
+# The load commands of the run, for the results file (so anyone can rerun them).
+print_commands() {
+  echo
+  echo "Commands:"
+  echo
+  local c
+  for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
+}
+
+# A results file's first line after its title: the command, when, and on what machine.
+run_line() { echo "\`benchmarks/run.sh $1\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."; }
+
 # How slowhttptest's connections ended: all closed by the proxy (and by which second), or what was still open.
 slow_summary() {
   sed -E 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$1" | awk '
@@ -578,7 +590,7 @@ write_https_results() {
   {
     echo "# HTTPS: every proxy terminating TLS with the same certificate"
     echo
-    echo "\`benchmarks/run.sh --https\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."
+    run_line --https
     echo "wrk over TLS (OpenSSL, HTTP/1.1, no SNI: each proxy's default certificate, ECDSA P-256), $CONNS connections, ${DUR} s after a ${WARM} s warm-up;"
     echo "keep-alive: one handshake per connection; handshakes: \`Connection: close\` on every request, so requests/s are handshakes/s."
     echo "CPU: the proxy's process tree, user + system, per request. Ratios are to HAProxy in this run."
@@ -590,10 +602,7 @@ write_https_results() {
     done
     echo
     echo "Errors (non-2xx and socket errors): $(for p in "${proxies[@]}"; do printf '%s %s/%s; ' "$p" "${R[$p,keepalive_errors]}" "${R[$p,handshake_errors]}"; done)"
-    echo
-    echo "Commands:"
-    echo
-    for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
+    print_commands
   } >"$f"
   log "results: $f"
 }
@@ -605,7 +614,7 @@ write_slow_results() {
   {
     echo "# Slow clients: normal clients before and during $SLOW_CONNS slow connections"
     echo
-    echo "\`benchmarks/run.sh --slow-clients\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."
+    run_line --slow-clients
     echo "Normal clients: hey, $FAIL_CONNS workers, a request is failed unless answered with a 2xx within $BENCH_FAIL_TIMEOUT s;"
     echo "$SLOW_BEFORE s alone, then $SLOW_DURING s beside slowhttptest ($SLOW_CONNS connections, a header line or body chunk every 5 s)."
     echo "HAProxy: \`haproxy.cfg.tmpl\` (timeout http-request 10s and option http-buffer-request, its documented defence);"
@@ -618,10 +627,7 @@ write_slow_results() {
         echo "| ${LABEL[$p]} | $([ $m = H ] && echo 'slow headers' || echo 'slow bodies') | ${R[$p,slow${m}_before_failed]} of ${R[$p,slow${m}_before_requests]} | ${R[$p,slow${m}_before_p99]} | ${R[$p,slow${m}_during_failed]} of ${R[$p,slow${m}_during_requests]} | ${R[$p,slow${m}_during_p99]} | ${R[$p,slow${m}_tool]} |"
       done
     done
-    echo
-    echo "Commands:"
-    echo
-    for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
+    print_commands
   } >"$f"
   log "results: $f"
 }
