@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using SwarmEdge.Catalog;
+using SwarmEdge.Discovery;
 
 namespace SwarmEdge;
 
@@ -18,9 +19,9 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
 
         foreach (var endpoint in options.Docker.Endpoints)
         {
-            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("unix" or "tcp" or "http" or "https"))
+            if (!DockerEndpoint.TryParse(endpoint, out _))
             {
-                errors.Add($"SwarmEdge:Docker:Endpoints \"{endpoint}\" is not unix:///path, tcp://host:port or http(s)://host:port");
+                errors.Add($"SwarmEdge:Docker:Endpoints \"{endpoint}\" is not {DockerEndpoint.Forms}");
             }
         }
 
@@ -75,6 +76,11 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         if (tcp.ConnectAttempts < 1)
         {
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");
+        }
+
+        if (options.Proxy.StallTimeout < TimeSpan.Zero || options.Proxy.StallTimeout > ServiceLabelParser.MaxDuration)
+        {
+            errors.Add($"SwarmEdge:Proxy:StallTimeout must be 00:00:00 (off) up to {ServiceLabelParser.MaxDuration} (it is {options.Proxy.StallTimeout})");
         }
 
         if (options.Proxy.TaskCaFile.Length > 0 && !File.Exists(options.Proxy.TaskCaFile))

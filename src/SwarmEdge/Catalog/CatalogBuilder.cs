@@ -125,8 +125,8 @@ internal static class CatalogBuilder
             if (chosen is null)
             {
                 errors.Add(service.NetworkIds.Any(id => Is(id, wanted))
-                    ? $"label {ServiceLabelParser.Network}=\"{wanted}\": SwarmEdge is not attached to that network (it shares {Describe(sharedNetworks)})"
-                    : $"label {ServiceLabelParser.Network}=\"{wanted}\": the service is not on that network (it is on {Describe(service.NetworkIds.Select(NameOf))})");
+                    ? $"label {LabelKeys.Network}=\"{wanted}\": SwarmEdge is not attached to that network (it shares {Describe(sharedNetworks)})"
+                    : $"label {LabelKeys.Network}=\"{wanted}\": the service is not on that network (it is on {Describe(service.NetworkIds.Select(NameOf))})");
             }
 
             return chosen;
@@ -143,7 +143,7 @@ internal static class CatalogBuilder
                 return null;
             default:
                 errors.Add($"the service is on several networks SwarmEdge shares ({Describe(candidates.Select(NameOf))}): " +
-                           $"choose one with the {ServiceLabelParser.Network} label");
+                           $"choose one with the {LabelKeys.Network} label");
                 return null;
         }
     }
@@ -209,7 +209,7 @@ internal static class CatalogBuilder
         {
             if (policy.DefaultHost is null)
             {
-                errors.Add($"the service has no route: set {ServiceLabelParser.HttpHost} (or {ServiceLabelParser.HttpPath}); " +
+                errors.Add($"the service has no route: set {LabelKeys.HttpHost} (or {LabelKeys.HttpPath}); " +
                            "a service is reached by its name only when the operator sets SwarmEdge:Routing:DefaultHost");
                 return null;
             }
@@ -273,7 +273,7 @@ internal static class CatalogBuilder
         var kept = ImmutableArray.CreateBuilder<TcpRoute>();
         foreach (var tcp in routes)
         {
-            var key = tcp.Name == TcpRoute.DefaultName ? ServiceLabelParser.TcpEntrypoint : $"swarmedge.tcp.routers.{tcp.Name}.entrypoint";
+            var key = tcp.Name == TcpRoute.DefaultName ? LabelKeys.TcpEntrypoint : $"{LabelKeys.TcpRoutersPrefix}{tcp.Name}.entrypoint";
             if (!configured.Contains(tcp.Entrypoint))
             {
                 errors.Add($"label {key}=\"{tcp.Entrypoint}\": SwarmEdge does not listen on that port " +

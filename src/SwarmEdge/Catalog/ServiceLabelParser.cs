@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using static SwarmEdge.LabelKeys;
 
 namespace SwarmEdge.Catalog;
 
@@ -10,42 +11,16 @@ namespace SwarmEdge.Catalog;
 /// </summary>
 internal static partial class ServiceLabelParser
 {
-    public const string Prefix = "swarmedge.";
-    public const string Enable = "swarmedge.enable";
-    public const string Network = "swarmedge.network";
-    public const string HttpPort = "swarmedge.http.port";
-    public const string HttpHost = "swarmedge.http.host";
-    public const string HttpPath = "swarmedge.http.path";
-    public const string TcpPort = "swarmedge.tcp.port";
-    public const string TcpEntrypoint = "swarmedge.tcp.entrypoint";
-    public const string TcpSni = "swarmedge.tcp.sni";
-    public const string HttpLoadBalancing = "swarmedge.http.lb";
-    public const string RetryAttempts = "swarmedge.http.retry.attempts";
-    public const string RetryMethods = "swarmedge.http.retry.methods";
-    public const string HealthPath = "swarmedge.http.healthcheck.path";
-    public const string HealthInterval = "swarmedge.http.healthcheck.interval";
-    public const string HealthTimeout = "swarmedge.http.healthcheck.timeout";
-    public const string HealthThreshold = "swarmedge.http.healthcheck.unhealthy-threshold";
-    public const string StallTimeout = "swarmedge.http.stall-timeout";
-    public const string MaxBodySize = "swarmedge.http.max-body-size";
-    public const string RateLimit = "swarmedge.http.rate-limit";
-    public const string Protocol = "swarmedge.http.protocol";
+    /// <summary>The longest duration a label (or SwarmEdge:Proxy:StallTimeout) may set.</summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromHours(1);
+
     private const long MaxBodySizeCap = 64L * 1024 * 1024 * 1024;
     private static readonly string[] HealthTuning = [HealthInterval, HealthTimeout, HealthThreshold];
     private static readonly TimeSpan DefaultHealthInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan DefaultHealthTimeout = TimeSpan.FromSeconds(2);
     private const int DefaultHealthThreshold = 2;
-    private const string HttpPrefix = "swarmedge.http.";
-    private const string RoutersPrefix = "swarmedge.http.routers.";
-    private const string TcpPrefix = "swarmedge.tcp.";
-    private const string TcpRoutersPrefix = "swarmedge.tcp.routers.";
     public const string DefaultRouter = "default";
 
-    // Keys of one router: the default router reads swarmedge.http.<key>, a named one
-    // swarmedge.http.routers.<name>.<key>; a named one may also send to a task port of its own.
-    private static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts"];
-    private static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];
-    private static readonly string[] TcpRouterKeys = ["port", "entrypoint", "sni"];
 
     private static readonly Dictionary<string, string> LoadBalancingPolicies = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -472,7 +447,7 @@ internal static partial class ServiceLabelParser
             };
         }
 
-        return total >= (min ?? TimeSpan.FromMilliseconds(100)) && total <= (max ?? TimeSpan.FromHours(1)) ? total : null;
+        return total >= (min ?? TimeSpan.FromMilliseconds(100)) && total <= (max ?? MaxDuration) ? total : null;
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
@@ -678,11 +653,7 @@ internal static partial class ServiceLabelParser
                 continue;
             }
 
-            var known = key is Enable or Network or HttpPort or HttpLoadBalancing or RetryAttempts or RetryMethods or HealthPath
-                or StallTimeout or MaxBodySize or RateLimit or Protocol or TcpPort or TcpEntrypoint
-                || HealthTuning.Contains(key)
-                || RouterKeys.Any(k => key == HttpPrefix + k);
-            if (!known)
+            if (!ServiceKeys.Contains(key))
             {
                 warnings.Add($"label {key} is not a SwarmEdge label and is ignored");
             }

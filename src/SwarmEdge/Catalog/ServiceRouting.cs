@@ -11,27 +11,13 @@ namespace SwarmEdge.Catalog;
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
-    ImmutableArray<string> Hosts,
+    EquatableArray<string> Hosts,
     string? PathPrefix,
     int? Priority,
     bool StripPrefix,
     bool ByServiceName = false,
     int? Port = null,
-    RouteTls? Tls = null)
-{
-    public bool Equals(HttpRoute? other) =>
-        other is not null
-        && Name == other.Name
-        && Hosts.SequenceEqual(other.Hosts)
-        && PathPrefix == other.PathPrefix
-        && Priority == other.Priority
-        && StripPrefix == other.StripPrefix
-        && ByServiceName == other.ByServiceName
-        && Port == other.Port
-        && Tls == other.Tls;
-
-    public override int GetHashCode() => HashCode.Combine(Name, PathPrefix, Priority, StripPrefix, Hosts.Length, Port);
-}
+    RouteTls? Tls = null);
 
 /// <summary>
 /// What a service's tasks speak: HTTP/1.1 (the default), HTTP/2 without TLS (h2c, what gRPC servers listen with),
@@ -75,16 +61,9 @@ internal sealed record RequestRate(int Permits, TimeSpan Period);
 /// "*.name" for one label) whose connections this route takes on a shared entrypoint, TLS passing through
 /// untouched; empty: every connection of the entrypoint that no SNI route takes.
 /// </summary>
-internal sealed record TcpRoute(int Port, int Entrypoint, string Name = TcpRoute.DefaultName, ImmutableArray<string> Sni = default)
+internal sealed record TcpRoute(int Port, int Entrypoint, string Name = TcpRoute.DefaultName, EquatableArray<string> Sni = default)
 {
     public const string DefaultName = "default";
-
-    public ImmutableArray<string> Sni { get; init; } = Sni.IsDefault ? [] : Sni;
-
-    public bool Equals(TcpRoute? other) =>
-        other is not null && Port == other.Port && Entrypoint == other.Entrypoint && Name == other.Name && Sni.SequenceEqual(other.Sni);
-
-    public override int GetHashCode() => HashCode.Combine(Port, Entrypoint, Name, Sni.Length);
 }
 
 /// <summary>
@@ -98,17 +77,15 @@ internal sealed record ServiceRouting(
     int? HttpPort,
     string? Network,
     string? LoadBalancingPolicy,
-    ImmutableArray<HttpRoute> Routes,
+    EquatableArray<HttpRoute> Routes,
     RetrySettings? Retry = null,
     ActiveHealthCheck? HealthCheck = null,
-    ImmutableArray<TcpRoute> TcpRoutes = default,
+    EquatableArray<TcpRoute> TcpRoutes = default,
     TimeSpan? StallTimeout = null,
     long? MaxRequestBodySize = null,
     RequestRate? RateLimit = null,
     TaskProtocol Protocol = TaskProtocol.Http1)
 {
-    public ImmutableArray<TcpRoute> TcpRoutes { get; init; } = TcpRoutes.IsDefault ? [] : TcpRoutes;
-
     /// <summary>The port a task endpoint is shown with: the HTTP port, else a router's, else the first TCP route's.</summary>
     public int EndpointPort => HttpPort ?? Routes.FirstOrDefault(r => r.Port is not null)?.Port ?? TcpRoutes.FirstOrDefault()?.Port ?? 0;
 
@@ -117,22 +94,6 @@ internal sealed record ServiceRouting(
 
     /// <summary>The task port a route's requests go to.</summary>
     public int PortOf(HttpRoute route) => route.Port ?? HttpPort ?? 0;
-
-    public bool Equals(ServiceRouting? other) =>
-        other is not null
-        && HttpPort == other.HttpPort
-        && Network == other.Network
-        && LoadBalancingPolicy == other.LoadBalancingPolicy
-        && Routes.SequenceEqual(other.Routes)
-        && Retry == other.Retry
-        && HealthCheck == other.HealthCheck
-        && TcpRoutes.SequenceEqual(other.TcpRoutes)
-        && StallTimeout == other.StallTimeout
-        && MaxRequestBodySize == other.MaxRequestBodySize
-        && RateLimit == other.RateLimit
-        && Protocol == other.Protocol;
-
-    public override int GetHashCode() => HashCode.Combine(HttpPort, Network, LoadBalancingPolicy, Routes.Length);
 }
 
 /// <summary>

@@ -36,13 +36,9 @@ internal sealed partial class DockerApi : IDisposable
         _logger = logger;
         _docker = options.Value.Docker;
         _maxRetryDelay = options.Value.Discovery.MaxRetryDelay;
-        if (_docker.Endpoints.Count == 0)
-        {
-            throw new InvalidOperationException("SwarmEdge:Docker:Endpoints is empty: name at least one Docker API endpoint");
-        }
-
+        // SwarmEdgeOptionsValidator has checked the list at start: not empty, each one a DockerEndpoint.
         _clients = _docker.Endpoints
-            .Select(e => (e, new DockerClientBuilder().WithEndpoint(new Uri(e)).Build()))
+            .Select(e => (e, new DockerClientBuilder().WithEndpoint(DockerEndpoint.TryParse(e, out var uri) ? uri : throw new ArgumentException(e)).Build()))
             .ToArray();
     }
 
@@ -204,9 +200,9 @@ internal sealed partial class DockerApi : IDisposable
 
     private void SignalEndpointChanged()
     {
-        var changed = Interlocked.Exchange(ref _endpointChanged, new CancellationTokenSource());
-        changed.Cancel();
-        changed.Dispose();
+        // Not disposed: a watcher may be reading this source's Token right now, and a source with no timer
+        // and no linked parents holds nothing the collector does not free.
+        Interlocked.Exchange(ref _endpointChanged, new CancellationTokenSource()).Cancel();
     }
 
     public void Dispose()

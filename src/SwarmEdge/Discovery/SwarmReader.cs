@@ -19,7 +19,6 @@ internal sealed class SwarmReader(DockerApi api)
     /// <summary>Service IDs per task list request: keeps its URL around 3 KB, well inside a proxy's buffer.</summary>
     public const int TasksPerRequest = 80;
 
-    private const string EnableLabel = "swarmedge.enable";
 
     public async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
     {
@@ -31,7 +30,7 @@ internal sealed class SwarmReader(DockerApi api)
         foreach (var chunk in ids.Order(StringComparer.Ordinal).Chunk(TasksPerRequest))
         {
             tasks.AddRange(await api.CallAsync("tasks.list",
-                (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks(chunk) }, t), ct));
+                (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = TaskFilters.Running(chunk) }, t), ct));
         }
 
         var networks = await api.CallAsync("networks.list",
@@ -60,7 +59,7 @@ internal sealed class SwarmReader(DockerApi api)
         var service = listed.Where(s => s.ID == serviceId).Select(DockerModelMapper.ToService).FirstOrDefault();
 
         var others = snapshot.Services.Where(s => s.Id != serviceId);
-        if (service is null || !service.Labels.ContainsKey(EnableLabel))
+        if (service is null || !service.Labels.ContainsKey(LabelKeys.Enable))
         {
             return snapshot with
             {
@@ -70,7 +69,7 @@ internal sealed class SwarmReader(DockerApi api)
         }
 
         var tasks = await api.CallAsync("tasks.list",
-            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks([serviceId]) }, t), ct);
+            (c, t) => c.Tasks.ListAsync(new TasksListParameters { Filters = TaskFilters.Running([serviceId]) }, t), ct);
         var unknownNetworks = service.NetworkIds.Any(id => !snapshot.Networks.ContainsKey(id));
         var networks = unknownNetworks ? await ReadNetworksAsync(ct) : snapshot.Networks;
 
@@ -100,16 +99,10 @@ internal sealed class SwarmReader(DockerApi api)
             filters["id"] = new Dictionary<string, bool> { [serviceId] = true };
         }
 
-        filters["label"] = new Dictionary<string, bool> { [EnableLabel] = true };
+        filters["label"] = new Dictionary<string, bool> { [LabelKeys.Enable] = true };
         return filters;
     }
 
-    private static IDictionary<string, IDictionary<string, bool>> RunningTasks(IEnumerable<string> serviceIds) =>
-        new Dictionary<string, IDictionary<string, bool>>
-        {
-            ["desired-state"] = new Dictionary<string, bool> { ["running"] = true },
-            ["service"] = serviceIds.ToDictionary(id => id, _ => true, StringComparer.Ordinal),
-        };
 }
 
 /// <summary>Pure mapping from Docker.DotNet's models, which leave almost every field nullable.</summary>

@@ -12,25 +12,10 @@ internal sealed record SwarmService(
     string Name,
     DateTime CreatedAt,
     string EndpointMode,
-    ImmutableDictionary<string, string> Labels,
-    ImmutableArray<string> NetworkIds,
+    EquatableDictionary<string, string> Labels,
+    EquatableArray<string> NetworkIds,
     bool UpdateInProgress,
-    int? DesiredReplicas)
-{
-    public bool Equals(SwarmService? other) =>
-        other is not null
-        && Id == other.Id
-        && Name == other.Name
-        && CreatedAt == other.CreatedAt
-        && EndpointMode == other.EndpointMode
-        && UpdateInProgress == other.UpdateInProgress
-        && DesiredReplicas == other.DesiredReplicas
-        && NetworkIds.SequenceEqual(other.NetworkIds)
-        && Labels.Count == other.Labels.Count
-        && Labels.All(l => other.Labels.TryGetValue(l.Key, out var v) && v == l.Value);
-
-    public override int GetHashCode() => HashCode.Combine(Id, Name, Labels.Count);
-}
+    int? DesiredReplicas);
 
 /// <summary>
 /// A task whose desired state is running. State is the task's actual state ("running", "starting", ...).
@@ -41,19 +26,7 @@ internal sealed record SwarmTask(
     string ServiceId,
     string NodeId,
     string State,
-    ImmutableDictionary<string, IPAddress> Addresses)
-{
-    public bool Equals(SwarmTask? other) =>
-        other is not null
-        && Id == other.Id
-        && ServiceId == other.ServiceId
-        && NodeId == other.NodeId
-        && State == other.State
-        && Addresses.Count == other.Addresses.Count
-        && Addresses.All(a => other.Addresses.TryGetValue(a.Key, out var ip) && ip.Equals(a.Value));
-
-    public override int GetHashCode() => HashCode.Combine(Id, State);
-}
+    EquatableDictionary<string, IPAddress> Addresses);
 
 internal sealed record SwarmNetwork(string Id, string Name);
 

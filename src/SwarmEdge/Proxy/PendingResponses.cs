@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
+using SwarmEdge.Catalog;
 
 namespace SwarmEdge.Proxy;
 
@@ -15,15 +15,19 @@ namespace SwarmEdge.Proxy;
 /// connection attempt either. A request that reached a live task is never sent again; a request whose response
 /// has started is never aborted.
 /// </summary>
-internal sealed class PendingResponses
+internal sealed class PendingResponses(TimeProvider time)
 {
+    /// <summary>Longer than any stall timeout: a task quiet for this long is no peer that answers.</summary>
+    internal static readonly TimeSpan IdleRetention = 2 * ServiceLabelParser.MaxDuration;
+
     private readonly ConcurrentDictionary<(string Cluster, string Task), TaskActivity> _byTask = new();
 
     /// <param name="address">The task's destination address (http://ip:port/), for the reachability probe.</param>
-    public Attempt Begin(string taskId, string cluster, string address, RetryState state, CancellationToken requestAborted)
+    /// <param name="cancellationToken">What else cancels the attempt, if anything (the client's own abort is YARP's).</param>
+    public Attempt Begin(string taskId, string cluster, string address, RetryState state, CancellationToken cancellationToken)
     {
-        var task = _byTask.GetOrAdd((cluster, taskId), static (key, a) => new TaskActivity(key.Task, key.Cluster, EndpointOf(a)), address);
-        var attempt = new Attempt(task, state, requestAborted);
+        var task = _byTask.GetOrAdd((cluster, taskId), static (key, arg) => new TaskActivity(key.Task, key.Cluster, EndpointOf(arg.address), arg.time), (address, time));
+        var attempt = new Attempt(task, state, time.GetTimestamp(), cancellationToken);
         task.Pending.TryAdd(attempt, 0);
         return attempt;
     }
@@ -48,14 +52,18 @@ internal sealed class PendingResponses
     public int Depart(IEnumerable<(string Cluster, string Task)> departed) =>
         departed.Sum(key => _byTask.TryGetValue(key, out var task) ? task.Depart() : 0);
 
-    /// <summary>What the stall policy looks at, as of now; departed tasks with nothing waiting are forgotten.</summary>
+    /// <summary>
+    /// What the stall policy looks at, as of now. Tasks with nothing waiting are forgotten once they departed, or
+    /// once they have been quiet for longer than any stall timeout: a request routed to a task a moment after it
+    /// departed re-creates its entry, and nothing would remove it again.
+    /// </summary>
     public IReadOnlyList<StallPolicy.TaskView> Views(long now)
     {
         var views = new List<StallPolicy.TaskView>(_byTask.Count);
         foreach (var task in _byTask.Values)
         {
             var view = task.View(now);
-            if (view.Departed && view.OldestPending is null)
+            if (view.OldestPending is null && (view.Departed || view.SinceLastResponse > IdleRetention))
             {
                 _byTask.TryRemove(KeyValuePair.Create((task.Service, task.TaskId), task));
                 continue;
@@ -73,9 +81,9 @@ internal sealed class PendingResponses
             : null;
 
     /// <param name="service">The cluster: the service, or "service:port" for a router on a port of its own.</param>
-    internal sealed class TaskActivity(string taskId, string service, IPEndPoint? address)
+    internal sealed class TaskActivity(string taskId, string service, IPEndPoint? address, TimeProvider time)
     {
-        private long _lastResponse = Stopwatch.GetTimestamp();
+        private long _lastResponse = time.GetTimestamp();
         private volatile bool _departed;
 
         public string TaskId { get; } = taskId;
@@ -86,7 +94,7 @@ internal sealed class PendingResponses
 
         public ConcurrentDictionary<Attempt, byte> Pending { get; } = new();
 
-        public void Responded() => Volatile.Write(ref _lastResponse, Stopwatch.GetTimestamp());
+        public void Responded() => Volatile.Write(ref _lastResponse, time.GetTimestamp());
 
         public int Depart()
         {
@@ -105,8 +113,8 @@ internal sealed class PendingResponses
             return new StallPolicy.TaskView(
                 TaskId,
                 Service,
-                oldest is { } started ? Stopwatch.GetElapsedTime(started, now) : null,
-                Stopwatch.GetElapsedTime(Volatile.Read(ref _lastResponse), now),
+                oldest is { } started ? time.GetElapsedTime(started, now) : null,
+                time.GetElapsedTime(Volatile.Read(ref _lastResponse), now),
                 _departed);
         }
     }
@@ -117,18 +125,19 @@ internal sealed class PendingResponses
         private readonly RetryState _state;
         private int _finished;
 
-        public Attempt(TaskActivity task, RetryState state, CancellationToken requestAborted)
+        public Attempt(TaskActivity task, RetryState state, long started, CancellationToken cancellationToken)
         {
             Task = task;
             _state = state;
-            _abort = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+            Started = started;
+            _abort = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
         }
 
         public TaskActivity Task { get; }
 
-        public long Started { get; } = Stopwatch.GetTimestamp();
+        public long Started { get; }
 
-        /// <summary>Cancelled when the client goes away or when the attempt is aborted to be retried.</summary>
+        /// <summary>Cancelled when the attempt is aborted to be retried (or when the token it was begun with is).</summary>
         public CancellationToken Token => _abort.Token;
 
         /// <summary>The response started: from now on the attempt is never aborted.</summary>
@@ -145,7 +154,7 @@ internal sealed class PendingResponses
                 return false;
             }
 
-            _state.AbortedBecauseTaskLeft = true;
+            _state.MarkAborted();
             try
             {
                 _abort.Cancel();
@@ -164,11 +173,4 @@ internal sealed class PendingResponses
             _abort.Dispose();
         }
     }
-}
-
-/// <summary>Per-request state of a retryable request, shared by the retry middleware and the pending tracker.</summary>
-internal sealed class RetryState
-{
-    /// <summary>The current attempt was aborted (its task left or stalled) before any response byte.</summary>
-    public bool AbortedBecauseTaskLeft { get; set; }
 }

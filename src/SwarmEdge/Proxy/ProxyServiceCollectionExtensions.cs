@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SwarmEdge.Proxy.Limits;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Health;
@@ -14,6 +15,13 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
         services.AddSingleton<PendingResponses>();
+        services.TryAddSingleton(TimeProvider.System);
+        // YARP's forwarder, wrapped: its public overload with a cancellation token is how a retryable attempt
+        // is aborted when its task leaves or stalls (see PendingResponseForwarder).
+        var forwarder = services.Last(d => d.ServiceType == typeof(IHttpForwarder)).ImplementationType
+            ?? throw new InvalidOperationException("YARP registers its forwarder by type");
+        services.Replace(ServiceDescriptor.Singleton<IHttpForwarder>(provider => new PendingResponseForwarder(
+            (IHttpForwarder)ActivatorUtilities.CreateInstance(provider, forwarder), provider.GetRequiredService<PendingResponses>())));
         services.AddHostedService<StallDetector>();
         services.AddSingleton<Tcp.TcpRouteTable>();
         services.AddSingleton<Tcp.TcpConnections>();
@@ -31,7 +39,6 @@ internal static class ProxyServiceCollectionExtensions
         pipeline.UseMiddleware<RetryMiddleware>();
         pipeline.UseSessionAffinity();
         pipeline.UseLoadBalancing();
-        pipeline.UseMiddleware<PendingResponseMiddleware>();
         pipeline.UsePassiveHealthChecks();
     }
 }

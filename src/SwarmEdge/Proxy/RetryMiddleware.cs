@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -32,14 +31,16 @@ internal sealed partial class RetryMiddleware
     public const string MethodsMetadataKey = "swarmedge.retry.methods";
 
     private readonly RequestDelegate _next;
+    private readonly TimeProvider _time;
     private readonly RetryOptions _defaults;
     private readonly ILogger<RetryMiddleware> _logger;
     private readonly ConditionalWeakTable<RouteConfig, RetryPolicy> _policies = new();
     private readonly ConcurrentDictionary<int, ResiliencePipeline<bool>> _pipelines = new();
 
-    public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, ILogger<RetryMiddleware> logger)
+    public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, TimeProvider time, ILogger<RetryMiddleware> logger)
     {
         _next = next;
+        _time = time;
         _defaults = options.Value.Proxy.Retry;
         _logger = logger;
     }
@@ -55,37 +56,10 @@ internal sealed partial class RetryMiddleware
         }
 
         var candidates = proxy.AvailableDestinations;
-        var arrived = Stopwatch.GetTimestamp();
+        var arrived = _time.GetTimestamp();
         var state = new RetryState();
         context.Features.Set(state);
-        await _next(context);
-        if (ShouldRetry(context, state))
-        {
-            await RetryAsync(context, proxy, candidates, policy, arrived, state);
-        }
-
-        if (state.AbortedBecauseTaskLeft && !context.Response.HasStarted)
-        {
-            // Out of attempts or budget after we aborted the attempt: YARP reported our cancellation as the
-            // client's (400); the truth is that no task answered.
-            context.Response.StatusCode = StatusCodes.Status502BadGateway;
-        }
-    }
-
-    private async Task RetryAsync(
-        HttpContext context,
-        IReverseProxyFeature proxy,
-        IReadOnlyList<DestinationState> candidates,
-        RetryPolicy policy,
-        long arrived,
-        RetryState state)
-    {
         var tried = new HashSet<DestinationState>();
-        if (proxy.ProxiedDestination is { } first)
-        {
-            tried.Add(first);
-        }
-
         var pipeline = _pipelines.GetOrAdd(policy.Attempts - 1, static retries => new ResiliencePipelineBuilder<bool>()
             .AddRetry(new RetryStrategyOptions<bool>
             {
@@ -98,28 +72,15 @@ internal sealed partial class RetryMiddleware
             })
             .Build());
 
+        // No cancellation token: a client that went away is seen by ShouldRetry, and the request ends as YARP
+        // ended it instead of with an exception thrown here.
         await pipeline.ExecuteAsync(async _ =>
         {
-            var remaining = Untried(candidates, tried);
-            if (remaining.Count == 0 || Stopwatch.GetElapsedTime(arrived) > _defaults.Budget)
+            if (tried.Count > 0 && !PrepareRetry(context, proxy, candidates, tried, arrived, state))
             {
                 return false;
             }
 
-            var failed = proxy.ProxiedDestination?.DestinationId ?? "?";
-            var error = context.Features.Get<IForwarderErrorFeature>();
-            Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, error?.Exception?.Message ?? error?.Error.ToString() ?? "");
-            SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
-
-            context.Features.Set<IForwarderErrorFeature>(null);
-            state.AbortedBecauseTaskLeft = false;
-            context.Response.Clear();
-            if (context.Request.Body.CanSeek)
-            {
-                context.Request.Body.Position = 0;
-            }
-
-            proxy.AvailableDestinations = remaining;
             await _next(context);
             if (proxy.ProxiedDestination is { } destination)
             {
@@ -127,21 +88,49 @@ internal sealed partial class RetryMiddleware
             }
 
             return ShouldRetry(context, state);
-        }, context.RequestAborted);
+        }, CancellationToken.None);
+    }
+
+    /// <summary>Makes the request ready to be sent again, to a task not tried yet; false when there is none or no time left.</summary>
+    private bool PrepareRetry(
+        HttpContext context,
+        IReverseProxyFeature proxy,
+        IReadOnlyList<DestinationState> candidates,
+        HashSet<DestinationState> tried,
+        long arrived,
+        RetryState state)
+    {
+        var remaining = Untried(candidates, tried);
+        if (remaining.Count == 0 || _time.GetElapsedTime(arrived) > _defaults.Budget)
+        {
+            return false;
+        }
+
+        var failed = proxy.ProxiedDestination?.DestinationId ?? "?";
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, error?.Exception?.Message ?? error?.Error.ToString() ?? "");
+        SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
+
+        context.Features.Set<IForwarderErrorFeature>(null);
+        state.NextAttempt();
+        context.Response.Clear();
+        if (context.Request.Body.CanSeek)
+        {
+            context.Request.Body.Position = 0;
+        }
+
+        proxy.AvailableDestinations = remaining;
+        return true;
     }
 
     /// <summary>
     /// The tasks not tried yet, those still healthy first: the list was taken when the request arrived, and
     /// since then passive health or the stall detector may have taken some out (on a lost node, all at once).
     /// </summary>
-    private static List<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried)
-    {
-        var untried = candidates.Where(d => !tried.Contains(d)).ToList();
-        var healthy = untried
-            .Where(d => d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy)
-            .ToList();
-        return healthy.Count > 0 ? healthy : untried;
-    }
+    private static List<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried) =>
+        HealthyFirst.Choose(
+            candidates.Where(d => !tried.Contains(d)),
+            d => d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy);
 
     private static bool ShouldRetry(HttpContext context, RetryState state)
     {
@@ -151,9 +140,10 @@ internal sealed partial class RetryMiddleware
         }
 
         var error = context.Features.Get<IForwarderErrorFeature>();
-        // An attempt we aborted (its task left) surfaces as whatever YARP makes of a cancellation (a canceled
-        // request, or a canceled request body, reported as 400): any error then is ours, the client is still there.
-        return TransportFailures.FailedBeforeResponse(error) || (state.AbortedBecauseTaskLeft && error is not null);
+        // An attempt we aborted (its task left or stalled) is one YARP saw cancelled by the token we forwarded it
+        // with: the client is still there.
+        return TransportFailures.FailedBeforeResponse(error)
+            || (state.AttemptAborted && error?.Error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled);
     }
 
     /// <summary>True when the request can be sent again: no body, or a small one now buffered in memory.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using SwarmEdge.Admin;
@@ -23,6 +22,7 @@ internal sealed partial class StallDetector(
     PendingResponses pending,
     IProxyStateLookup proxyState,
     IDestinationHealthUpdater healthUpdater,
+    TimeProvider time,
     IOptions<SwarmEdgeOptions> options,
     ILogger<StallDetector> logger) : BackgroundService
 {
@@ -30,47 +30,54 @@ internal sealed partial class StallDetector(
     private readonly TimeSpan _defaultTimeout = options.Value.Proxy.StallTimeout;
     private readonly TimeSpan _reactivation = options.Value.Proxy.PassiveHealthReactivation;
 
-    // Suspects whose node answered, and when: not asked again until their service's stall timeout has passed.
-    private readonly Dictionary<string, long> _answeredAt = new(StringComparer.Ordinal);
+    // Suspects whose node answered, and when, by cluster and task: not asked again until their service's stall
+    // timeout has passed.
+    private readonly Dictionary<(string Cluster, string Task), long> _answeredAt = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Runs even when the default is off: a service may turn stall detection on with its label, and departed
         // tasks are looked at in any case.
-        using var timer = new PeriodicTimer(Period);
+        using var timer = new PeriodicTimer(Period, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = Stopwatch.GetTimestamp();
-            var suspects = StallPolicy.Suspects(pending.Views(now), TimeoutOf);
-            foreach (var id in _answeredAt.Keys.Where(id => suspects.All(s => s.TaskId != id)).ToList())
+            await CheckAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>One look: probes the suspects that are due, takes out those whose node does not answer.</summary>
+    internal async Task CheckAsync(CancellationToken stoppingToken)
+    {
+        var now = time.GetTimestamp();
+        var suspects = StallPolicy.Suspects(pending.Views(now), TimeoutOf);
+        foreach (var key in _answeredAt.Keys.Where(key => !suspects.Any(s => (s.Service, s.TaskId) == key)).ToList())
+        {
+            _answeredAt.Remove(key);
+        }
+
+        var due = suspects.Where(s => !_answeredAt.TryGetValue((s.Service, s.TaskId), out var at) || time.GetElapsedTime(at, now) >= Recheck(s));
+        var verdicts = await Task.WhenAll(due.Select(async s => (Task: s, Answers: await AnswersAsync(s, stoppingToken))));
+        foreach (var (task, answers) in verdicts)
+        {
+            SwarmEdgeMetrics.StallProbes.WithLabels(task.Service, answers ? "answered" : "lost").Inc();
+            if (answers)
             {
-                _answeredAt.Remove(id);
+                _answeredAt[(task.Service, task.TaskId)] = now;
+                Log.SilentButReachable(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}");
+                continue;
             }
 
-            var due = suspects.Where(s => !_answeredAt.TryGetValue(s.TaskId, out var at) || Stopwatch.GetElapsedTime(at, now) >= Recheck(s));
-            var verdicts = await Task.WhenAll(due.Select(async s => (Task: s, Answers: await AnswersAsync(s, stoppingToken))));
-            foreach (var (task, answers) in verdicts)
+            if (!task.Departed
+                && proxyState.TryGetCluster(task.Service, out var cluster)
+                && cluster.Destinations.TryGetValue(task.TaskId, out var destination)
+                && destination.Health.Passive != DestinationHealth.Unhealthy)
             {
-                SwarmEdgeMetrics.StallProbes.WithLabels(task.Service, answers ? "answered" : "lost").Inc();
-                if (answers)
-                {
-                    _answeredAt[task.TaskId] = now;
-                    Log.SilentButReachable(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}");
-                    continue;
-                }
-
-                if (!task.Departed
-                    && proxyState.TryGetCluster(task.Service, out var cluster)
-                    && cluster.Destinations.TryGetValue(task.TaskId, out var destination)
-                    && destination.Health.Passive != DestinationHealth.Unhealthy)
-                {
-                    healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
-                }
-
-                var aborted = pending.Abort(task.Service, task.TaskId);
-                SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
-                Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
+                healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
             }
+
+            var aborted = pending.Abort(task.Service, task.TaskId);
+            SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
+            Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
         }
     }
 

@@ -39,22 +39,6 @@ public class RouteSchemeMiddlewareTests
         return (context, forwarded);
     }
 
-    /// <summary>DefaultHttpContext's response feature never runs OnStarting callbacks; a server does.</summary>
-    private sealed class StartingResponseFeature : HttpResponseFeature
-    {
-        private readonly List<(Func<object, Task> Callback, object State)> _starting = [];
-
-        public override void OnStarting(Func<object, Task> callback, object state) => _starting.Add((callback, state));
-
-        public async Task StartAsync()
-        {
-            foreach (var (callback, state) in Enumerable.Reverse(_starting))
-            {
-                await callback(state);
-            }
-        }
-    }
-
     private static Dictionary<string, string> Labels(string scheme, bool? redirect = null, long? hsts = null)
     {
         var metadata = new Dictionary<string, string> { [RouteSchemeMiddleware.SchemeKey] = scheme };

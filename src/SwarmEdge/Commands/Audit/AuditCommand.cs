@@ -59,9 +59,9 @@ internal static class AuditCommand
             return Error;
         }
 
-        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("unix" or "tcp" or "http" or "https" or "npipe"))
+        if (!DockerEndpoint.TryParse(endpoint, out var uri))
         {
-            await error.WriteLineAsync($"--docker must be a Docker API address such as unix:///var/run/docker.sock or tcp://10.0.0.5:2375, not '{endpoint}'");
+            await error.WriteLineAsync($"--docker must be a Docker API address ({DockerEndpoint.Forms}), such as unix:///var/run/docker.sock or tcp://10.0.0.5:2375, not '{endpoint}'");
             return Error;
         }
 

@@ -33,7 +33,7 @@ internal static class ExposureAnalyzer
                         && !s.Ports.Any(p => p.Mode == PublishMode.Host))
             .Select(s => new FrontableService(
                 s.Name,
-                s.Labels.ContainsKey("swarmedge.enable"),
+                s.Labels.ContainsKey(LabelKeys.Enable),
                 ingress.Where(p => p.Service == s.Name).ToImmutableArray()))
             .ToImmutableArray();
 

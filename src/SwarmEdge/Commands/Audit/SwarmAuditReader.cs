@@ -11,14 +11,11 @@ namespace SwarmEdge.Commands.Audit;
 /// </summary>
 internal sealed class SwarmAuditReader(DockerClient client)
 {
-    private static readonly IDictionary<string, IDictionary<string, bool>> RunningTasks =
-        new Dictionary<string, IDictionary<string, bool>> { ["desired-state"] = new Dictionary<string, bool> { ["running"] = true } };
-
     public async Task<AuditSnapshot> ReadAsync(CancellationToken ct)
     {
         var nodes = await client.Swarm.ListNodesAsync(ct);
         var services = await client.Swarm.ListServicesAsync(new ServiceListParameters(), ct);
-        var tasks = await client.Tasks.ListAsync(new TasksListParameters { Filters = RunningTasks }, ct);
+        var tasks = await client.Tasks.ListAsync(new TasksListParameters { Filters = Discovery.TaskFilters.Running() }, ct);
         return AuditModelMapper.ToSnapshot(services, tasks, nodes);
     }
 }

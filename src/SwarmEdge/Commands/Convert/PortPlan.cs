@@ -63,8 +63,8 @@ internal static class PortPlan
             if (port.LooksHttp)
             {
                 var labels = http++ == 0
-                    ? Missing(existing, ("swarmedge.http.port", port.Target), HasHttpRule(existing) ? null : ("swarmedge.http.host", $"{hostName}.{Placeholder}"))
-                    : Router("swarmedge.http.routers", port, usedRouters) is var router
+                    ? Missing(existing, (LabelKeys.HttpPort, port.Target), HasHttpRule(existing) ? null : (LabelKeys.HttpHost, $"{hostName}.{Placeholder}"))
+                    : Router(LabelKeys.RoutersPrefix, port, usedRouters) is var router
                         ? Missing(existing, ($"{router}.port", port.Target), ($"{router}.host", $"{hostName}-{Suffix(port)}.{Placeholder}"))
                         : [];
                 assignments.Add(new PortAssignment(port, PortRoute.Http, labels, entrypoint));
@@ -72,8 +72,8 @@ internal static class PortPlan
             else
             {
                 var labels = tcp++ == 0
-                    ? Missing(existing, ("swarmedge.tcp.port", port.Target), ("swarmedge.tcp.entrypoint", entrypoint))
-                    : Router("swarmedge.tcp.routers", port, usedRouters) is var router
+                    ? Missing(existing, (LabelKeys.TcpPort, port.Target), (LabelKeys.TcpEntrypoint, entrypoint))
+                    : Router(LabelKeys.TcpRoutersPrefix, port, usedRouters) is var router
                         ? Missing(existing, ($"{router}.port", port.Target), ($"{router}.entrypoint", entrypoint))
                         : [];
                 assignments.Add(new PortAssignment(port, PortRoute.Tcp, labels, entrypoint));
@@ -84,7 +84,7 @@ internal static class PortPlan
     }
 
     private static bool HasHttpRule(IReadOnlyDictionary<string, string> existing) =>
-        existing.ContainsKey("swarmedge.http.host") || existing.ContainsKey("swarmedge.http.path");
+        existing.ContainsKey(LabelKeys.HttpHost) || existing.ContainsKey(LabelKeys.HttpPath);
 
     private static ImmutableArray<(string Key, string Value)> Missing(IReadOnlyDictionary<string, string> existing, params (string Key, string Value)?[] labels) =>
         [.. labels.OfType<(string Key, string Value)>().Where(l => !existing.ContainsKey(l.Key))];
@@ -92,7 +92,7 @@ internal static class PortPlan
     /// <summary>"swarmedge.http.routers.port-8081", named by the target port ("port-var" for a variable), unique.</summary>
     private static string Router(string prefix, ComposePort port, HashSet<string> used)
     {
-        var name = $"{prefix}.port-{Suffix(port)}";
+        var name = $"{prefix}port-{Suffix(port)}";
         var candidate = name;
         for (var i = 2; !used.Add(candidate); i++)
         {

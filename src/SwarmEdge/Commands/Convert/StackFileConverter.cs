@@ -24,7 +24,6 @@ internal sealed record ConversionResult(
 /// </summary>
 internal static class StackFileConverter
 {
-    private const string Enable = "swarmedge.enable";
 
     public static ConversionResult Convert(string text)
     {
@@ -104,9 +103,9 @@ internal static class StackFileConverter
         }
 
         var existing = ReadLabels(labelsEntry?.Value);
-        if (existing.TryGetValue(Enable, out var enable) && string.Equals(enable, "false", StringComparison.OrdinalIgnoreCase))
+        if (existing.TryGetValue(LabelKeys.Enable, out var enable) && string.Equals(enable, "false", StringComparison.OrdinalIgnoreCase))
         {
-            return Skipped(name, $"{Enable} is false; left unchanged");
+            return Skipped(name, $"{LabelKeys.Enable} is false; left unchanged");
         }
 
         var plan = PortPlan.For(name, ingress.Select(p => p.Port!).ToList(), existing);
@@ -261,9 +260,9 @@ internal static class StackFileConverter
         YamlMapping deploy, YamlEntry? labelsEntry, Dictionary<string, string> existing, List<(string Key, string Value)> labels, List<string> comments)
     {
         var add = new List<(string Key, string Value)>();
-        if (!existing.ContainsKey(Enable))
+        if (!existing.ContainsKey(LabelKeys.Enable))
         {
-            add.Add((Enable, "true"));
+            add.Add((LabelKeys.Enable, "true"));
         }
 
         add.AddRange(labels);

@@ -170,9 +170,7 @@ internal sealed partial class TcpProxyHandler(
     /// <summary>Fewest open connections wins; ties rotate. Tasks that just failed count only when nothing else is left.</summary>
     private TcpEndpoint? Pick(TcpTarget target, HashSet<string> tried)
     {
-        var candidates = target.Endpoints.Where(e => !tried.Contains(e.TaskId)).ToList();
-        var healthy = candidates.Where(e => !connections.RecentlyFailed(e.TaskId)).ToList();
-        var pool = healthy.Count > 0 ? healthy : candidates;
+        var pool = HealthyFirst.Choose(target.Endpoints.Where(e => !tried.Contains(e.TaskId)), e => !connections.RecentlyFailed(e.TaskId));
         if (pool.Count == 0)
         {
             return null;

@@ -11,18 +11,13 @@ internal sealed record TcpEndpoint(string TaskId, IPEndPoint Address);
 /// Where connections to one entrypoint go: the service's tasks, on the route's port. Service names it in logs
 /// and metrics: the service, or "service/router" for a named TCP router.
 /// </summary>
-internal sealed record TcpTarget(string Service, ImmutableArray<TcpEndpoint> Endpoints)
-{
-    public bool Equals(TcpTarget? other) => other is not null && Service == other.Service && Endpoints.SequenceEqual(other.Endpoints);
-
-    public override int GetHashCode() => HashCode.Combine(Service, Endpoints.Length);
-}
+internal sealed record TcpTarget(string Service, EquatableArray<TcpEndpoint> Endpoints);
 
 /// <summary>
 /// The routes of one entrypoint: by TLS server name (exact, then a one-label wildcard), and the plain route that
 /// takes every other connection (none: such connections are closed).
 /// </summary>
-internal sealed record TcpEntrypointRoutes(TcpTarget? Plain, ImmutableDictionary<string, TcpTarget> BySni)
+internal sealed record TcpEntrypointRoutes(TcpTarget? Plain, EquatableDictionary<string, TcpTarget> BySni)
 {
     public bool HasSni => !BySni.IsEmpty;
 
@@ -43,12 +38,6 @@ internal sealed record TcpEntrypointRoutes(TcpTarget? Plain, ImmutableDictionary
         var dot = serverName.IndexOf('.');
         return dot > 0 && BySni.TryGetValue("*" + serverName[dot..], out var wildcard) ? wildcard : Plain;
     }
-
-    public bool Equals(TcpEntrypointRoutes? other) =>
-        other is not null && Equals(Plain, other.Plain) && BySni.Count == other.BySni.Count
-        && BySni.All(e => other.BySni.TryGetValue(e.Key, out var t) && t.Equals(e.Value));
-
-    public override int GetHashCode() => HashCode.Combine(Plain, BySni.Count);
 }
 
 /// <summary>The live TCP routes, by entrypoint port, swapped whole by the TCP applier and read per connection.</summary>

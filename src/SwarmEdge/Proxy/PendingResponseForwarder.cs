@@ -1,0 +1,48 @@
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace SwarmEdge.Proxy;
+
+/// <summary>
+/// Wraps YARP's forwarder: a retryable request (the retry middleware gave it a RetryState) is registered as
+/// waiting for its task's response for the length of the forward (see PendingResponses), and forwarded with
+/// the attempt's cancellation token. YARP links that token with the client's own: when we abort the attempt,
+/// YARP reports RequestCanceled with a 502, the client's connection untouched, and the retry middleware sends
+/// the request to another task.
+/// </summary>
+internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, PendingResponses pending) : IHttpForwarder
+{
+    public ValueTask<ForwarderError> SendAsync(
+        HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
+        SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
+
+    public async ValueTask<ForwarderError> SendAsync(
+        HttpContext context,
+        string destinationPrefix,
+        HttpMessageInvoker httpClient,
+        ForwarderRequestConfig requestConfig,
+        HttpTransformer transformer,
+        CancellationToken cancellationToken)
+    {
+        var proxy = context.Features.Get<IReverseProxyFeature>();
+        if (context.Features.Get<RetryState>() is not { } state || proxy?.ProxiedDestination is not { } destination)
+        {
+            return await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+        }
+
+        var attempt = pending.Begin(destination.DestinationId, proxy.Cluster.Config.ClusterId, destinationPrefix, state, cancellationToken);
+        context.Response.OnStarting(static a =>
+        {
+            ((PendingResponses.Attempt)a).Responded();
+            return Task.CompletedTask;
+        }, attempt);
+        try
+        {
+            return await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, attempt.Token);
+        }
+        finally
+        {
+            PendingResponses.End(attempt);
+        }
+    }
+}

@@ -1,0 +1,328 @@
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SwarmEdge.Proxy;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
+
+namespace SwarmEdge.Tests.Proxy;
+
+/// <summary>
+/// The middleware with DefaultHttpContext, hand-built cluster state and a fake rest of the pipeline (load
+/// balancing to the first task left, then a forward whose outcome each task decides), as YARP tests its own.
+/// </summary>
+public class RetryMiddlewareTests
+{
+    private readonly FakeTimeProvider _time = new();
+    private readonly List<string> _attempts = [];
+    private readonly List<string> _bodies = [];
+    private readonly Dictionary<string, Func<HttpContext, Task>> _tasks = new();
+
+    private static Task Answers(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        return Task.CompletedTask;
+    }
+
+    private static Task Refuses(HttpContext context) =>
+        Fails(context, ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)));
+
+    private static Task Fails(HttpContext context, ForwarderError error, Exception? exception = null)
+    {
+        context.Response.StatusCode = error == ForwarderError.RequestCanceled ? StatusCodes.Status400BadRequest : StatusCodes.Status502BadGateway;
+        context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(error, exception));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>What PendingResponses does to an attempt whose task left: the flag, then YARP's RequestCanceled with a 502.</summary>
+    private static Task AbortedBecauseItsTaskLeft(HttpContext context)
+    {
+        context.Features.Get<RetryState>()!.MarkAborted();
+        context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(ForwarderError.RequestCanceled, new TaskCanceledException()));
+        context.Response.StatusCode = StatusCodes.Status502BadGateway;
+        return Task.CompletedTask;
+    }
+
+    private async Task<HttpContext> SendAsync(
+        string method = "GET",
+        string? body = null,
+        Dictionary<string, string>? metadata = null,
+        RetryOptions? retry = null,
+        IHttpResponseFeature? response = null,
+        CancellationToken clientAborted = default,
+        bool chunked = false)
+    {
+        var options = new SwarmEdgeOptions();
+        if (retry is not null)
+        {
+            options.Proxy.Retry = retry;
+        }
+
+        options.ApplyListDefaults();
+        var middleware = new RetryMiddleware(NextAsync, Options.Create(options), _time, NullLogger<RetryMiddleware>.Instance);
+        var context = new DefaultHttpContext { RequestAborted = clientAborted };
+        if (response is not null)
+        {
+            context.Features.Set(response);
+        }
+
+        context.Request.Method = method;
+        context.Features.Set<IHttpRequestBodyDetectionFeature>(new BodyDetection(body is not null));
+        if (body is not null)
+        {
+            var bytes = Encoding.UTF8.GetBytes(body);
+            context.Request.Body = new MemoryStream(bytes);
+            context.Request.ContentLength = chunked ? null : bytes.Length;
+        }
+
+        var cluster = new ClusterState("web");
+        var destinations = _tasks.Keys.Select(id => new DestinationState(id, new DestinationModel(new DestinationConfig { Address = $"http://{id}:80/" }))).ToList();
+        var route = new RouteConfig { RouteId = "web/default", ClusterId = "web", Metadata = metadata };
+        context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
+        {
+            Route = new RouteModel(route, cluster, HttpTransformer.Default),
+            Cluster = cluster.Model,
+            AllDestinations = destinations,
+            AvailableDestinations = destinations,
+        });
+        await middleware.InvokeAsync(context);
+        return context;
+    }
+
+    private async Task NextAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        var destination = proxy.AvailableDestinations[0];
+        proxy.ProxiedDestination = destination;
+        _attempts.Add(destination.DestinationId);
+        if (context.Request.ContentLength is not null)
+        {
+            _bodies.Add(await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync());
+        }
+
+        await _tasks[destination.DestinationId](context);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_retried_on_another_task()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Answers;
+
+        var context = await SendAsync();
+
+        Assert.Equal(["t1", "t2"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.Null(context.Features.Get<IForwarderErrorFeature>());
+    }
+
+    [Fact]
+    public async Task Attempts_are_bounded_and_each_goes_to_a_task_not_tried_yet()
+    {
+        foreach (var id in new[] { "t1", "t2", "t3", "t4" })
+        {
+            _tasks[id] = Refuses;
+        }
+
+        var context = await SendAsync();
+
+        Assert.Equal(["t1", "t2", "t3"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_route_s_labels_set_the_attempts_and_the_methods()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Refuses;
+        _tasks["t3"] = Answers;
+        var metadata = new Dictionary<string, string>
+        {
+            [RetryMiddleware.AttemptsMetadataKey] = "2",
+            [RetryMiddleware.MethodsMetadataKey] = "GET, PUT",
+        };
+
+        var context = await SendAsync("PUT", body: "{}", metadata: metadata);
+
+        Assert.Equal(["t1", "t2"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_method_that_is_not_safe_to_send_twice_is_sent_once()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Answers;
+
+        var context = await SendAsync("POST", body: "order=1");
+
+        Assert.Equal(["t1"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_small_body_is_sent_again_whole_and_a_large_or_unsized_one_is_not_retried()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Answers;
+        var retry = new RetryOptions { Methods = ["PUT"], MaxBufferedBodyBytes = 16 };
+
+        await SendAsync("PUT", body: "0123456789", retry: retry);
+        Assert.Equal(["t1", "t2"], _attempts);
+        Assert.Equal(["0123456789", "0123456789"], _bodies);
+
+        _attempts.Clear();
+        await SendAsync("PUT", body: "0123456789abcdefg", retry: retry);
+        Assert.Equal(["t1"], _attempts);
+
+        _attempts.Clear();
+        await SendAsync("PUT", body: "0123456789", retry: retry, chunked: true);
+        Assert.Equal(["t1"], _attempts);
+    }
+
+    [Theory]
+    [InlineData(ForwarderError.ResponseBodyDestination)]
+    [InlineData(ForwarderError.RequestCanceled)]
+    [InlineData(ForwarderError.RequestTimedOut)]
+    public async Task A_failure_that_may_have_reached_the_task_or_is_the_client_s_is_not_retried(ForwarderError error)
+    {
+        _tasks["t1"] = c => Fails(c, error, new TaskCanceledException());
+        _tasks["t2"] = Answers;
+
+        await SendAsync();
+
+        Assert.Equal(["t1"], _attempts);
+    }
+
+    [Fact]
+    public async Task A_connect_timeout_is_retried()
+    {
+        _tasks["t1"] = c => Fails(c, ForwarderError.RequestTimedOut, new TaskCanceledException("connect", new TimeoutException()));
+        _tasks["t2"] = Answers;
+
+        await SendAsync();
+
+        Assert.Equal(["t1", "t2"], _attempts);
+    }
+
+    [Fact]
+    public async Task An_attempt_aborted_because_its_task_left_is_retried_and_the_next_one_starts_clean()
+    {
+        _tasks["t1"] = AbortedBecauseItsTaskLeft;
+        _tasks["t2"] = Refuses;
+        _tasks["t3"] = Answers;
+
+        var context = await SendAsync();
+
+        Assert.Equal(["t1", "t2", "t3"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        Assert.False(context.Features.Get<RetryState>()!.AttemptAborted);
+    }
+
+    [Fact]
+    public async Task Out_of_attempts_after_an_abort_the_client_gets_a_502()
+    {
+        _tasks["t1"] = AbortedBecauseItsTaskLeft;
+
+        var context = await SendAsync();
+
+        Assert.Equal(["t1"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Nothing_is_retried_once_the_response_has_started()
+    {
+        var response = new StartingResponseFeature();
+        _tasks["t1"] = async c =>
+        {
+            await response.StartAsync();
+            await Refuses(c);
+        };
+        _tasks["t2"] = Answers;
+
+        await SendAsync(response: response);
+
+        Assert.Equal(["t1"], _attempts);
+    }
+
+    [Fact]
+    public async Task Nothing_is_retried_for_a_client_that_went_away()
+    {
+        using var client = new CancellationTokenSource();
+        _tasks["t1"] = c =>
+        {
+            client.Cancel();
+            return Refuses(c);
+        };
+        _tasks["t2"] = Answers;
+
+        await SendAsync(clientAborted: client.Token);
+
+        Assert.Equal(["t1"], _attempts);
+    }
+
+    [Fact]
+    public async Task Nothing_is_retried_past_the_budget_counted_from_the_request_s_arrival()
+    {
+        _tasks["t1"] = c =>
+        {
+            _time.Advance(TimeSpan.FromSeconds(31));
+            return Refuses(c);
+        };
+        _tasks["t2"] = Answers;
+
+        var context = await SendAsync(retry: new RetryOptions { Budget = TimeSpan.FromSeconds(30) });
+
+        Assert.Equal(["t1"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Tasks_taken_out_of_rotation_since_the_request_arrived_are_tried_last()
+    {
+        _tasks["t1"] = c =>
+        {
+            // The first failure takes t2 out too (a lost node): passive health marks it while t1's request fails.
+            c.GetReverseProxyFeature().AllDestinations.Single(d => d.DestinationId == "t2").Health.Passive = DestinationHealth.Unhealthy;
+            return Refuses(c);
+        };
+        _tasks["t2"] = Refuses;
+        _tasks["t3"] = Answers;
+
+        await SendAsync();
+
+        Assert.Equal(["t1", "t3"], _attempts);
+    }
+
+    [Fact]
+    public async Task A_single_attempt_policy_forwards_once_without_tracking()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Answers;
+
+        var context = await SendAsync(retry: new RetryOptions { Attempts = 1 });
+
+        Assert.Equal(["t1"], _attempts);
+        Assert.Null(context.Features.Get<RetryState>());
+    }
+
+    /// <summary>What Kestrel says of a request: whether it can have a body (a GET without Content-Length cannot).</summary>
+    private sealed class BodyDetection(bool canHaveBody) : IHttpRequestBodyDetectionFeature
+    {
+        public bool CanHaveBody { get; } = canHaveBody;
+    }
+
+    private sealed class ErrorFeature(ForwarderError error, Exception? exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error { get; } = error;
+
+        public Exception? Exception { get; } = exception;
+    }
+}
