@@ -34,7 +34,8 @@ for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
   echo "tests: running $project" >&2
   dotnet test "tests/$project" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=normal" \
-    --results-directory "$results" || status=1
+    --results-directory "$results" 2>&1 | tee "$results/$project.log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 
 passed=0; failed=0; skipped=0
@@ -56,6 +57,14 @@ if [ -s "$root/artifacts/measurements.log" ]; then
   echo "--- measurements ---"
   cat "$root/artifacts/measurements.log"
 fi
+
+# The failures again at the end, where a reader of the last lines of the output looks first.
+for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+  if grep -q '^  Failed ' "$results/$project.log" 2>/dev/null; then
+    echo "--- failed in $project ---"
+    grep -A 25 '^  Failed ' "$results/$project.log" | grep -v '^  Passed ' | head -150
+  fi
+done
 
 [ "$failed" -eq 0 ] || status=1
 if [ "$skipped" -gt 0 ]; then

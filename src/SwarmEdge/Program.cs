@@ -24,15 +24,8 @@ Prometheus.Metrics.ConfigureEventCounterAdapter(o => o.EventSourceFilterPredicat
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
-// Configuration, ASP.NET style, later sources win: config/appsettings.json next to the binary, the file named
-// by SWARMEDGE_CONFIG, environment variables (SwarmEdge__Proxy__Port=80), command line (--SwarmEdge:Proxy:Port=80).
 builder.Configuration.Sources.Clear();
-builder.Configuration
-    .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "config", "appsettings.json"), optional: true)
-    .AddJsonFile(Environment.GetEnvironmentVariable("SWARMEDGE_CONFIG") is { Length: > 0 } file ? Path.GetFullPath(file) : "none.json",
-        optional: Environment.GetEnvironmentVariable("SWARMEDGE_CONFIG") is not { Length: > 0 })
-    .AddEnvironmentVariables()
-    .AddCommandLine(args);
+builder.Configuration.AddSwarmEdgeSources(args);
 
 builder.Services.AddOptions<SwarmEdgeOptions>()
     .Bind(builder.Configuration.GetSection(SwarmEdgeOptions.Section))
@@ -40,7 +33,7 @@ builder.Services.AddOptions<SwarmEdgeOptions>()
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SwarmEdgeOptions>, SwarmEdgeOptionsValidator>();
 
-var listen = builder.Configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>() ?? new SwarmEdgeOptions();
+var listen = SwarmEdgeConfiguration.Read(builder.Configuration);
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;

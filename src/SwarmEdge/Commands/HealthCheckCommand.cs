@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 
 namespace SwarmEdge.Commands;
 
@@ -14,7 +15,7 @@ internal static class HealthCheckCommand
         var url = new Option<string>("--url")
         {
             Description = "admin health endpoint",
-            DefaultValueFactory = _ => $"http://127.0.0.1:{Environment.GetEnvironmentVariable("SwarmEdge__Admin__Port") ?? "8081"}/healthz",
+            DefaultValueFactory = _ => DefaultUrl(SwarmEdgeConfiguration.Read(new ConfigurationBuilder().AddSwarmEdgeSources([]).Build()).Admin),
         };
         var command = new Command("healthcheck", "Exit 0 when the local SwarmEdge's admin API says it is alive.") { url };
         command.SetAction(async (parse, ct) =>
@@ -33,5 +34,14 @@ internal static class HealthCheckCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The admin API as the server listens on it (same configuration sources); loopback when it listens on any address.</summary>
+    internal static string DefaultUrl(AdminOptions admin)
+    {
+        var host = IPAddress.TryParse(admin.Address, out var address) && !address.Equals(IPAddress.Any) && !address.Equals(IPAddress.IPv6Any)
+            ? new UriBuilder { Host = address.ToString() }.Host
+            : "127.0.0.1";
+        return $"http://{host}:{admin.Port}/healthz";
     }
 }

@@ -67,12 +67,13 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
         Assert.Equal(3, newTasks.Count);
         Assert.Empty(newTasks.Intersect(oldTasks));
 
-        // After the update: every live task, and only live tasks, receive requests.
-        await Task.Delay(500);
+        // After the update: every live task, and only live tasks, receive requests (counted from when the
+        // requests in flight during the update have been answered).
+        await load.WaitForRequestsAsync(load.Requests + 200, TimeSpan.FromSeconds(10));
         var since = load.Now;
         await Eventually.HoldsAsync(() => newTasks.IsSubsetOf(load.TasksSeenSince(since)), TimeSpan.FromSeconds(10),
             "every new task serves after the update");
-        await Task.Delay(1000);
+        await load.WaitForRequestsAsync(load.Requests + 500, TimeSpan.FromSeconds(10));
         await load.StopAsync();
 
         Measurements.Record(output, "update --force under load",

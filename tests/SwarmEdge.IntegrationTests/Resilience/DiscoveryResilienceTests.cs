@@ -26,7 +26,8 @@ public sealed class DiscoveryResilienceTests(SingleNodeSwarm swarm, ITestOutputH
 
         // The process is up (healthz) but not ready: it has never read the swarm.
         await Eventually.HoldsAsync(async () => await StatusAsync(edge, "healthz") == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "healthz answers");
-        await Task.Delay(2000);
+        await Eventually.HoldsAsync(async () => await edge.MetricAsync("swarmedge_discovery_errors_total{source=\"docker\"}") >= 2,
+            TimeSpan.FromSeconds(30), "two failed reads of the missing Docker API");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, await StatusAsync(edge, "readyz"));
 
         // The API appears: a socket that forwards to the real dockerd.

@@ -59,7 +59,8 @@ public sealed class NodeFailureTests(MultiNodeSwarm lab, ITestOutputHelper outpu
             await Eventually.HoldsAsync(() => replacements.All(id => load.FirstSeen(id) is not null), TimeSpan.FromSeconds(20),
                 "every replacement task serves");
             var reachedAt = replacements.Max(id => load.FirstSeen(id)!.Value) - cutAt;
-            await Task.Delay(2000);
+            // A last stretch of traffic on the rescheduled tasks, counted in requests.
+            await load.WaitForRequestsAsync(load.Requests + 1000, TimeSpan.FromSeconds(30));
             await load.StopAsync();
 
             Measurements.Record(output, $"node loss (n{cut} cut) under load",
@@ -138,7 +139,7 @@ public sealed class NodeFailureTests(MultiNodeSwarm lab, ITestOutputHelper outpu
             var acceptedAt = clock.Elapsed.TotalSeconds;
             await WaitForEndpointsAsync(edge, name, 5, TimeSpan.FromSeconds(30));
             var followedAt = clock.Elapsed.TotalSeconds;
-            await Task.Delay(1000);
+            await load.WaitForRequestsAsync(load.Requests + 500, TimeSpan.FromSeconds(30));
             await load.StopAsync();
 
             // After an election the new leader's scheduler and dispatcher take their time: when Docker says the

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
@@ -101,19 +102,20 @@ public sealed class TcpRouteTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
 
         // New connections, one after another, for the whole rolling update.
         using var stop = new CancellationTokenSource();
-        var results = new List<string>();
+        var results = new ConcurrentQueue<string>();
         var client = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 var result = await PsqlAsync(entrypoint, "select 1", check: false);
-                results.Add(result.ExitCode == 0 && result.Trimmed == "1" ? "ok" : $"exit {result.ExitCode}: {result.Error.Trim()}");
+                results.Enqueue(result.ExitCode == 0 && result.Trimmed == "1" ? "ok" : $"exit {result.ExitCode}: {result.Error.Trim()}");
             }
         });
 
-        await Task.Delay(1000);
+        await Eventually.HoldsAsync(() => results.Count >= 5, TimeSpan.FromSeconds(20), "connections before the update");
         await _services.UpdateForceAsync(name);
-        await Task.Delay(2000);
+        var afterUpdate = results.Count;
+        await Eventually.HoldsAsync(() => results.Count >= afterUpdate + 10, TimeSpan.FromSeconds(30), "connections to the new task");
         await stop.CancelAsync();
         await client;
 

@@ -88,7 +88,8 @@ public sealed class GrpcTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         var clock = Stopwatch.StartNew();
         await _services.UpdateForceAsync(name);
         var updated = clock.Elapsed.TotalSeconds;
-        await Task.Delay(TimeSpan.FromSeconds(2)); // calls after the update: a measurement window
+        var atUpdate = Interlocked.Read(ref calls);
+        await Eventually.HoldsAsync(() => Interlocked.Read(ref calls) > atUpdate + 200, TimeSpan.FromSeconds(30), "calls to the new tasks");
         await stop.CancelAsync();
         await Task.WhenAll(callers);
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
 using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Tests.Discovery;
@@ -63,7 +64,7 @@ public sealed class DockerApiTests : IAsyncLifetime
             Endpoint(_silent));
 
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        await Assert.ThrowsAsync<TimeoutRejectedException>(async () =>
             await api.CallAsync("ping", PingAsync, CancellationToken.None));
 
         // Three attempts (the first and two retries) of 300 ms each, plus backoff.

@@ -28,7 +28,6 @@ public sealed class ProxyConfigApplierTests : IDisposable
             .AddSwarmEdgeProxy()
             .BuildServiceProvider();
         _provider = _services.GetRequiredService<InMemoryConfigProvider>();
-        Assert.NotNull(_services.GetRequiredService<IConfigValidator>());
         _applier = _services.GetRequiredService<ProxyConfigApplier>();
     }
 

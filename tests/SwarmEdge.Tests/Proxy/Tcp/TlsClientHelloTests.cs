@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 using SwarmEdge.Proxy.Tcp;
 
@@ -29,8 +30,10 @@ public class TlsClientHelloTests
             received.Write(buffer, 0, n);
         }
 
+        // Closing our end under the client's handshake ends it: its hello was all we wanted.
         client.Close();
-        await Assert.ThrowsAnyAsync<Exception>(() => handshake);
+        var ended = await Record.ExceptionAsync(() => handshake);
+        Assert.True(ended is IOException or ObjectDisposedException or AuthenticationException, $"the handshake ended with {ended}");
         return received.ToArray();
     }
 
