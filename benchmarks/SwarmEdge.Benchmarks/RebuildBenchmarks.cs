@@ -71,7 +71,7 @@ public class RebuildBenchmarks
     public async Task<bool> FullRebuildWithoutChange()
     {
         var catalog = CatalogBuilder.Build(_flip ? _changed : _snapshot, _catalog, []);
-        return await _applier.ApplyAsync(catalog);
+        return (await _applier.ApplyAsync(catalog)).Changed;
     }
 
     /// <summary>YARP applies a new configuration on its own thread: wait until its state has the destination.</summary>

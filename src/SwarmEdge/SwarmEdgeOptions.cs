@@ -95,8 +95,11 @@ internal sealed class DiscoveryOptions
     /// <summary>After an event, reads wait this long so that a burst of events costs one read.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Longest wait between retries when the Docker API fails.</summary>
+    /// <summary>Longest backoff between the retries of one Docker API call, and between event stream reconnects.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a read of the swarm that failed every retry, the wait before the same read is tried again.</summary>
+    public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 internal sealed class ProxyOptions

@@ -37,6 +37,7 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         CheckPositive(errors, "SwarmEdge:Discovery:ResyncInterval", options.Discovery.ResyncInterval);
         CheckPositive(errors, "SwarmEdge:Discovery:UpdateFollowInterval", options.Discovery.UpdateFollowInterval);
         CheckPositive(errors, "SwarmEdge:Discovery:MaxRetryDelay", options.Discovery.MaxRetryDelay);
+        CheckPositive(errors, "SwarmEdge:Discovery:RetryInterval", options.Discovery.RetryInterval);
 
         CheckListen(errors, "SwarmEdge:Proxy", options.Proxy.Address, options.Proxy.Port);
         CheckListen(errors, "SwarmEdge:Admin", options.Admin.Address, options.Admin.Port);

@@ -88,6 +88,7 @@ public class SwarmEdgeOptionsValidatorTests
             case "SwarmEdge:Discovery:ResyncInterval": options.Discovery.ResyncInterval = value; break;
             case "SwarmEdge:Discovery:UpdateFollowInterval": options.Discovery.UpdateFollowInterval = value; break;
             case "SwarmEdge:Discovery:MaxRetryDelay": options.Discovery.MaxRetryDelay = value; break;
+            case "SwarmEdge:Discovery:RetryInterval": options.Discovery.RetryInterval = value; break;
             default: throw new ArgumentOutOfRangeException(nameof(key), key, null);
         }
     }
@@ -100,6 +101,7 @@ public class SwarmEdgeOptionsValidatorTests
     [InlineData("SwarmEdge:Discovery:ResyncInterval")]
     [InlineData("SwarmEdge:Discovery:UpdateFollowInterval")]
     [InlineData("SwarmEdge:Discovery:MaxRetryDelay")]
+    [InlineData("SwarmEdge:Discovery:RetryInterval")]
     public void Durations_must_be_more_than_zero(string key)
     {
         Assert.Equal([$"{key} must be more than zero (it is 00:00:00)"], Failures(o => SetDuration(o, key, TimeSpan.Zero)));

@@ -9,7 +9,7 @@ internal static class AdminApi
     internal sealed record ServicesDocument(
         bool Ready,
         DateTimeOffset? LastReadAt,
-        string DockerEndpoint,
+        string? DockerEndpoint,
         string? DockerError,
         IReadOnlyList<ServiceDocument> Services);
 
@@ -34,10 +34,7 @@ internal static class AdminApi
 
     internal sealed record EndpointDocument(string Task, string Node, string Address, string Url);
 
-    public static ServicesDocument Services(
-        EdgeStatus.View view,
-        IReadOnlyDictionary<string, string> dnsFailures,
-        string dockerEndpoint)
+    public static ServicesDocument Services(EdgeStatus.View view)
     {
         var services = view.Catalog.Services
             .OrderBy(s => s.Name, StringComparer.Ordinal)
@@ -53,10 +50,10 @@ internal static class AdminApi
                 s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, new System.Net.IPEndPoint(e.Address, e.Port).ToString(), e.Url)).ToList(),
                 s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
                 s.Warnings,
-                dnsFailures.GetValueOrDefault(s.Name),
+                view.DnsErrors.GetValueOrDefault(s.Name),
                 s.TcpRoutes.Select(t => new TcpRouteDocument(t.Name, t.Entrypoint, t.Port)).ToList()))
             .ToList();
 
-        return new ServicesDocument(view.Ready, view.LastReadAt, dockerEndpoint, view.DockerError, services);
+        return new ServicesDocument(view.Ready, view.LastReadAt, view.DockerEndpoint, view.DockerError, services);
     }
 }

@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using Prometheus;
-using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Admin;
 
@@ -13,8 +12,6 @@ namespace SwarmEdge.Admin;
 /// </summary>
 internal sealed partial class AdminServer(
     EdgeStatus status,
-    TaskDnsWatcher dns,
-    DockerApi docker,
     Tls.CertificateStore certificates,
     IOptions<SwarmEdgeOptions> options,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
@@ -66,7 +63,7 @@ internal sealed partial class AdminServer(
                 : "";
             return Results.Text($"not ready{reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
-        app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current, dns.Failures, docker.CurrentEndpoint)));
+        app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current)));
         app.MapGet("/api/certificates", () => Results.Json(certificates.Status));
         app.MapMetrics("/metrics");
 

@@ -8,17 +8,16 @@ using SwarmEdge.Proxy.Tcp;
 namespace SwarmEdge.Discovery;
 
 /// <summary>
-/// Level-triggered reconciliation. Signals (events, DNS changes) say when to look; the loop reads what is
-/// there, builds the catalog (pure) and hands it to the applier. A service that is changing (update in
-/// progress, tasks not yet running, fewer running tasks than replicas) is re-read every
-/// UpdateFollowInterval until it settles, because Swarm has no task events. Everything is re-read every
-/// ResyncInterval as a safety net. When the Docker API fails the last good snapshot keeps serving and the
-/// read is retried with backoff.
+/// Level-triggered reconciliation. Observers push what they saw (events say when to look, DNS answers what it
+/// lists); DiscoverySchedule says when to read what; the loop reads the swarm, builds the catalog (pure), hands
+/// it to the appliers and publishes the status. A Docker read runs beside the loop, so a DNS answer that drops a
+/// task rebuilds at once even while a slow read is in flight. When the Docker API fails the last good snapshot
+/// keeps serving.
 /// </summary>
 internal sealed partial class DiscoveryLoop(
     SwarmReader reader,
     DiscoverySignals signals,
-    TaskDnsWatcher dns,
+    ServicesToResolve servicesToResolve,
     ProxyConfigApplier applier,
     TcpRouteApplier tcpApplier,
     EdgeStatus status,
@@ -26,217 +25,153 @@ internal sealed partial class DiscoveryLoop(
     TimeProvider time,
     ILogger<DiscoveryLoop> logger) : BackgroundService
 {
-    // A service that keeps not settling (an image that cannot be pulled, no node with resources) is followed
-    // this long after its last change, then left to events, DNS and the resync.
-    private static readonly TimeSpan FollowWindow = TimeSpan.FromSeconds(60);
-
     private readonly DiscoveryOptions _discovery = options.Value.Discovery;
     private readonly IReadOnlyCollection<string> _sharedNetworks = options.Value.Networks;
     private readonly IReadOnlyCollection<int> _tcpEntrypoints = options.Value.Tcp.Entrypoints;
     private readonly RoutingPolicy _routingPolicy = RoutingPolicy.From(options.Value.Routing);
 
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
+    private DnsView _dns = DnsView.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
-    private bool _readAll;
-    private readonly HashSet<string> _servicesToRead = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _lastChange = new(StringComparer.Ordinal);
-    private bool _dnsChanged;
-    private bool _everReadAll;
+    private EdgeStatus.View _view = EdgeStatus.View.Starting;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var now = time.GetUtcNow();
-        var nextResync = now;
-        var nextFollow = now;
-        DateTimeOffset? retryAt = null;
-        var retryDelay = TimeSpan.Zero;
-        var following = new HashSet<string>(StringComparer.Ordinal);
-
+        var schedule = new DiscoverySchedule(_discovery, time.GetUtcNow());
+        Task<SwarmSnapshot>? read = null;
+        var readPlan = ReadPlan.All;
         while (!stoppingToken.IsCancellationRequested)
         {
-            now = time.GetUtcNow();
-            if (now >= nextResync)
+            if (read is null && schedule.Next(time.GetUtcNow()) is { } plan)
             {
-                _readAll = true;
-                nextResync = now + _discovery.ResyncInterval;
+                readPlan = plan;
+                read = reader.ReadAsync(plan, _snapshot, stoppingToken);
             }
 
-            if (following.Count > 0 && now >= nextFollow)
+            var changed = false;
+            if (read is { IsCompleted: true })
             {
-                _servicesToRead.UnionWith(following);
-                nextFollow = now + _discovery.UpdateFollowInterval;
+                changed = await FinishReadAsync(read, readPlan, schedule, stoppingToken);
+                read = null;
             }
 
-            var mayRead = retryAt is null || now >= retryAt;
-            var readDue = mayRead && (_readAll || _servicesToRead.Count > 0);
-            if (!readDue && !_dnsChanged)
+            changed |= DrainSignals(schedule, time.GetUtcNow());
+            if (changed)
             {
-                var wakeAt = Earliest(nextResync, following.Count > 0 ? nextFollow : null, retryAt);
-                if (await WaitForSignalAsync(wakeAt - now, stoppingToken))
-                {
-                    // Let a burst of events (a service update sends several) arrive, then read once.
-                    await Task.Delay(_discovery.Debounce, time, stoppingToken);
-                }
-
-                DrainSignals(time.GetUtcNow());
-                continue;
+                await RebuildAsync(stoppingToken);
             }
 
-            DrainSignals(now);
-            if (readDue)
-            {
-                try
-                {
-                    await ReadAsync(stoppingToken);
-                    retryAt = null;
-                    retryDelay = TimeSpan.Zero;
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    retryDelay = retryDelay == TimeSpan.Zero
-                        ? TimeSpan.FromMilliseconds(250)
-                        : TimeSpan.FromTicks(Math.Min(retryDelay.Ticks * 2, _discovery.MaxRetryDelay.Ticks));
-                    retryAt = time.GetUtcNow() + retryDelay;
-                    var error = DockerApi.Describe(ex);
-                    SwarmEdgeMetrics.DiscoveryErrors.WithLabels("docker").Inc();
-                    status.ReportDockerError(error);
-                    Log.ReadFailed(logger, error, retryDelay);
-                }
-            }
-
-            _dnsChanged = false;
-            try
-            {
-                await RebuildAsync(readDue && retryAt is null);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                // A bug here must not stop the host: the proxy keeps its last applied routes and the next
-                // signal or resync tries again.
-                SwarmEdgeMetrics.DiscoveryErrors.WithLabels("apply").Inc();
-                Log.RebuildFailed(logger, ex);
-            }
-
-            following = ServicesToFollow(time.GetUtcNow());
+            await WaitAsync(read, read is null ? schedule.WakeAt() : null, stoppingToken);
         }
     }
 
-    private async Task ReadAsync(CancellationToken ct)
+    /// <summary>True when the snapshot changed; after a failure the last good one keeps serving.</summary>
+    private async Task<bool> FinishReadAsync(Task<SwarmSnapshot> read, ReadPlan plan, DiscoverySchedule schedule, CancellationToken ct)
     {
-        var before = _snapshot;
-        if (_readAll)
-        {
-            _snapshot = await reader.ReadAllAsync(_snapshot, ct);
-            _readAll = false;
-            _servicesToRead.Clear();
-            _everReadAll = true;
-        }
-        else
-        {
-            foreach (var serviceId in _servicesToRead.ToList())
-            {
-                _snapshot = await reader.ReadServiceAsync(_snapshot, serviceId, ct);
-                _servicesToRead.Remove(serviceId);
-            }
-        }
-
-        var now = time.GetUtcNow();
-        var beforeById = before.Services.ToDictionary(s => s.Id, StringComparer.Ordinal);
-        foreach (var service in _snapshot.Services)
-        {
-            var old = beforeById.GetValueOrDefault(service.Id);
-            if (old is null || old != service || !before.TasksOf(service.Id).SequenceEqual(_snapshot.TasksOf(service.Id)))
-            {
-                _lastChange[service.Id] = now;
-            }
-        }
-    }
-
-    private async Task RebuildAsync(bool afterRead)
-    {
-        _snapshot = _snapshot with { DnsByServiceName = dns.Answers };
-        var previous = _catalog;
-        _catalog = CatalogBuilder.Build(_snapshot, _catalog, _sharedNetworks, _tcpEntrypoints, _routingPolicy);
-        await applier.ApplyAsync(_catalog);
-        tcpApplier.Apply(_catalog);
-
-        if (afterRead && _everReadAll)
-        {
-            status.PublishRead(_catalog, applier.Errors, time.GetUtcNow());
-        }
-        else
-        {
-            status.PublishCatalog(_catalog, applier.Errors);
-        }
-
-        ReportChanges(previous, _catalog);
-    }
-
-    private HashSet<string> ServicesToFollow(DateTimeOffset now)
-    {
-        var following = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var service in _snapshot.Services)
-        {
-            var changing = service.UpdateInProgress || !IsSettled(service, _snapshot.TasksOf(service.Id));
-            if (changing && _lastChange.TryGetValue(service.Id, out var changedAt) && now - changedAt < FollowWindow)
-            {
-                following.Add(service.Id);
-            }
-        }
-
-        return following;
-    }
-
-    /// <summary>Settled: every task that should run runs, and as many as the service asks for.</summary>
-    internal static bool IsSettled(SwarmService service, ImmutableArray<SwarmTask> tasks) =>
-        tasks.All(t => t.State == "running")
-        && (service.DesiredReplicas is not { } replicas || tasks.Length >= replicas);
-
-    private async Task<bool> WaitForSignalAsync(TimeSpan timeout, CancellationToken ct)
-    {
-        if (timeout <= TimeSpan.Zero)
-        {
-            return signals.Reader.TryPeek(out _);
-        }
-
-        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeoutCts.CancelAfter(timeout);
         try
         {
-            return await signals.Reader.WaitToReadAsync(timeoutCts.Token);
+            var snapshot = await read;
+            var now = time.GetUtcNow();
+            schedule.ReadSucceeded(_snapshot, snapshot, now);
+            _snapshot = snapshot;
+            _view = _view with
+            {
+                Ready = _view.Ready || plan.Everything,
+                LastReadAt = now,
+                DockerError = null,
+                DockerEndpoint = reader.Endpoint,
+            };
+            return true;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested)
         {
+            schedule.ReadFailed(time.GetUtcNow());
+            var error = DockerApi.Describe(ex);
+            SwarmEdgeMetrics.DiscoveryErrors.WithLabels("docker").Inc();
+            Log.ReadFailed(logger, error, _discovery.RetryInterval);
+            Publish(_view with { DockerError = error, DockerEndpoint = reader.Endpoint });
             return false;
         }
     }
 
-    private void DrainSignals(DateTimeOffset now)
+    private async Task RebuildAsync(CancellationToken ct)
     {
+        var previous = _catalog;
+        ProxyApplyResult applied;
+        try
+        {
+            _catalog = CatalogBuilder.Build(_snapshot with { DnsByServiceName = _dns.Answers }, _catalog, _sharedNetworks, _tcpEntrypoints, _routingPolicy);
+            applied = await applier.ApplyAsync(_catalog);
+            tcpApplier.Apply(_catalog);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // A bug here must not stop the host: the proxy keeps its last applied routes and the next
+            // signal or resync tries again.
+            SwarmEdgeMetrics.DiscoveryErrors.WithLabels("apply").Inc();
+            Log.RebuildFailed(logger, ex);
+            return;
+        }
+
+        var routed = _catalog.Services.Where(s => s.IsRouted).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        servicesToResolve.Set(routed);
+        _dns = _dns.Retain(routed);
+        Publish(_view with { Catalog = _catalog, ApplyErrors = applied.Errors });
+        ReportChanges(previous, _catalog);
+    }
+
+    private void Publish(EdgeStatus.View view)
+    {
+        _view = view with { DnsErrors = _dns.Errors };
+        status.Publish(_view);
+    }
+
+    /// <summary>Until a signal, the read's end, or wakeAt (if any), whichever is first.</summary>
+    private async Task WaitAsync(Task? read, DateTimeOffset? wakeAt, CancellationToken ct)
+    {
+        var delay = wakeAt is { } at ? at - time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        if (wakeAt is not null && delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var signalled = signals.Reader.WaitToReadAsync(wait.Token).AsTask();
+        var timer = wakeAt is null ? Task.Delay(Timeout.Infinite, wait.Token) : Task.Delay(delay, time, wait.Token);
+        await Task.WhenAny(signalled, timer, read ?? timer);
+        await wait.CancelAsync();
+    }
+
+    /// <summary>Hands events to the schedule and folds DNS answers; true when what DNS says changed.</summary>
+    private bool DrainSignals(DiscoverySchedule schedule, DateTimeOffset now)
+    {
+        var dnsChanged = false;
         while (signals.Reader.TryRead(out var signal))
         {
             Log.Signal(logger, signal.Kind, signal.Reason);
             switch (signal.Kind)
             {
                 case DiscoverySignalKind.FullRead:
-                    _readAll = true;
+                    schedule.FullReadRequested(now);
                     break;
                 case DiscoverySignalKind.ServiceRead:
-                    _servicesToRead.Add(signal.Subject!);
-                    _lastChange[signal.Subject!] = now;
+                    schedule.ServiceReadRequested(signal.Subject!, now);
                     break;
-                case DiscoverySignalKind.DnsChanged:
-                    _dnsChanged = true;
-                    if (_snapshot.Services.FirstOrDefault(s => s.Name == signal.Subject) is { } service)
+                case DiscoverySignalKind.DnsAnswered:
+                    var (dns, addressesChanged) = _dns.With(signal.Subject!, signal.Answer!);
+                    _dns = dns;
+                    dnsChanged = true;
+                    if (addressesChanged && _snapshot.Services.FirstOrDefault(s => s.Name == signal.Subject) is { } service)
                     {
                         // DNS saw a task come or go: the task list tells which, and may hold a new task.
-                        _servicesToRead.Add(service.Id);
-                        _lastChange[service.Id] = now;
+                        schedule.ServiceReadRequested(service.Id, now);
                     }
 
                     break;
             }
         }
+
+        return dnsChanged;
     }
 
     private void ReportChanges(ServiceCatalog previous, ServiceCatalog current)
@@ -271,17 +206,13 @@ internal sealed partial class DiscoveryLoop(
             Log.ServiceRemoved(logger, gone.Name);
             SwarmEdgeMetrics.ServiceEndpoints.RemoveLabelled(gone.Name);
             SwarmEdgeMetrics.ServiceErrors.RemoveLabelled(gone.Name);
-            _lastChange.Remove(gone.Id);
         }
     }
-
-    private static DateTimeOffset Earliest(DateTimeOffset first, params DateTimeOffset?[] others) =>
-        others.Where(o => o is not null).Select(o => o!.Value).Append(first).Min();
 
     private static partial class Log
     {
         [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
-            Message = "Reading the swarm failed: {Error}; serving the last good routes, retrying in {Delay}")]
+            Message = "Reading the swarm failed: {Error}; serving the last good routes, reading again in {Delay}")]
         public static partial void ReadFailed(ILogger logger, string error, TimeSpan delay);
 
         [LoggerMessage(EventId = 125, Level = LogLevel.Error,

@@ -19,8 +19,26 @@ internal sealed class SwarmReader(DockerApi api)
     /// <summary>Service IDs per task list request: keeps its URL around 3 KB, well inside a proxy's buffer.</summary>
     public const int TasksPerRequest = 80;
 
+    /// <summary>The manager endpoint calls go to now.</summary>
+    public string Endpoint => api.CurrentEndpoint;
 
-    public async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
+    /// <summary>What a plan asks for, on top of the last snapshot.</summary>
+    public async Task<SwarmSnapshot> ReadAsync(ReadPlan plan, SwarmSnapshot snapshot, CancellationToken ct)
+    {
+        if (plan.Everything)
+        {
+            return await ReadAllAsync(snapshot, ct);
+        }
+
+        foreach (var serviceId in plan.ServiceIds)
+        {
+            snapshot = await ReadServiceAsync(snapshot, serviceId, ct);
+        }
+
+        return snapshot;
+    }
+
+    private async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
     {
         var services = await api.CallAsync("services.list",
             (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(null) }, t), ct);
@@ -51,7 +69,7 @@ internal sealed class SwarmReader(DockerApi api)
     /// Re-reads one service and its tasks; a service that is gone or opted out leaves the snapshot. The service
     /// is listed by ID and label rather than inspected, so a service that has not opted in is never read.
     /// </summary>
-    public async Task<SwarmSnapshot> ReadServiceAsync(SwarmSnapshot snapshot, string serviceId, CancellationToken ct)
+    private async Task<SwarmSnapshot> ReadServiceAsync(SwarmSnapshot snapshot, string serviceId, CancellationToken ct)
     {
         var listed = await api.CallAsync("services.list",
             (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(serviceId) }, t), ct);

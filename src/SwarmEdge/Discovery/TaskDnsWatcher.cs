@@ -9,24 +9,18 @@ namespace SwarmEdge.Discovery;
 
 /// <summary>
 /// Re-resolves tasks.&lt;service&gt; for every routed service against Docker's DNS, a few times a second,
-/// with caching off (Docker's 600 s TTL would hide every change). When an answer changes it tells the
-/// discovery loop, which drops tasks DNS no longer lists at once and re-reads the service's tasks.
-/// A failed lookup keeps the last good answer: DNS trouble never removes an endpoint.
+/// with caching off (Docker's 600 s TTL would hide every change). It tells the discovery loop what it saw
+/// when that differs from what it last told: a new set of addresses, a failed lookup, a lookup that works
+/// again. The loop drops tasks DNS no longer lists at once and re-reads the service's tasks.
 /// </summary>
 internal sealed partial class TaskDnsWatcher(
-    EdgeStatus status,
+    ServicesToResolve services,
     DiscoverySignals signals,
     IOptions<SwarmEdgeOptions> options,
     ILogger<TaskDnsWatcher> logger) : BackgroundService
 {
-    private readonly ConcurrentDictionary<string, DnsAnswer> _answers = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _failures = new(StringComparer.Ordinal);
-
-    /// <summary>The latest answer per service name (the last good one when the latest lookup failed).</summary>
-    public ImmutableDictionary<string, DnsAnswer> Answers => _answers.ToImmutableDictionary(StringComparer.Ordinal);
-
-    /// <summary>Services whose latest lookup failed, with the error.</summary>
-    public ImmutableDictionary<string, string> Failures => _failures.ToImmutableDictionary(StringComparer.Ordinal);
+    // What the loop was last told per service name; only this watcher's rounds touch it.
+    private readonly ConcurrentDictionary<string, DnsAnswer> _told = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -52,11 +46,10 @@ internal sealed partial class TaskDnsWatcher(
         using var timer = new PeriodicTimer(dns.Interval);
         do
         {
-            var names = status.Current.Catalog.Services.Where(s => s.IsRouted).Select(s => s.Name).ToList();
-            foreach (var gone in _answers.Keys.Except(names).ToList())
+            var names = services.Names;
+            foreach (var gone in _told.Keys.Except(names).ToList())
             {
-                _answers.TryRemove(gone, out _);
-                _failures.TryRemove(gone, out _);
+                _told.TryRemove(gone, out _);
             }
 
             await Parallel.ForEachAsync(
@@ -70,32 +63,34 @@ internal sealed partial class TaskDnsWatcher(
     private async Task ResolveAsync(LookupClient client, string serviceName, CancellationToken ct)
     {
         var answer = await LookupAsync(client, serviceName, ct);
+        SwarmEdgeMetrics.DnsLookups.WithLabels(answer.Succeeded ? "ok" : "failed").Inc();
+        var told = _told.GetValueOrDefault(serviceName);
         if (!answer.Succeeded)
         {
-            SwarmEdgeMetrics.DnsLookups.WithLabels("failed").Inc();
             SwarmEdgeMetrics.DiscoveryErrors.WithLabels("dns").Inc();
-            if (_failures.TryAdd(serviceName, answer.Error!))
+            if (told is { Succeeded: false })
             {
-                Log.LookupFailed(logger, serviceName, answer.Error!);
+                return;
             }
 
-            _answers.TryAdd(serviceName, answer);
+            Log.LookupFailed(logger, serviceName, answer.Error!);
+            _told[serviceName] = answer;
+            signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, serviceName, $"tasks.{serviceName} failed: {answer.Error}", answer));
             return;
         }
 
-        SwarmEdgeMetrics.DnsLookups.WithLabels("ok").Inc();
-        if (_failures.TryRemove(serviceName, out _))
+        if (told is { Succeeded: false })
         {
             Log.LookupRecovered(logger, serviceName);
         }
-
-        var previous = _answers.TryGetValue(serviceName, out var p) ? p : null;
-        _answers[serviceName] = answer;
-        if (previous is null || !previous.Succeeded || !previous.Addresses.SetEquals(answer.Addresses))
+        else if (told is not null && told.Addresses.SetEquals(answer.Addresses))
         {
-            signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsChanged, serviceName,
-                $"tasks.{serviceName} now has {answer.Addresses.Count} addresses"));
+            return;
         }
+
+        _told[serviceName] = answer;
+        signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, serviceName,
+            $"tasks.{serviceName} has {answer.Addresses.Count} addresses", answer));
     }
 
     internal static async Task<DnsAnswer> LookupAsync(ILookupClient client, string serviceName, CancellationToken ct)

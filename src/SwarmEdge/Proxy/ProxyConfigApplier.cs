@@ -9,7 +9,8 @@ namespace SwarmEdge.Proxy;
 /// <summary>
 /// The only thing that touches YARP's configuration. Builds routes and clusters from the catalog, checks each
 /// one with YARP's own validator (YARP rejects a whole update for one bad route, so a bad one is dropped here
-/// and reported against its service instead), and swaps the configuration in only when it changed.
+/// and reported against its service instead), swaps the configuration in only when it changed, and tells
+/// PendingResponses which tasks left.
 /// </summary>
 internal sealed partial class ProxyConfigApplier(
     InMemoryConfigProvider provider,
@@ -21,37 +22,26 @@ internal sealed partial class ProxyConfigApplier(
     private readonly string _defaultPolicy = options.Value.Proxy.LoadBalancingPolicy;
     private IReadOnlyList<RouteConfig> _appliedRoutes = [];
     private IReadOnlyList<ClusterConfig> _appliedClusters = [];
-    private ImmutableDictionary<string, ImmutableArray<string>> _errors = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
     // Validation results by ID, reused while a route or cluster stays equal: most applies change only a few.
     private readonly Dictionary<string, (RouteConfig Config, string? Error)> _validatedRoutes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ClusterConfig Config, string? Error)> _validatedClusters = new(StringComparer.Ordinal);
 
-    /// <summary>Errors per service name from the last apply: routes or clusters YARP would have refused.</summary>
-    public ImmutableDictionary<string, ImmutableArray<string>> Errors => _errors;
-
-    public async ValueTask<bool> ApplyAsync(ServiceCatalog catalog)
+    public async ValueTask<ProxyApplyResult> ApplyAsync(ServiceCatalog catalog)
     {
         var desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy);
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-
-        // YARP compares IDs ignoring case and refuses a whole update with a duplicate: refuse the duplicate alone.
-        var clusterIdsSeen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var routeIdsSeen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var errors = desired.Refused.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
 
         var clusters = new List<ClusterConfig>(desired.Clusters.Count);
         foreach (var cluster in desired.Clusters)
         {
-            var error = clusterIdsSeen.Add(cluster.ClusterId)
-                ? await ValidateAsync(cluster)
-                : $"another service is named {cluster.ClusterId} when case is ignored";
-            if (error is null)
+            if (await ValidateAsync(cluster) is { } error)
             {
-                clusters.Add(cluster);
+                Add(errors, ServiceOf(cluster.Metadata), $"cluster refused by the proxy: {error}");
             }
             else
             {
-                Add(errors, cluster.ClusterId, $"cluster refused by the proxy: {error}");
+                clusters.Add(cluster);
             }
         }
 
@@ -64,29 +54,26 @@ internal sealed partial class ProxyConfigApplier(
                 continue;
             }
 
-            var error = routeIdsSeen.Add(route.RouteId)
-                ? await ValidateAsync(route)
-                : $"another route is named {route.RouteId} when case is ignored";
-            if (error is null)
+            if (await ValidateAsync(route) is { } error)
             {
-                routes.Add(route);
+                Add(errors, ServiceOf(route.Metadata), $"route {route.RouteId} refused by the proxy: {error}");
             }
             else
             {
-                Add(errors, route.ClusterId!, $"route {route.RouteId} refused by the proxy: {error}");
+                routes.Add(route);
             }
         }
 
-        _errors = errors.ToImmutableDictionary(e => e.Key, e => e.Value.ToImmutableArray(), StringComparer.Ordinal);
+        var refused = errors.ToImmutableDictionary(e => e.Key, e => e.Value.ToImmutableArray(), StringComparer.Ordinal);
         Forget(_validatedRoutes, desired.Routes.Select(r => r.RouteId));
         Forget(_validatedClusters, desired.Clusters.Select(c => c.ClusterId));
 
         if (routes.SequenceEqual(_appliedRoutes) && clusters.SequenceEqual(_appliedClusters))
         {
-            return false;
+            return new ProxyApplyResult(false, refused, []);
         }
 
-        var removedTasks = RemovedDestinations(_appliedClusters, clusters);
+        var departed = RemovedDestinations(_appliedClusters, clusters);
         provider.Update(routes, clusters);
         _appliedRoutes = routes;
         _appliedClusters = clusters;
@@ -94,13 +81,16 @@ internal sealed partial class ProxyConfigApplier(
         Log.Applied(logger, routes.Count, clusters.Count, clusters.Sum(c => c.Destinations?.Count ?? 0));
 
         // Requests still waiting on tasks that just left: sent elsewhere if their node is lost (see PendingResponses).
-        if (removedTasks.Count > 0 && pending.Depart(removedTasks) is var waiting and > 0)
+        if (departed.Length > 0 && pending.Depart(departed) is var waiting and > 0)
         {
-            Log.DepartedWithPending(logger, waiting, string.Join(",", removedTasks.Select(t => t.Task).Distinct()));
+            Log.DepartedWithPending(logger, waiting, string.Join(",", departed.Select(t => t.Task).Distinct()));
         }
 
-        return true;
+        return new ProxyApplyResult(true, refused, departed);
     }
+
+    private static string ServiceOf(IReadOnlyDictionary<string, string>? metadata) =>
+        metadata?.GetValueOrDefault(ProxyConfigBuilder.ServiceMetadataKey) ?? "";
 
     private async ValueTask<string?> ValidateAsync(RouteConfig route)
     {
@@ -128,11 +118,11 @@ internal sealed partial class ProxyConfigApplier(
         return error;
     }
 
-    private static List<(string Cluster, string Task)> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
+    private static ImmutableArray<(string Cluster, string Task)> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
     {
         var kept = after.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id))).ToHashSet();
-        return before.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id)))
-            .Where(key => !kept.Contains(key)).ToList();
+        return [.. before.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id)))
+            .Where(key => !kept.Contains(key))];
     }
 
     private static void Forget<T>(Dictionary<string, T> cache, IEnumerable<string> keep)

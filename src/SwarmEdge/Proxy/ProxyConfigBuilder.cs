@@ -1,6 +1,7 @@
+using System.Collections.Immutable;
 using System.Globalization;
-using SwarmEdge.Catalog;
 using System.Net;
+using SwarmEdge.Catalog;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -10,11 +11,16 @@ namespace SwarmEdge.Proxy;
 /// Pure translation of the catalog into YARP routes and clusters: one cluster per service and task port. A
 /// service's HTTP port (swarmedge.http.port) is the cluster named after the service; a router that names another
 /// port gets a cluster "service:port" of the same tasks on that port, with health, stall detection and retries of
-/// its own: a task whose UI port fails while its RPC port answers is out of the UI's rotation only.
+/// its own: a task whose UI port fails while its RPC port answers is out of the UI's rotation only. YARP compares
+/// IDs ignoring case and refuses a whole update with a duplicate, so a duplicate is left out here and reported
+/// against its service in Refused.
 /// </summary>
 internal static class ProxyConfigBuilder
 {
-    public readonly record struct ProxyConfig(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters);
+    public readonly record struct ProxyConfig(
+        IReadOnlyList<RouteConfig> Routes,
+        IReadOnlyList<ClusterConfig> Clusters,
+        ImmutableDictionary<string, ImmutableArray<string>> Refused);
 
     /// <summary>Route metadata key that names the service, read by request metrics and the admin API.</summary>
     public const string ServiceMetadataKey = "swarmedge.service";
@@ -29,6 +35,9 @@ internal static class ProxyConfigBuilder
     {
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
+        var clusterIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var routeIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var refused = ImmutableDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
 
         foreach (var service in catalog.Services)
         {
@@ -37,13 +46,48 @@ internal static class ProxyConfigBuilder
                 continue;
             }
 
+            var problems = ImmutableArray.CreateBuilder<string>();
+            var accepted = new HashSet<string>(StringComparer.Ordinal);
             var routing = service.Routing!;
             var ports = service.Routes.Select(routing.PortOf).Prepend(routing.HttpPort ?? 0).Where(p => p > 0).Distinct();
-            clusters.AddRange(ports.Select(port => BuildCluster(service, port, defaultLoadBalancingPolicy)));
-            routes.AddRange(service.Routes.Select(route => BuildRoute(service, route)));
+            foreach (var cluster in ports.Select(port => BuildCluster(service, port, defaultLoadBalancingPolicy)))
+            {
+                if (clusterIds.Add(cluster.ClusterId))
+                {
+                    clusters.Add(cluster);
+                    accepted.Add(cluster.ClusterId);
+                }
+                else
+                {
+                    problems.Add($"cluster refused by the proxy: another service is named {cluster.ClusterId} when case is ignored");
+                }
+            }
+
+            foreach (var route in service.Routes.Select(route => BuildRoute(service, route)))
+            {
+                // A route whose cluster was left out goes with it, its service's error says why.
+                if (!accepted.Contains(route.ClusterId!))
+                {
+                    continue;
+                }
+
+                if (routeIds.Add(route.RouteId))
+                {
+                    routes.Add(route);
+                }
+                else
+                {
+                    problems.Add($"route {route.RouteId} refused by the proxy: another route is named {route.RouteId} when case is ignored");
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                refused[service.Name] = problems.ToImmutable();
+            }
         }
 
-        return new ProxyConfig(routes, clusters);
+        return new ProxyConfig(routes, clusters, refused.ToImmutable());
     }
 
     public static string RouteId(string serviceName, string routeName) => $"{serviceName}/{routeName}";

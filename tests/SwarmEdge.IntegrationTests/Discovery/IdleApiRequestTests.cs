@@ -36,14 +36,18 @@ public sealed class IdleApiRequestTests(SingleNodeSwarm swarm, ITestOutputHelper
     }
 
     /// <summary>
-    /// Counts SwarmEdge's API requests over one window, from the first resync after the swarm settled (the
-    /// follow-up reads of the last change are over by then).
+    /// Counts SwarmEdge's API requests over one window that starts once the swarm is quiet: no request for 5 s,
+    /// so the follow-up reads and DNS-triggered reads of the last change are over (a resync interrupting the quiet
+    /// spell starts it again).
     /// </summary>
     private async Task<long> RequestsPerWindowAsync()
     {
-        var settled = await ApiRequestsAsync();
-        await Eventually.HoldsAsync(async () => await ApiRequestsAsync() > settled, TimeSpan.FromSeconds(60), "a periodic resync",
-            TimeSpan.FromMilliseconds(250));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var start = await ApiRequestsAsync();
+            await Task.Delay(TimeSpan.FromSeconds(5)); // the quiet spell's length, not a wait for a condition
+            return await ApiRequestsAsync() == start;
+        }, TimeSpan.FromSeconds(120), "5 s without a Docker API request", TimeSpan.Zero);
         var before = await ApiRequestsAsync();
         await Task.Delay(Window); // the window the rate is counted over, not a wait for a condition
         return await ApiRequestsAsync() - before;

@@ -29,12 +29,17 @@ public class AdminApiTests
     [Fact]
     public void Services_are_listed_by_name_with_their_routing_endpoints_and_problems()
     {
-        var view = new EdgeStatus.View(
-            Catalog,
-            ImmutableDictionary<string, ImmutableArray<string>>.Empty.Add("web", ["route web/default refused by the proxy: boom"]),
-            true, ReadAt, null);
+        var view = EdgeStatus.View.Starting with
+        {
+            Catalog = Catalog,
+            ApplyErrors = ImmutableDictionary<string, ImmutableArray<string>>.Empty.Add("web", ["route web/default refused by the proxy: boom"]),
+            Ready = true,
+            LastReadAt = ReadAt,
+            DockerEndpoint = "unix:///var/run/docker.sock",
+            DnsErrors = ImmutableDictionary<string, string>.Empty.Add("web", "timed out"),
+        };
 
-        var document = AdminApi.Services(view, new Dictionary<string, string> { ["web"] = "timed out" }, "unix:///var/run/docker.sock");
+        var document = AdminApi.Services(view);
 
         Assert.True(document.Ready);
         Assert.Equal(ReadAt, document.LastReadAt);
@@ -74,34 +79,28 @@ public class AdminApiTests
     public void Readiness_and_docker_errors_come_from_the_published_status()
     {
         var status = new EdgeStatus();
-        var noErrors = ImmutableDictionary<string, ImmutableArray<string>>.Empty;
 
-        var before = AdminApi.Services(status.Current, new Dictionary<string, string>(), "tcp://manager:2375");
+        var before = AdminApi.Services(status.Current);
         Assert.False(before.Ready);
         Assert.Null(before.LastReadAt);
+        Assert.Null(before.DockerEndpoint);
         Assert.Empty(before.Services);
 
-        status.ReportDockerError("connection refused");
-        status.PublishCatalog(Catalog, noErrors);
-        var unread = AdminApi.Services(status.Current, new Dictionary<string, string>(), "tcp://manager:2375");
+        status.Publish(status.Current with { Catalog = Catalog, DockerError = "connection refused", DockerEndpoint = "tcp://manager:2375" });
+        var unread = AdminApi.Services(status.Current);
         Assert.False(unread.Ready);
         Assert.Equal("connection refused", unread.DockerError);
+        Assert.Equal("tcp://manager:2375", unread.DockerEndpoint);
         Assert.Equal(2, unread.Services.Count);
-
-        status.PublishRead(Catalog, noErrors, ReadAt);
-        var read = AdminApi.Services(status.Current, new Dictionary<string, string>(), "tcp://manager:2375");
-        Assert.True(read.Ready);
-        Assert.Equal(ReadAt, read.LastReadAt);
-        Assert.Null(read.DockerError);
     }
 
     [Fact]
     public void An_ipv6_endpoint_address_is_bracketed()
     {
         var v6 = Web with { Endpoints = [new Endpoint("t6", "node-1", IPAddress.Parse("fd00::5"), 8080)] };
-        var view = new EdgeStatus.View(new ServiceCatalog([v6], FrozenSet<string>.Empty), ImmutableDictionary<string, ImmutableArray<string>>.Empty, true, ReadAt, null);
+        var view = EdgeStatus.View.Starting with { Catalog = new ServiceCatalog([v6], FrozenSet<string>.Empty) };
 
-        var endpoint = Assert.Single(AdminApi.Services(view, new Dictionary<string, string>(), "unix:///x").Services[0].Endpoints);
+        var endpoint = Assert.Single(AdminApi.Services(view).Services[0].Endpoints);
 
         Assert.Equal("[fd00::5]:8080", endpoint.Address);
         Assert.Equal("http://[fd00::5]:8080/", endpoint.Url);

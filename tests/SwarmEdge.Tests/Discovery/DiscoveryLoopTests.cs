@@ -1,43 +1,148 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SwarmEdge.Admin;
 using SwarmEdge.Discovery;
-using static SwarmEdge.Tests.TestData;
+using SwarmEdge.Proxy;
+using Yarp.ReverseProxy.Configuration;
 
 namespace SwarmEdge.Tests.Discovery;
 
-public class DiscoveryLoopTests
+/// <summary>
+/// The discovery loop with its real reader, appliers and status, reading a Docker API over HTTP (FakeDockerApi),
+/// and DNS answers pushed as the watcher pushes them.
+/// </summary>
+public sealed class DiscoveryLoopTests : IAsyncLifetime
 {
-    private static bool IsSettled(int? replicas, params string[] states) =>
-        DiscoveryLoop.IsSettled(
-            Service("web", Routed(), replicas: replicas),
-            [.. states.Select((state, i) => TaskAt($"t{i}", "svc-web", $"10.0.1.{i + 1}", state: state))]);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private FakeDockerApi _api = null!;
+    private ServiceProvider _services = null!;
+    private DiscoveryLoop _loop = null!;
 
-    [Fact]
-    public void Replicated_service_with_all_replicas_running_is_settled() =>
-        Assert.True(IsSettled(3, "running", "running", "running"));
+    private DiscoverySignals Signals => _services.GetRequiredService<DiscoverySignals>();
 
-    [Fact]
-    public void Replicated_service_with_fewer_tasks_than_replicas_is_not_settled() =>
-        Assert.False(IsSettled(3, "running", "running"));
+    private EdgeStatus.View Status => _services.GetRequiredService<EdgeStatus>().Current;
 
-    [Theory]
-    [InlineData("starting")]
-    [InlineData("preparing")]
-    [InlineData("pending")]
-    public void A_task_that_does_not_run_yet_means_not_settled(string state) =>
-        Assert.False(IsSettled(3, "running", state, "running"));
-
-    [Fact]
-    public void More_running_tasks_than_replicas_is_settled() =>
-        Assert.True(IsSettled(2, "running", "running", "running"));
-
-    [Fact]
-    public void Service_scaled_to_zero_without_tasks_is_settled() =>
-        Assert.True(IsSettled(0));
-
-    [Fact]
-    public void Global_service_is_settled_when_every_task_runs()
+    public async Task InitializeAsync()
     {
-        Assert.True(IsSettled(null));
-        Assert.True(IsSettled(null, "running", "running"));
-        Assert.False(IsSettled(null, "running", "starting"));
+        _api = await FakeDockerApi.StartAsync();
+        _api.Tasks = [("t1", "10.0.1.1"), ("t2", "10.0.1.2")];
+        var options = new SwarmEdgeOptions();
+        options.Docker.Endpoints.Add(_api.Endpoint);
+        options.Docker.RequestTimeout = TimeSpan.FromSeconds(30);
+        options.Discovery.RetryInterval = TimeSpan.FromMilliseconds(300);
+        options.ApplyListDefaults();
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(Options.Create(options))
+            .AddSwarmEdgeProxy()
+            .AddSingleton<DockerApi>()
+            .AddSingleton<SwarmReader>()
+            .AddSingleton<DiscoverySignals>()
+            .AddSingleton<ServicesToResolve>()
+            .AddSingleton<EdgeStatus>()
+            .AddSingleton<DiscoveryLoop>()
+            .BuildServiceProvider();
+        _loop = _services.GetRequiredService<DiscoveryLoop>();
+    }
+
+    private string[] Destinations() =>
+        _services.GetRequiredService<InMemoryConfigProvider>().GetConfig().Clusters.SingleOrDefault(c => c.ClusterId == "web")
+            ?.Destinations?.Keys.Order(StringComparer.Ordinal).ToArray() ?? [];
+
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < Deadline, $"not true after {Deadline.TotalSeconds} s: {what}");
+            await Task.Delay(10);
+        }
+    }
+
+    private void Dns(params string[] addresses) =>
+        Signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, "web", "test",
+            new DnsAnswer(true, addresses.Select(IPAddress.Parse).ToImmutableHashSet(), null)));
+
+    [Fact]
+    public async Task Starts_unready_reads_the_swarm_and_tells_the_dns_watcher_what_to_resolve()
+    {
+        Assert.False(Status.Ready);
+        await _loop.StartAsync(CancellationToken.None);
+
+        await EventuallyAsync(() => Status.Ready, "ready after the first read");
+        Assert.Equal(["t1", "t2"], Destinations());
+        Assert.Equal(_api.Endpoint, Status.DockerEndpoint);
+        Assert.Null(Status.DockerError);
+        Assert.Equal(["web"], _services.GetRequiredService<ServicesToResolve>().Names);
+    }
+
+    [Fact]
+    public async Task A_dns_answer_that_drops_a_task_applies_while_a_docker_read_is_in_flight()
+    {
+        await _loop.StartAsync(CancellationToken.None);
+        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+        Dns("10.0.1.1", "10.0.1.2"); // DNS confirms both tasks (and asks for a read of the service)
+
+        // The manager becomes slow; the read that DNS's first answer asked for (or the next) hangs.
+        _api.Hold();
+        Signals.Send(new DiscoverySignal(DiscoverySignalKind.ServiceRead, "svc-web", "test"));
+        await EventuallyAsync(() => _api.Held > 0, "a read waits on the manager");
+
+        var dropped = Stopwatch.StartNew();
+        Dns("10.0.1.1");
+        await EventuallyAsync(() => Destinations().SequenceEqual(["t1"]), "t2 leaves as DNS stops listing it");
+        Assert.True(_api.Held > 0, "the read is still in flight");
+        Assert.True(dropped.Elapsed < TimeSpan.FromSeconds(1), $"applied after {dropped.Elapsed.TotalMilliseconds:0} ms");
+
+        // The read finishes with the task list, which no longer holds t2 either.
+        _api.Tasks = [("t1", "10.0.1.1")];
+        _api.Release();
+        await EventuallyAsync(() => _api.Held == 0, "the read is answered");
+        Assert.Equal(["t1"], Destinations());
+    }
+
+    [Fact]
+    public async Task Dns_failures_show_in_the_status_keep_the_endpoints_and_clear_on_recovery()
+    {
+        await _loop.StartAsync(CancellationToken.None);
+        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+        Dns("10.0.1.1", "10.0.1.2");
+
+        Signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, "web", "test", DnsAnswer.Failed("timed out")));
+        await EventuallyAsync(() => Status.DnsErrors.GetValueOrDefault("web") == "timed out", "the DNS error is published");
+        Assert.Equal(["t1", "t2"], Destinations());
+
+        Dns("10.0.1.1", "10.0.1.2");
+        await EventuallyAsync(() => Status.DnsErrors.IsEmpty, "the error clears");
+        Assert.Equal(["t1", "t2"], Destinations());
+    }
+
+    [Fact]
+    public async Task A_failing_api_keeps_the_last_good_routes_reports_the_error_and_is_read_again_after_the_retry_interval()
+    {
+        await _loop.StartAsync(CancellationToken.None);
+        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+
+        _api.Failing = true;
+        Signals.Send(new DiscoverySignal(DiscoverySignalKind.FullRead, null, "test"));
+        await EventuallyAsync(() => Status.DockerError is not null, "the read's failure is published");
+        Assert.Contains("500", Status.DockerError);
+        Assert.True(Status.Ready, "ready stays: the last good routes serve");
+        Assert.Equal(["t1", "t2"], Destinations());
+
+        _api.Tasks = [("t1", "10.0.1.1"), ("t2", "10.0.1.2"), ("t3", "10.0.1.3")];
+        _api.Failing = false;
+        await EventuallyAsync(() => Destinations().Length == 3, "the retry reads the third task");
+        Assert.Null(Status.DockerError);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _loop.StopAsync(CancellationToken.None);
+        await _api.DisposeAsync();
+        await _services.DisposeAsync();
     }
 }

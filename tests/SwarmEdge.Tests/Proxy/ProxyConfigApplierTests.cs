@@ -58,11 +58,14 @@ public sealed class ProxyConfigApplierTests : IDisposable
     {
         var tasks = new[] { TaskAt("t1", "svc-web", "10.0.1.1"), TaskAt("t2", "svc-web", "10.0.1.2") };
 
-        Assert.True(await _applier.ApplyAsync(Catalog([Web], tasks)));
+        Assert.True((await _applier.ApplyAsync(Catalog([Web], tasks))).Changed);
         var applied = _provider.GetConfig();
 
         // A catalog built anew from the same observations: equal, not the same objects.
-        Assert.False(await _applier.ApplyAsync(Catalog([Web], tasks)));
+        var again = await _applier.ApplyAsync(Catalog([Web], tasks));
+        Assert.False(again.Changed);
+        Assert.Empty(again.Errors);
+        Assert.Empty(again.DepartedTasks);
 
         Assert.Same(applied, _provider.GetConfig());
         Assert.False(applied.ChangeToken.HasChanged);
@@ -75,7 +78,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
     {
         var initial = _provider.GetConfig();
 
-        Assert.False(await _applier.ApplyAsync(ServiceCatalog.Empty));
+        Assert.False((await _applier.ApplyAsync(ServiceCatalog.Empty)).Changed);
 
         Assert.Same(initial, _provider.GetConfig());
     }
@@ -83,12 +86,13 @@ public sealed class ProxyConfigApplierTests : IDisposable
     [Fact]
     public async Task A_changed_endpoint_set_is_applied()
     {
-        Assert.True(await _applier.ApplyAsync(Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1"))));
+        Assert.True((await _applier.ApplyAsync(Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1"), TaskAt("t2", "svc-web", "10.0.1.2")))).Changed);
         var before = _provider.GetConfig();
 
-        var changed = await _applier.ApplyAsync(Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1"), TaskAt("t3", "svc-web", "10.0.1.3")));
+        var result = await _applier.ApplyAsync(Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1"), TaskAt("t3", "svc-web", "10.0.1.3")));
 
-        Assert.True(changed);
+        Assert.True(result.Changed);
+        Assert.Equal(("web", "t2"), Assert.Single(result.DepartedTasks));
         Assert.True(before.ChangeToken.HasChanged);
         var after = _provider.GetConfig();
         Assert.NotSame(before, after);
@@ -103,14 +107,15 @@ public sealed class ProxyConfigApplierTests : IDisposable
     {
         var catalog = WithRefusedRoute(Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1")));
 
-        Assert.True(await _applier.ApplyAsync(catalog));
+        var result = await _applier.ApplyAsync(catalog);
 
+        Assert.True(result.Changed);
         var config = _provider.GetConfig();
         Assert.Equal(["web/default"], config.Routes.Select(r => r.RouteId));
-        var error = Assert.Single(_applier.Errors["bad"]);
+        var error = Assert.Single(result.Errors["bad"]);
         Assert.StartsWith("route bad/default refused by the proxy: ", error, StringComparison.Ordinal);
         Assert.Contains("xn--bcher-kva.example", error, StringComparison.Ordinal);
-        Assert.False(_applier.Errors.ContainsKey("web"));
+        Assert.False(result.Errors.ContainsKey("web"));
     }
 
     [Fact]
@@ -121,12 +126,12 @@ public sealed class ProxyConfigApplierTests : IDisposable
         var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
             [.. routes], [], [], [], false);
 
-        Assert.True(await _applier.ApplyAsync(new ServiceCatalog([web, odd], FrozenSet<string>.Empty)));
+        var result = await _applier.ApplyAsync(new ServiceCatalog([web, odd], FrozenSet<string>.Empty));
 
         var config = _provider.GetConfig();
         Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));
         Assert.Equal(["web/default"], config.Routes.Select(r => r.RouteId));
-        var error = Assert.Single(_applier.Errors["odd"]);
+        var error = Assert.Single(result.Errors["odd"]);
         Assert.StartsWith("cluster refused by the proxy: ", error, StringComparison.Ordinal);
         Assert.Contains("NoSuchPolicy", error, StringComparison.Ordinal);
     }
@@ -134,12 +139,9 @@ public sealed class ProxyConfigApplierTests : IDisposable
     [Fact]
     public async Task Errors_clear_once_the_refused_route_is_gone()
     {
-        await _applier.ApplyAsync(WithRefusedRoute(Catalog([Web])));
-        Assert.True(_applier.Errors.ContainsKey("bad"));
+        Assert.True((await _applier.ApplyAsync(WithRefusedRoute(Catalog([Web])))).Errors.ContainsKey("bad"));
 
-        await _applier.ApplyAsync(Catalog([Web]));
-
-        Assert.Empty(_applier.Errors);
+        Assert.Empty((await _applier.ApplyAsync(Catalog([Web]))).Errors);
     }
 
     [Fact]
@@ -160,11 +162,27 @@ public sealed class ProxyConfigApplierTests : IDisposable
         var upper = new CatalogService("svc-WEB", "WEB", new ServiceRouting(80, null, null, [route]), "net-a", [route], [], [], [], false);
         var catalog = Catalog([Web], TaskAt("t1", "svc-web", "10.0.1.1"));
 
-        Assert.True(await _applier.ApplyAsync(catalog with { Services = catalog.Services.Add(upper) }));
+        var result = await _applier.ApplyAsync(catalog with { Services = catalog.Services.Add(upper) });
 
+        Assert.True(result.Changed);
         var config = _provider.GetConfig();
         Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));
         Assert.Equal(["web/default"], config.Routes.Select(r => r.RouteId));
-        Assert.Equal(["cluster refused by the proxy: another service is named WEB when case is ignored"], _applier.Errors["WEB"].ToArray());
+        Assert.Equal(["cluster refused by the proxy: another service is named WEB when case is ignored"], result.Errors["WEB"].ToArray());
+    }
+
+    [Fact]
+    public async Task A_refused_cluster_on_a_routers_own_port_is_reported_against_its_service()
+    {
+        // The second port's cluster is "odd:9000": its error belongs to the service the admin API shows, odd.
+        HttpRoute[] routes = [new("default", ["odd.example.com"], null, null, false), new("ui", ["ui.odd.example.com"], null, null, false, Port: 9000)];
+        var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
+            [.. routes], [new Endpoint("o1", "node-1", System.Net.IPAddress.Parse("10.0.1.7"), 8080)], [], [], false);
+
+        var result = await _applier.ApplyAsync(new ServiceCatalog([odd], FrozenSet<string>.Empty));
+
+        Assert.Equal(["odd"], result.Errors.Keys);
+        Assert.Equal(2, result.Errors["odd"].Length);
+        Assert.All(result.Errors["odd"], e => Assert.StartsWith("cluster refused by the proxy: ", e, StringComparison.Ordinal));
     }
 }

@@ -269,4 +269,22 @@ public class ProxyConfigBuilderTests
 
         Assert.Null(Build(With(TaskProtocol.Http1)).Clusters.Single().HttpRequest);
     }
+
+    [Fact]
+    public void Ids_equal_ignoring_case_are_left_out_after_the_first_and_reported_against_their_service()
+    {
+        // YARP refuses a whole update with a duplicate ID when case is ignored: only the duplicates go.
+        var config = Build(
+            Service("web", [Route("default", ["web"]), Route("Admin", ["admin.web"]), Route("admin", ["admin2.web"])]),
+            Service("WEB", [Route("default", ["other"])]));
+
+        Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));
+        Assert.Equal(["web/default", "web/Admin"], config.Routes.Select(r => r.RouteId));
+        Assert.Equal(["route web/admin refused by the proxy: another route is named web/admin when case is ignored"], config.Refused["web"].ToArray());
+        Assert.Equal(["cluster refused by the proxy: another service is named WEB when case is ignored"], config.Refused["WEB"].ToArray());
+    }
+
+    [Fact]
+    public void Distinct_ids_refuse_nothing() =>
+        Assert.Empty(Build(Service("web", [Route("default", ["web"])]), Service("api", [Route("default", ["api"])])).Refused);
 }

@@ -1,0 +1,13 @@
+namespace SwarmEdge.Discovery;
+
+internal enum DiscoverySignalKind
+{
+    /// <summary>Re-read everything: start, event stream (re)connected, node changes.</summary>
+    FullRead,
+
+    /// <summary>Re-read one service and its tasks.</summary>
+    ServiceRead,
+
+    /// <summary>Docker's DNS answered for a service differently than before.</summary>
+    DnsAnswered,
+}
