@@ -7,7 +7,6 @@ using Polly.Retry;
 using SwarmEdge.Admin;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Model;
 
 namespace SwarmEdge.Proxy;

@@ -5,12 +5,6 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace SwarmEdge.Tls;
 
-/// <summary>Where one certificate comes from: a PEM chain and its PEM private key (the same file when it holds both).</summary>
-internal sealed record CertificateSource(string Name, string CertificateFile, string KeyFile);
-
-/// <summary>A certificate file read, or why it could not be.</summary>
-internal sealed record LoadResult(CertificateSource Source, ServableCertificate? Certificate, string? Error);
-
 /// <summary>
 /// Reads certificates from files, the way Docker secrets are mounted: in SwarmEdge:Https:CertificateDirectory,
 /// every "NAME.crt" (or "NAME.pem") with its key in "NAME.key" (or in the same .pem file), plus the explicit

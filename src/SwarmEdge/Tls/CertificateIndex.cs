@@ -1,21 +1,7 @@
 using System.Collections.Immutable;
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 
 namespace SwarmEdge.Tls;
-
-/// <summary>
-/// A certificate that can be served: its file, the DNS names it covers (lower case; "*.example.com" for a
-/// wildcard), its validity, and the context SslStream presents (leaf and intermediates, built once).
-/// </summary>
-internal sealed record ServableCertificate(
-    string Name,
-    string CertificateFile,
-    ImmutableArray<string> DnsNames,
-    DateTimeOffset NotBefore,
-    DateTimeOffset NotAfter,
-    string Thumbprint,
-    SslStreamCertificateContext? Context);
 
 /// <summary>
 /// Which certificate answers a TLS handshake, by the SNI name of the ClientHello (pure). An exact name wins over a

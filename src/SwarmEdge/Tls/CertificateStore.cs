@@ -4,18 +4,6 @@ using SwarmEdge.Admin;
 
 namespace SwarmEdge.Tls;
 
-/// <summary>One certificate as the admin API shows it. Error: why its file cannot be served now (Serving may
-/// still be true: its last good version serves until the file is fixed).</summary>
-internal sealed record CertificateStatus(
-    string Name,
-    string File,
-    IReadOnlyList<string> Hosts,
-    DateTimeOffset? NotAfter,
-    double? DaysLeft,
-    bool Serving,
-    bool IsDefault,
-    string? Error);
-
 /// <summary>
 /// The certificates the HTTPS entrypoint serves. Reads them when constructed (before the listener accepts), then
 /// polls their files every SwarmEdge:Https:ReloadInterval: an added, replaced or removed file takes effect at the

@@ -2,35 +2,6 @@ using System.Collections.Immutable;
 
 namespace SwarmEdge.Commands.Convert;
 
-/// <summary>How one routing-mesh port is reached through SwarmEdge instead.</summary>
-internal enum PortRoute
-{
-    /// <summary>An HTTP route to the port (an HTTP-looking port).</summary>
-    Http,
-
-    /// <summary>A TCP route from an edge entrypoint of the same number.</summary>
-    Tcp,
-
-    /// <summary>
-    /// Not routable by SwarmEdge (UDP, a port range): it stays published through the routing mesh, and the
-    /// service in vip mode (SwarmEdge reaches the tasks by their own addresses in either mode).
-    /// </summary>
-    RoutingMesh,
-}
-
-/// <summary>One port's fate: how it is routed, and the labels that route it (none for RoutingMesh).</summary>
-internal sealed record PortAssignment(ComposePort Port, PortRoute Route, ImmutableArray<(string Key, string Value)> Labels, string Entrypoint)
-{
-    public string Describe() => Route switch
-    {
-        PortRoute.Http => Written,
-        PortRoute.Tcp => $"{Written} (edge entrypoint {Entrypoint} in SwarmEdge:Tcp:Entrypoints)",
-        _ => $"not routable by SwarmEdge ({(Port.Protocol == "tcp" ? "a port range" : Port.Protocol.ToUpperInvariant())}): stays on the routing mesh",
-    };
-
-    private string Written => Labels.IsEmpty ? "routed by the labels already there" : string.Join(" ", Labels.Select(l => $"{l.Key}={l.Value}"));
-}
-
 /// <summary>
 /// Pure: the SwarmEdge labels that replace a service's routing-mesh ports, used by convert (which writes them)
 /// and audit (which shows them). Every port stays reachable: HTTP-looking ports (app_protocol http, or a usual

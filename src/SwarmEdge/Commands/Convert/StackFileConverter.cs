@@ -2,13 +2,6 @@ using System.Collections.Immutable;
 
 namespace SwarmEdge.Commands.Convert;
 
-/// <summary>What happened to one service of the stack file.</summary>
-internal sealed record ServiceConversion(string Service, bool Converted, string Detail);
-
-/// <param name="TcpEntrypoints">Edge ports the converted services' TCP routes need (SwarmEdge:Tcp:Entrypoints).</param>
-internal sealed record ConversionResult(
-    string Output, ImmutableArray<ServiceConversion> Services, ImmutableArray<string> Warnings, ImmutableArray<string> TcpEntrypoints);
-
 /// <summary>
 /// Pure: rewrites a compose/stack file so that its services sit behind SwarmEdge instead of the routing mesh.
 /// For each service that publishes ports in ingress mode: every such port gets SwarmEdge labels that route it

@@ -5,12 +5,6 @@ using YamlDotNet.Core.Events;
 namespace SwarmEdge.Commands.Convert;
 
 /// <summary>
-/// A parsed YAML file: its documents, the indentation it uses (so the writer can use the same), and what
-/// could not be kept.
-/// </summary>
-internal sealed record YamlFile(List<YamlDocument> Documents, int Indent, bool IndentedSequences, ImmutableArray<string> Lost);
-
-/// <summary>
 /// Text to a tree of <see cref="YamlNode"/>: YamlDotNet's parser over a scanner that keeps comments, then the events grouped
 /// into nodes. Blank lines are not events; they are counted from the source positions of the events and kept as
 /// blank-line markers among the comments (see <see cref="YamlTreeWriter"/>).

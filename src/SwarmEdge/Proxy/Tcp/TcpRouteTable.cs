@@ -4,42 +4,6 @@ using SwarmEdge.Catalog;
 
 namespace SwarmEdge.Proxy.Tcp;
 
-/// <summary>A task behind a TCP route.</summary>
-internal sealed record TcpEndpoint(string TaskId, IPEndPoint Address);
-
-/// <summary>
-/// Where connections to one entrypoint go: the service's tasks, on the route's port. Service names it in logs
-/// and metrics: the service, or "service/router" for a named TCP router.
-/// </summary>
-internal sealed record TcpTarget(string Service, EquatableArray<TcpEndpoint> Endpoints);
-
-/// <summary>
-/// The routes of one entrypoint: by TLS server name (exact, then a one-label wildcard), and the plain route that
-/// takes every other connection (none: such connections are closed).
-/// </summary>
-internal sealed record TcpEntrypointRoutes(TcpTarget? Plain, EquatableDictionary<string, TcpTarget> BySni)
-{
-    public bool HasSni => !BySni.IsEmpty;
-
-    public IEnumerable<TcpTarget> Targets => BySni.Values.Distinct().Concat(Plain is null ? [] : [Plain]);
-
-    public TcpTarget? Find(string? serverName)
-    {
-        if (serverName is null)
-        {
-            return Plain;
-        }
-
-        if (BySni.TryGetValue(serverName, out var exact))
-        {
-            return exact;
-        }
-
-        var dot = serverName.IndexOf('.');
-        return dot > 0 && BySni.TryGetValue("*" + serverName[dot..], out var wildcard) ? wildcard : Plain;
-    }
-}
-
 /// <summary>The live TCP routes, by entrypoint port, swapped whole by the TCP applier and read per connection.</summary>
 internal sealed class TcpRouteTable
 {

@@ -1,0 +1,18 @@
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// One HTTP route to a service: requests whose Host is one of Hosts (any host when empty) and whose path
+/// starts with PathPrefix (any path when null). Priority: higher wins when several routes match.
+/// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
+/// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
+/// Tls: the route's own HTTPS settings (null: the defaults, SwarmEdge:Https).
+/// </summary>
+internal sealed record HttpRoute(
+    string Name,
+    EquatableArray<string> Hosts,
+    string? PathPrefix,
+    int? Priority,
+    bool StripPrefix,
+    bool ByServiceName = false,
+    int? Port = null,
+    RouteTls? Tls = null);

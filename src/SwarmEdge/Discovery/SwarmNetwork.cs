@@ -1,0 +1,3 @@
+namespace SwarmEdge.Discovery;
+
+internal sealed record SwarmNetwork(string Id, string Name);

@@ -1,0 +1,15 @@
+namespace SwarmEdge.Discovery;
+
+/// <summary>
+/// A swarm service that opted in (it carries a swarmedge.enable label), as the Docker API reported it.
+/// DesiredReplicas is null for global services.
+/// </summary>
+internal sealed record SwarmService(
+    string Id,
+    string Name,
+    DateTime CreatedAt,
+    string EndpointMode,
+    EquatableDictionary<string, string> Labels,
+    EquatableArray<string> NetworkIds,
+    bool UpdateInProgress,
+    int? DesiredReplicas);

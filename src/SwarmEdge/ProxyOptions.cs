@@ -1,0 +1,36 @@
+namespace SwarmEdge;
+
+internal sealed class ProxyOptions
+{
+    /// <summary>Address the proxy listens on.</summary>
+    public string Address { get; set; } = "0.0.0.0";
+
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Load balancing policy when a service does not choose one (YARP policy names).</summary>
+    public string LoadBalancingPolicy { get; set; } = "PowerOfTwoChoices";
+
+    /// <summary>
+    /// Time to open a connection to a task. Short, because a lost node's task IPs are black holes:
+    /// connections to them hang instead of being refused.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    public RetryOptions Retry { get; set; } = new();
+
+    /// <summary>
+    /// A task that answers nothing for this long while its peers answer is taken out of the rotation and its
+    /// waiting GETs are retried elsewhere: a lost node's connections hang rather than fail. Zero turns it off.
+    /// The default for services without a swarmedge.http.stall-timeout label (long-poll services set it to 0).
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// PEM bundle of the CAs that sign the certificates of tasks speaking TLS (swarmedge.http.protocol=https).
+    /// Empty: the system's roots. The name is not checked either way: tasks are reached by IP address.
+    /// </summary>
+    public string TaskCaFile { get; set; } = "";
+
+    /// <summary>How long a task stays out of the rotation after a transport failure (refused, reset, timeout).</summary>
+    public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(10);
+}
