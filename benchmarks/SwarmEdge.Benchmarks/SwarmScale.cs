@@ -12,7 +12,7 @@ internal static class SwarmScale
 
     public static SwarmSnapshot Snapshot(int services, int tasksPerService, int changedService = -1)
     {
-        var serviceList = ImmutableArray.CreateBuilder<SwarmService>();
+        var serviceList = ImmutableArray.CreateBuilder<OptedInService>();
         var tasks = ImmutableDictionary.CreateBuilder<string, ImmutableArray<SwarmTask>>(StringComparer.Ordinal);
         var dns = ImmutableDictionary.CreateBuilder<string, DnsAnswer>(StringComparer.Ordinal);
         for (var s = 0; s < services; s++)
@@ -27,7 +27,7 @@ internal static class SwarmScale
                 ["swarmedge.http.routers.api.path"] = $"/{name}/api",
                 ["swarmedge.http.routers.api.strip-prefix"] = "true",
             });
-            serviceList.Add(new SwarmService(id, name, DateTime.UnixEpoch.AddSeconds(s), "dnsrr", labels, [Network], false, tasksPerService));
+            serviceList.Add(new OptedInService(id, name, DateTime.UnixEpoch.AddSeconds(s), "dnsrr", labels, [Network], false, tasksPerService));
 
             var serviceTasks = ImmutableArray.CreateBuilder<SwarmTask>();
             var addresses = ImmutableHashSet.CreateBuilder<IPAddress>();

@@ -28,7 +28,7 @@ internal static class TestData
         Labels(("swarmedge.enable", "true"), ("swarmedge.http.port", "8080")).SetItems(
             labels.Select(l => KeyValuePair.Create(l.Key, l.Value)));
 
-    public static SwarmService Service(
+    public static OptedInService Service(
         string name,
         ImmutableDictionary<string, string> labels,
         string[]? networks = null,
@@ -42,7 +42,7 @@ internal static class TestData
     public static DnsAnswer Dns(params string[] ips) => new(true, ips.Select(IPAddress.Parse).ToImmutableHashSet(), null);
 
     public static SwarmSnapshot Snapshot(
-        IEnumerable<SwarmService> services,
+        IEnumerable<OptedInService> services,
         IEnumerable<SwarmTask>? tasks = null,
         IEnumerable<SwarmNode>? nodes = null,
         IEnumerable<(string Service, DnsAnswer Answer)>? dns = null) =>

@@ -63,7 +63,7 @@ internal static class CatalogBuilder
             }
 
             var routes = ImmutableArray<HttpRoute>.Empty;
-            var endpoints = ImmutableArray<Endpoint>.Empty;
+            var endpoints = ImmutableArray<TaskEndpoint>.Empty;
             var tcp = ImmutableArray<TcpRoute>.Empty;
             if (routing is not null && networkId is not null)
             {
@@ -102,11 +102,11 @@ internal static class CatalogBuilder
     // label dictionaries again, so their parse is reused. The result depends only on the labels.
     private static readonly ConditionalWeakTable<ImmutableDictionary<string, string>, LabelParseResult> Parsed = new();
 
-    private static LabelParseResult ParsedLabels(SwarmService service) =>
+    private static LabelParseResult ParsedLabels(OptedInService service) =>
         Parsed.GetValue(service.Labels, static labels => ServiceLabelParser.Parse(labels));
 
     private static string? ResolveNetwork(
-        SwarmService service,
+        OptedInService service,
         string? wanted,
         IReadOnlyDictionary<string, SwarmNetwork> networks,
         IReadOnlyCollection<string> sharedNetworks,

@@ -14,7 +14,7 @@ internal sealed record CatalogService(
     ServiceRouting? Routing,
     string? NetworkId,
     ImmutableArray<HttpRoute> Routes,
-    ImmutableArray<Endpoint> Endpoints,
+    ImmutableArray<TaskEndpoint> Endpoints,
     ImmutableArray<string> Errors,
     ImmutableArray<string> Warnings,
     bool UsesLastGoodRouting,

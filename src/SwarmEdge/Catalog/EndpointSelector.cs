@@ -18,7 +18,7 @@ namespace SwarmEdge.Catalog;
 /// </summary>
 internal static class EndpointSelector
 {
-    public readonly record struct Selection(ImmutableArray<Endpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
+    public readonly record struct Selection(ImmutableArray<TaskEndpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
 
     public static Selection Select(
         IEnumerable<SwarmTask> tasks,
@@ -31,7 +31,7 @@ internal static class EndpointSelector
         // Sorted by task ID so that the same tasks always give the same endpoints, whatever order Docker listed them in.
         var ordered = tasks.ToArray();
         Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-        var endpoints = ImmutableArray.CreateBuilder<Endpoint>(ordered.Length);
+        var endpoints = ImmutableArray.CreateBuilder<TaskEndpoint>(ordered.Length);
         var confirmed = ImmutableArray.CreateBuilder<string>(ordered.Length);
 
         foreach (var task in ordered)
@@ -63,7 +63,7 @@ internal static class EndpointSelector
                 confirmed.Add(task.Id);
             }
 
-            endpoints.Add(new Endpoint(task.Id, task.NodeId, address, port));
+            endpoints.Add(new TaskEndpoint(task.Id, task.NodeId, address, port));
         }
 
         return new Selection(endpoints.DrainToImmutable(), confirmed.DrainToImmutable());

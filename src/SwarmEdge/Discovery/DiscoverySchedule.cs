@@ -165,7 +165,7 @@ internal sealed class DiscoverySchedule
     }
 
     /// <summary>Settled: every task that should run runs, and as many as the service asks for.</summary>
-    internal static bool IsSettled(SwarmService service, ImmutableArray<SwarmTask> tasks) =>
+    internal static bool IsSettled(OptedInService service, ImmutableArray<SwarmTask> tasks) =>
         tasks.All(t => t.State == "running")
         && (service.DesiredReplicas is not { } replicas || tasks.Length >= replicas);
 }

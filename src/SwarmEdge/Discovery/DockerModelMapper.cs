@@ -8,11 +8,11 @@ namespace SwarmEdge.Discovery;
 /// <summary>Pure mapping from Docker.DotNet's models, which leave almost every field nullable.</summary>
 internal static class DockerModelMapper
 {
-    public static SwarmService ToService(DockerService service)
+    public static OptedInService ToService(DockerService service)
     {
         var spec = service.Spec;
         var updateState = service.UpdateStatus?.State;
-        return new SwarmService(
+        return new OptedInService(
             service.ID,
             spec?.Name ?? service.ID,
             service.CreatedAt ?? DateTime.MinValue,

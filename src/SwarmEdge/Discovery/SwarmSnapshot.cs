@@ -4,7 +4,7 @@ namespace SwarmEdge.Discovery;
 
 /// <summary>Everything the catalog is built from: the last successful reads of each source.</summary>
 internal sealed record SwarmSnapshot(
-    ImmutableArray<SwarmService> Services,
+    ImmutableArray<OptedInService> Services,
     ImmutableDictionary<string, ImmutableArray<SwarmTask>> TasksByService,
     ImmutableDictionary<string, SwarmNetwork> Networks,
     ImmutableDictionary<string, SwarmNode> Nodes,

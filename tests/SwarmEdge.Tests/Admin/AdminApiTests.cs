@@ -16,7 +16,7 @@ public class AdminApiTests
         "svc-web", "web",
         new ServiceRouting(8080, null, null, [ShopRoute]), "net-a",
         [ShopRoute],
-        [new Endpoint("t1", "node-1", IPAddress.Parse("10.0.1.5"), 8080)],
+        [new TaskEndpoint("t1", "node-1", IPAddress.Parse("10.0.1.5"), 8080)],
         ["route 'beta' (host x, path /) is already served by other route 'default'; it is ignored: give it another host, path or priority"],
         ["label swarmedge.debug is not a SwarmEdge label and is ignored"],
         true);
@@ -97,7 +97,7 @@ public class AdminApiTests
     [Fact]
     public void An_ipv6_endpoint_address_is_bracketed()
     {
-        var v6 = Web with { Endpoints = [new Endpoint("t6", "node-1", IPAddress.Parse("fd00::5"), 8080)] };
+        var v6 = Web with { Endpoints = [new TaskEndpoint("t6", "node-1", IPAddress.Parse("fd00::5"), 8080)] };
         var view = EdgeStatus.View.Starting with { Catalog = new ServiceCatalog([v6], FrozenSet<string>.Empty) };
 
         var endpoint = Assert.Single(AdminApi.Services(view).Services[0].Endpoints);

@@ -11,7 +11,7 @@ public class CatalogBuilderTests
 {
     private const string LastGoodNote = "serving the last good routing until the errors above are fixed";
 
-    private static readonly SwarmService Web = Service("web", Routed());
+    private static readonly OptedInService Web = Service("web", Routed());
     private static readonly SwarmTask T1 = TaskAt("t1", "svc-web", "10.0.1.1");
     private static readonly SwarmTask T2 = TaskAt("t2", "svc-web", "10.0.1.2");
 
@@ -34,7 +34,7 @@ public class CatalogBuilderTests
         Assert.Equal("net-a", web.NetworkId);
         Assert.Equal([Route("default", "web")], web.Routes.ToArray());
         Assert.Equal(
-            [new Endpoint("t1", "node-1", IPAddress.Parse("10.0.1.1"), 8080), new Endpoint("t2", "node-1", IPAddress.Parse("10.0.1.2"), 8080)],
+            [new TaskEndpoint("t1", "node-1", IPAddress.Parse("10.0.1.1"), 8080), new TaskEndpoint("t2", "node-1", IPAddress.Parse("10.0.1.2"), 8080)],
             web.Endpoints.ToArray());
         Assert.Empty(web.Errors);
         Assert.False(web.UsesLastGoodRouting);

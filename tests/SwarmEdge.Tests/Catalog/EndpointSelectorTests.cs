@@ -20,7 +20,7 @@ public class EndpointSelectorTests
     private static EndpointSelector.Selection Select(IEnumerable<SwarmTask> tasks, DnsAnswer? dns, params string[] previouslyConfirmed) =>
         EndpointSelector.Select(tasks, "net-a", 8080, Nodes, dns, previouslyConfirmed.ToHashSet());
 
-    private static Endpoint Endpoint(string task, string ip, string node = "node-1") => new(task, node, IPAddress.Parse(ip), 8080);
+    private static TaskEndpoint Endpoint(string task, string ip, string node = "node-1") => new(task, node, IPAddress.Parse(ip), 8080);
 
     [Fact]
     public void Candidates_are_running_tasks_with_an_address_on_the_network_on_a_ready_or_unknown_node()

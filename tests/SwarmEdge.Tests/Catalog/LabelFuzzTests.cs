@@ -54,7 +54,7 @@ public sealed class LabelFuzzTests : IDisposable
                 .GroupBy(p => p.Item1, StringComparer.Ordinal)
                 .ToImmutableDictionary(g => g.Key, g => g.Last().Item2, StringComparer.Ordinal));
 
-    private static readonly SwarmService Anchor = Service("anchor", Routed(("swarmedge.http.host", "anchor.example.com"), ("com.docker.stack.namespace", "anchor")), createdAt: Jan1);
+    private static readonly OptedInService Anchor = Service("anchor", Routed(("swarmedge.http.host", "anchor.example.com"), ("com.docker.stack.namespace", "anchor")), createdAt: Jan1);
     private static readonly SwarmTask AnchorTask = TaskAt("a1", "svc-anchor", "10.0.1.1");
 
     private readonly ServiceProvider _services = new ServiceCollection()

@@ -15,13 +15,13 @@ public class RouteOwnershipTests
 {
     private const string Namespace = RoutingPolicy.StackNamespaceLabel;
 
-    private static readonly SwarmService Victim = Service("shop_web",
+    private static readonly OptedInService Victim = Service("shop_web",
         Routed(("swarmedge.http.host", "shop.example.com"), (Namespace, "shop")), createdAt: Jan1);
 
-    private static ServiceCatalog Build(RoutingPolicy policy, params SwarmService[] services) =>
+    private static ServiceCatalog Build(RoutingPolicy policy, params OptedInService[] services) =>
         CatalogBuilder.Build(Snapshot(services), ServiceCatalog.Empty, [], policy: policy);
 
-    private static SwarmService Attacker(params (string Key, string Value)[] labels) =>
+    private static OptedInService Attacker(params (string Key, string Value)[] labels) =>
         Service("evil_app", Routed([(Namespace, "evil"), .. labels]), createdAt: Jan1.AddDays(1));
 
     public static TheoryData<string, (string, string)[]> Captures => new()

@@ -21,9 +21,9 @@ public class DiscoveryScheduleTests
 
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    private static readonly SwarmService Web = Service("web", Routed(), replicas: 2);
+    private static readonly OptedInService Web = Service("web", Routed(), replicas: 2);
 
-    private static SwarmSnapshot WithTasks(SwarmService service, params string[] states) =>
+    private static SwarmSnapshot WithTasks(OptedInService service, params string[] states) =>
         Snapshot([service], states.Select((state, i) => TaskAt($"t{i}", service.Id, $"10.0.1.{i + 1}", state: state)));
 
     /// <summary>The start's full read, done: the schedule is idle until the next resync.</summary>

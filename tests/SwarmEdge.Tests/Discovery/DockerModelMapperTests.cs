@@ -5,7 +5,6 @@ using SwarmEdge.Discovery;
 using DockerNetwork = Docker.DotNet.Models.SwarmNetwork;
 using DockerService = Docker.DotNet.Models.SwarmService;
 using DockerTaskStatus = Docker.DotNet.Models.TaskStatus;
-using SwarmService = SwarmEdge.Discovery.SwarmService;
 
 namespace SwarmEdge.Tests.Discovery;
 
@@ -54,7 +53,7 @@ public class DockerModelMapperTests
             UpdateStatus = new UpdateStatus { State = "updating" },
         };
 
-        var expected = new SwarmService(
+        var expected = new OptedInService(
             "svc1", "web", Created, "dnsrr",
             ImmutableDictionary.CreateRange(new Dictionary<string, string> { ["swarmedge.enable"] = "true", ["swarmedge.http.port"] = "8080" }),
             ["net-a", "net-b"], true, 3);
@@ -67,7 +66,7 @@ public class DockerModelMapperTests
         var mapped = DockerModelMapper.ToService(new DockerService { ID = "svc1" });
 
         Assert.Equal(
-            new SwarmService("svc1", "svc1", DateTime.MinValue, "vip", ImmutableDictionary<string, string>.Empty, [], false, null),
+            new OptedInService("svc1", "svc1", DateTime.MinValue, "vip", ImmutableDictionary<string, string>.Empty, [], false, null),
             mapped);
     }
 

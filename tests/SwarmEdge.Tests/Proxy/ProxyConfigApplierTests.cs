@@ -33,12 +33,12 @@ public sealed class ProxyConfigApplierTests : IDisposable
 
     public void Dispose() => _services.Dispose();
 
-    private static readonly SwarmService Web = Service("web", Routed(
+    private static readonly OptedInService Web = Service("web", Routed(
         ("swarmedge.http.host", "web.example.com"),
         ("swarmedge.http.path", "/app"),
         ("swarmedge.http.strip-prefix", "true")));
 
-    private static ServiceCatalog Catalog(IEnumerable<SwarmService> services, params SwarmTask[] tasks) =>
+    private static ServiceCatalog Catalog(IEnumerable<OptedInService> services, params SwarmTask[] tasks) =>
         CatalogBuilder.Build(Snapshot(services, tasks), ServiceCatalog.Empty, [], policy: OpenPolicy);
 
     /// <summary>
@@ -49,7 +49,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
     {
         var route = new HttpRoute("default", ["xn--bcher-kva.example"], null, null, false);
         var bad = new CatalogService("svc-bad", "bad", new ServiceRouting(80, null, null, [route]), "net-a", [route],
-            [new Endpoint("b1", "node-1", System.Net.IPAddress.Parse("10.0.1.9"), 80)], [], [], false);
+            [new TaskEndpoint("b1", "node-1", System.Net.IPAddress.Parse("10.0.1.9"), 80)], [], [], false);
         return catalog with { Services = catalog.Services.Add(bad) };
     }
 
@@ -177,7 +177,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
         // The second port's cluster is "odd:9000": its error belongs to the service the admin API shows, odd.
         HttpRoute[] routes = [new("default", ["odd.example.com"], null, null, false), new("ui", ["ui.odd.example.com"], null, null, false, Port: 9000)];
         var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
-            [.. routes], [new Endpoint("o1", "node-1", System.Net.IPAddress.Parse("10.0.1.7"), 8080)], [], [], false);
+            [.. routes], [new TaskEndpoint("o1", "node-1", System.Net.IPAddress.Parse("10.0.1.7"), 8080)], [], [], false);
 
         var result = await _applier.ApplyAsync(new ServiceCatalog([odd], FrozenSet<string>.Empty));
 

@@ -13,9 +13,9 @@ public class ProxyConfigBuilderTests
     private static HttpRoute Route(string name, string[] hosts, string? path = null, int? priority = null, bool strip = false) =>
         new(name, [.. hosts], path, priority, strip);
 
-    private static Endpoint Endpoint(string task, string ip) => new(task, "node-1", IPAddress.Parse(ip), 8080);
+    private static TaskEndpoint Endpoint(string task, string ip) => new(task, "node-1", IPAddress.Parse(ip), 8080);
 
-    private static CatalogService Service(string name, HttpRoute[] routes, Endpoint[]? endpoints = null, string? policy = null) =>
+    private static CatalogService Service(string name, HttpRoute[] routes, TaskEndpoint[]? endpoints = null, string? policy = null) =>
         new("svc-" + name, name, new ServiceRouting(8080, null, policy, [.. routes]), "net-a",
             [.. routes], [.. endpoints ?? []], [], [], false);
 

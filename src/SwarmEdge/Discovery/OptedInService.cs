@@ -4,7 +4,7 @@ namespace SwarmEdge.Discovery;
 /// A swarm service that opted in (it carries a swarmedge.enable label), as the Docker API reported it.
 /// DesiredReplicas is null for global services.
 /// </summary>
-internal sealed record SwarmService(
+internal sealed record OptedInService(
     string Id,
     string Name,
     DateTime CreatedAt,

@@ -3,7 +3,7 @@ using System.Net;
 namespace SwarmEdge.Catalog;
 
 /// <summary>A running task that may receive requests: its address on the network SwarmEdge shares with it.</summary>
-internal sealed record Endpoint(string TaskId, string NodeId, IPAddress Address, int Port)
+internal sealed record TaskEndpoint(string TaskId, string NodeId, IPAddress Address, int Port)
 {
     // Formatted once: every rebuild turns every endpoint of every service into a YARP destination.
     public string Url { get; } = Format(Address, Port);
