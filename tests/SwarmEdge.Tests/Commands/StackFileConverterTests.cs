@@ -29,7 +29,6 @@ public class StackFileConverterTests
                     swarmedge.enable: "true"
                     swarmedge.http.port: "8080"
                     swarmedge.http.host: "web.example.com"
-
             """, output);
     }
 
@@ -65,7 +64,6 @@ public class StackFileConverterTests
                     swarmedge.enable: "true"
                     swarmedge.http.port: "80"
                     swarmedge.http.host: "web.example.com"
-
             """, output);
     }
 
@@ -93,7 +91,6 @@ public class StackFileConverterTests
                     swarmedge.enable: "true"
                     swarmedge.http.port: "9090"
                     swarmedge.http.host: shop.example.com
-
             """, result.Output);
         Assert.EndsWith("8080:80/tcp -> routed by the labels already there", Assert.Single(result.Services).Detail);
     }
@@ -160,7 +157,7 @@ public class StackFileConverterTests
             services:
               dns:
                 ports:
-                  - "53:53/udp" # queries
+                  - "53:53/udp"   # queries
                   - "8000-8010:8000-8010"
                 deploy:
                   endpoint_mode: vip

@@ -14,6 +14,7 @@ namespace SwarmEdge.Tests.Discovery;
 /// The discovery loop with its real reader, appliers and status, reading a Docker API over HTTP (FakeDockerApi),
 /// and DNS answers pushed as the watcher pushes them.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class DiscoveryLoopTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);

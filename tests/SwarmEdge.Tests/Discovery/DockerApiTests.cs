@@ -13,6 +13,7 @@ namespace SwarmEdge.Tests.Discovery;
 /// DockerApi against real sockets: one endpoint that accepts connections and never answers (how a manager cut
 /// off from the swarm looks), one that answers every request.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class DockerApiTests : IAsyncLifetime
 {
     private readonly TcpListener _silent = new(IPAddress.Loopback, 0);

@@ -15,6 +15,7 @@ namespace SwarmEdge.Tests.Proxy;
 /// The detector's look, one at a time under fake time, with hand-built cluster state and real sockets for the
 /// probe: a listener for a node that answers, a full accept queue for a lost one.
 /// </summary>
+[Collection(TimingCollection.Name)]
 public sealed class StallDetectorTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);

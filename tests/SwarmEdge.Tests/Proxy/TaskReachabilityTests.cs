@@ -2,6 +2,7 @@ using SwarmEdge.Proxy;
 
 namespace SwarmEdge.Tests.Proxy;
 
+[Collection(TimingCollection.Name)]
 public sealed class TaskReachabilityTests : IDisposable
 {
     private readonly TaskNodes _nodes = new();

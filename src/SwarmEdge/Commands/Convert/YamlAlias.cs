@@ -1,8 +1,3 @@
-using YamlDotNet.Core.Events;
-
 namespace SwarmEdge.Commands.Convert;
 
-internal sealed class YamlAlias(AnchorAlias alias) : YamlNode
-{
-    public AnchorAlias Event { get; } = alias;
-}
+internal sealed record YamlAlias(int Start, int End) : YamlNode(Start, End);

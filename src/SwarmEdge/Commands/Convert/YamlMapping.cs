@@ -1,19 +1,7 @@
-using YamlDotNet.Core.Events;
-
 namespace SwarmEdge.Commands.Convert;
 
-internal sealed class YamlMapping(MappingStart start) : YamlNode
+/// <summary>A mapping; for a flow mapping End is just past its closing brace.</summary>
+internal sealed record YamlMapping(bool IsFlow, IReadOnlyList<YamlEntry> Entries, int Start, int End) : YamlNode(Start, End)
 {
-    public MappingStart Start { get; set; } = start;
-
-    public List<YamlEntry> Entries { get; } = [];
-
-    /// <summary>Comments after the last entry, before the mapping ends.</summary>
-    public List<Comment> Trailing { get; } = [];
-
-    public MappingEnd End { get; set; } = new();
-
-    public bool IsFlow => Start.Style == MappingStyle.Flow;
-
-    public YamlEntry? Find(string key) => Entries.FirstOrDefault(e => e.Key is YamlScalar s && s.Value == key);
+    public YamlEntry? Find(string key) => Entries.FirstOrDefault(e => e.Name == key);
 }

@@ -1,11 +1,8 @@
 namespace SwarmEdge.Commands.Convert;
 
 /// <summary>
-/// A YAML document as YamlDotNet's parser reported it, event for event, grouped into nodes so that entries can
-/// be found, removed and added, with every comment kept next to the entry it belongs to. This is not
-/// YamlDotNet's representation model (YamlStream), which drops comments: flattening an untouched tree gives back
-/// exactly the parser's events.
-/// Comments are attached where a reader expects them: block comments above an entry lead it, an inline comment
-/// after a value follows it, so removing an entry removes its comments too.
+/// A node of a YAML document with where it sits in the text: Start is the offset of its first character (the
+/// first key or dash of a block collection, the bracket of a flow one); End the offset just past its last
+/// character, not counting the whitespace or comments after it.
 /// </summary>
-internal abstract class YamlNode;
+internal abstract record YamlNode(int Start, int End);

@@ -1,10 +1,5 @@
-using YamlDotNet.Core.Events;
+using YamlDotNet.Core;
 
 namespace SwarmEdge.Commands.Convert;
 
-internal sealed class YamlScalar(Scalar scalar) : YamlNode
-{
-    public Scalar Event { get; set; } = scalar;
-
-    public string Value => Event.Value;
-}
+internal sealed record YamlScalar(string Value, ScalarStyle Style, int Start, int End) : YamlNode(Start, End);
