@@ -110,4 +110,61 @@ public class YamlEditsTests
 
     /// <summary>The text up to the first line that is not the service's ports.</summary>
     private static string Ports(string output) => string.Concat(output.Split('\n').TakeWhile(l => !l.Contains("deploy")).Select(l => l + "\n"));
+
+    public static TheoryData<string, string, string> Awkward() => new()
+    {
+        {
+            "an anchored label list",
+            "services:\n  web:\n    ports: [\"80\"]\n    deploy:\n      labels: &l\n        - a=b\n",
+            "        - a=b\n        # swarmedge convert: was published"
+        },
+        {
+            "a flow list of labels and a port from a variable",
+            "services:\n  web:\n    ports: [\"${P:-8088}:${T:-3000}\"]\n    deploy:\n      labels: [a=b]\n",
+            "labels: [a=b, \"swarmedge.enable=true\", \"swarmedge.http.port=${T:-3000}\""
+        },
+        {
+            "a flow deploy with a comma after its last entry",
+            "services:\n  web:\n    ports: [\"80\"]\n    deploy: {\n      mode: replicated,\n    }\n",
+            "mode: replicated, endpoint_mode: dnsrr, labels: {swarmedge.enable: \"true\", swarmedge.http.port: \"80\", swarmedge.http.host: \"web.example.com\"},\n    }"
+        },
+        {
+            "a block scalar with a # line right above the ports",
+            "services:\n  web:\n    command: |\n      run\n      # done\n    ports:\n      - \"80\"\n",
+            "      run\n      # done\n    deploy:\n"
+        },
+        {
+            "a space before the colon of empty labels",
+            "services:\n  web:\n    ports: [\"80\"]\n    deploy:\n      labels : {}\n",
+            "labels : {swarmedge.enable: \"true\""
+        },
+        {
+            "a port item whose content starts below its dash, after a comment with a dash",
+            "services:\n  web:\n    ports:\n      - \"53:53/udp\"\n      -\n        # web-ui\n        target: 80\n        published: 8080\n",
+            "    ports:\n      - \"53:53/udp\"\n    deploy:\n"
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Awkward))]
+    public void Awkward_layouts_convert_to_valid_yaml_that_converts_to_itself(string layout, string yaml, string expected)
+    {
+        var output = StackFileConverter.Convert(yaml).Output;
+
+        Assert.True(output.Contains(expected, StringComparison.Ordinal), $"{layout}:\n{output}");
+        var again = StackFileConverter.Convert(output);
+        Assert.Equal(output, again.Output);
+        Assert.DoesNotContain(again.Services, s => s.Converted);
+    }
+
+    [Fact]
+    public void A_service_that_merges_keys_from_an_anchor_is_left_as_it_is()
+    {
+        const string yaml = "x-common: &c\n  deploy:\n    replicas: 3\nservices:\n  web:\n    <<: *c\n    ports: [\"80\"]\n";
+
+        var result = StackFileConverter.Convert(yaml);
+
+        Assert.Equal(yaml, result.Output);
+        Assert.Contains("merges keys from an anchor", Assert.Single(result.Services).Detail);
+    }
 }

@@ -27,6 +27,12 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
             return Skipped("the service is written in flow style ({...}); left unchanged");
         }
 
+        // A key merged in ("<<: *common") would be overridden by the one this adds, without a word: not edited.
+        if (HasMerge(service))
+        {
+            return Skipped("it merges keys from an anchor (<<); convert the anchored mapping or write the keys out; left unchanged");
+        }
+
         if (portsEntry.Value is not YamlSequence ports)
         {
             return Skipped("its ports are not a list this can read (an alias or a merge?); left unchanged");
@@ -52,6 +58,10 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
 
         var deploy = deployEntry?.Value as YamlMapping;
         var labelsEntry = deploy?.Find("labels");
+        if ((deploy is not null && HasMerge(deploy)) || (labelsEntry?.Value is YamlMapping labelMap && HasMerge(labelMap)))
+        {
+            return Skipped("its deploy or deploy.labels merge keys from an anchor (<<); left unchanged");
+        }
         if (labelsEntry is not null && labelsEntry.Value is not (YamlMapping or YamlSequence))
         {
             return Skipped("its deploy.labels are not a mapping or a list this can edit; left unchanged");
@@ -73,7 +83,7 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
         var leaving = ingress.Zip(plan).Where(p => p.Second.Route != PortRoute.RoutingMesh).Select(p => p.First.Item).ToHashSet();
         if (leaving.Count == ports.Items.Count)
         {
-            _editor.Remove(portsEntry);
+            _editor.Remove(service, portsEntry);
         }
         else
         {
@@ -142,6 +152,8 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
 
     private ServiceConversion Skipped(string why) => new(_name, false, why);
 
+    private static bool HasMerge(YamlMapping mapping) => mapping.Entries.Any(e => e.Key is YamlScalar { Value: "<<", Style: YamlDotNet.Core.ScalarStyle.Plain });
+
     private void AddDeploy(YamlMapping service, bool dnsrr, List<string> comments, List<(string Key, string Value)> labels)
     {
         var column = _editor.KeyColumn(service, entry.Key);
@@ -199,16 +211,19 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
                 _editor.Append(deploy, column, [], [("labels", _editor.Block(column + _editor.IndentStep, comments, Quoted(labels)))]);
                 break;
             // "labels: {}" or "[]": a block mapping, the form the README uses (unless the deploy around it is flow).
-            case YamlMapping { IsFlow: true, Entries.Count: 0 } or YamlSequence { IsFlow: true, Items.Count: 0 } when !deploy.IsFlow:
-                _editor.ReplaceWithBlock(labelsEntry!, comments, Quoted(labels));
+            case YamlMapping { IsFlow: true, Entries.Count: 0 } or YamlSequence { IsFlow: true, Items.Count: 0 }
+                when !deploy.IsFlow && _editor.TryReplaceWithBlock(labelsEntry!, comments, Quoted(labels)):
                 break;
             case YamlMapping map:
                 _editor.Append(map, map.Entries.Count > 0 ? source.Column(map.Entries[0].Key.Start) : 0, comments, Quoted(labels));
                 break;
             case YamlSequence list:
-                // Same quoting as the list's own items, so the new lines look like the old ones.
+                // Same quoting as the list's own items, so the new lines look like the old ones; in a flow list always
+                // quoted, as "{" and "}" (a "${VAR}" value) end a plain scalar there.
                 var like = list.Items.OfType<YamlScalar>().FirstOrDefault();
-                _editor.Append(list, comments, [.. labels.Select(l => like is null ? $"{l.Key}={l.Value}" : YamlText.Like(like, $"{l.Key}={l.Value}"))]);
+                _editor.Append(list, comments, [.. labels.Select(l => like is null || (list.IsFlow && like.Style == YamlDotNet.Core.ScalarStyle.Plain)
+                    ? list.IsFlow ? YamlText.Quoted($"{l.Key}={l.Value}") : $"{l.Key}={l.Value}"
+                    : YamlText.Like(like, $"{l.Key}={l.Value}"))]);
                 break;
         }
     }

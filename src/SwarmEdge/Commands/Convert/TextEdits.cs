@@ -19,6 +19,14 @@ internal sealed class TextEdits
 
     public string ApplyTo(string text)
     {
+        foreach (var insertion in _edits.Where(e => e.Length == 0))
+        {
+            if (_edits.Any(r => r.Length > 0 && r.Start < insertion.Start && insertion.Start < r.Start + r.Length))
+            {
+                throw new InvalidOperationException($"an insertion at {insertion.Start} falls inside a removal");
+            }
+        }
+
         var result = new System.Text.StringBuilder(text);
         // From the end, so earlier offsets stay valid; at one offset the removal first, then the insertions
         // from the last made to the first, each in front of the one after it.

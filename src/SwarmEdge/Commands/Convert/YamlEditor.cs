@@ -17,10 +17,12 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
     public int IndentStep => source.IndentStep;
 
     /// <summary>Removes an entry of a block mapping: its lines and the comment lines right above it.</summary>
-    public void Remove(YamlEntry entry)
+    public void Remove(YamlMapping mapping, YamlEntry entry)
     {
         _removed.Add(entry);
-        edits.Remove(source.LeadingCommentsStart(entry.Key.Start), source.NextLine(Math.Max(entry.Key.End, entry.Value.End)));
+        var index = IndexOf(mapping, entry);
+        var floor = index > 0 ? source.NextLine(EndOf(mapping.Entries[index - 1])) : 0;
+        edits.Remove(source.LeadingCommentsStart(entry.Key.Start, floor), source.NextLine(EndOf(entry)));
     }
 
     /// <summary>Removes some items of a sequence (not all: then the caller removes its entry).</summary>
@@ -28,9 +30,14 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
     {
         if (!sequence.IsFlow)
         {
-            foreach (var item in sequence.Items.Where(items.Contains))
+            for (var i = 0; i < sequence.Items.Count; i++)
             {
-                edits.Remove(source.LeadingCommentsStart(DashOf(item)), source.NextLine(item.End));
+                if (items.Contains(sequence.Items[i]))
+                {
+                    var dash = DashOf(sequence.Items[i]);
+                    var floor = i > 0 ? source.NextLine(sequence.Items[i - 1].End) : 0;
+                    edits.Remove(source.LeadingCommentsStart(dash, floor), source.NextLine(sequence.Items[i].End));
+                }
             }
 
             return;
@@ -106,7 +113,8 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             return;
         }
 
-        var at = source.LeadingCommentsStart(before.Key.Start);
+        var index = IndexOf(mapping, before);
+        var at = source.LeadingCommentsStart(before.Key.Start, index > 0 ? source.NextLine(EndOf(mapping.Entries[index - 1])) : 0);
         edits.Insert(at, $"{new string(' ', source.Column(before.Key.Start))}{key}: {value}{source.NewLine}");
     }
 
@@ -126,7 +134,7 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             return;
         }
 
-        var indent = new string(' ', source.Column(sequence.Start));
+        var indent = new string(' ', source.Column(DashOf(sequence.Items[0])));
         InsertLines(source.NextLine(sequence.End), comments.Select(c => $"{indent}# {c}").Concat(items.Select(i => $"{indent}- {i}")));
     }
 
@@ -134,12 +142,20 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
     /// Turns an entry's empty flow value ("labels: {}" or "[]") into a block mapping of the given entries, one
     /// indentation step in from the key; what followed the value on its line (a comment) stays.
     /// </summary>
-    public void ReplaceWithBlock(YamlEntry entry, IReadOnlyList<string> comments, IReadOnlyList<(string Key, string Value)> entries)
+    public bool TryReplaceWithBlock(YamlEntry entry, IReadOnlyList<string> comments, IReadOnlyList<(string Key, string Value)> entries)
     {
+        // Only "key: {}" as such: a space before the colon, an anchor or a tag on the value would be lost.
+        var between = source.Text[entry.Key.End..entry.Value.Start];
+        if (!between.StartsWith(':') || !string.IsNullOrWhiteSpace(between[1..]))
+        {
+            return false;
+        }
+
         edits.Remove(entry.Key.End + 1, entry.Value.End);
         var indent = new string(' ', source.Column(entry.Key.Start) + IndentStep);
         InsertLines(source.NextLine(entry.Value.End),
             comments.Select(c => $"{indent}# {c}").Concat(entries.Select(e => $"{indent}{e.Key}:{Tail(e.Value)}")));
+        return true;
     }
 
     /// <summary>A nested block mapping as an entry's value: the lines of its entries, indented one step from column.</summary>
@@ -161,9 +177,24 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
     {
         var kept = mapping.Entries.LastOrDefault(e => !_removed.Contains(e));
         return kept is null
-            ? source.LeadingCommentsStart(mapping.Start) // every entry goes: where the first one was
-            : source.NextLine(Math.Max(kept.Key.End, kept.Value.End));
+            ? source.LeadingCommentsStart(mapping.Entries[0].Key.Start, 0) // every entry goes: where the first one was
+            : source.NextLine(EndOf(kept));
     }
+
+    private static int IndexOf(YamlMapping mapping, YamlEntry entry)
+    {
+        for (var i = 0; i < mapping.Entries.Count; i++)
+        {
+            if (ReferenceEquals(mapping.Entries[i], entry))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static int EndOf(YamlEntry entry) => Math.Max(entry.Key.End, entry.Value.End);
 
     private void InsertLines(int at, IEnumerable<string> lines)
     {
@@ -177,31 +208,64 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
         edits.Insert(at, text);
     }
 
+    // After the last item, so a closing bracket on a line of its own stays where it is; a collection written with
+    // a comma after its last item ("[a, b,]") keeps that form.
     private void InsertFlow(YamlNode collection, int items, IReadOnlyList<string> added)
     {
-        var before = items + _addedToFlow.GetValueOrDefault(collection);
-        edits.Insert(collection.End - 1, (before > 0 ? ", " : "") + string.Join(", ", added));
-        _addedToFlow[collection] = _addedToFlow.GetValueOrDefault(collection) + added.Count;
-    }
-
-    // A block sequence item starts after its "- ", possibly on the line below the dash.
-    private int DashOf(YamlNode item)
-    {
-        var at = item.Start - 1;
-        while (at > 0 && source.Text[at] != '-')
+        var earlier = _addedToFlow.GetValueOrDefault(collection);
+        _addedToFlow[collection] = earlier + added.Count;
+        if (items == 0)
         {
-            at--;
+            edits.Insert(collection.End - 1, (earlier > 0 ? ", " : "") + string.Join(", ", added));
+            return;
         }
 
-        return at;
+        var last = collection switch
+        {
+            YamlMapping m => EndOf(m.Entries[^1]),
+            YamlSequence q => q.Items[^1].End,
+            _ => collection.End - 1,
+        };
+        var separator = SeparatorAfter(last);
+        if (source.Text[separator] == ',')
+        {
+            edits.Insert(separator + 1, string.Concat(added.Select(a => " " + a + ",")));
+        }
+        else
+        {
+            edits.Insert(last, string.Concat(added.Select(a => ", " + a)));
+        }
     }
 
-    // The comma after a flow item: past spaces, line ends and comments.
+    // A block sequence item starts after its "- ", possibly on a line below the dash (comments between).
+    private int DashOf(YamlNode item)
+    {
+        for (var line = source.LineStart(item.Start); ; line = source.LineStart(line - 1))
+        {
+            var first = line;
+            while (first < source.Text.Length && source.Text[first] == ' ')
+            {
+                first++;
+            }
+
+            if (first < source.Text.Length && source.Text[first] == '-')
+            {
+                return first;
+            }
+
+            if (line == 0)
+            {
+                return item.Start;
+            }
+        }
+    }
+
+    // The comma after a flow item, or the bracket that closes its collection: past spaces, line ends and comments.
     private int SeparatorAfter(int offset)
     {
         var text = source.Text;
         var at = offset;
-        while (at < text.Length && text[at] != ',')
+        while (at < text.Length && text[at] is not (',' or ']' or '}'))
         {
             at = text[at] == '#' ? source.NextLine(at) : at + 1;
         }

@@ -67,13 +67,13 @@ internal sealed class YamlSource
     public bool StartsItsLine(int offset) => Text.AsSpan(LineStart(offset), offset - LineStart(offset)).IsWhiteSpace();
 
     /// <summary>
-    /// Where the comment lines directly above the line of offset begin (no blank line between): comments above
-    /// an entry belong to it.
+    /// Where the comment lines directly above the line of offset begin (no blank line between), not above floor
+    /// (the line after the previous sibling: a "#" line inside a block scalar is text, not a comment).
     /// </summary>
-    public int LeadingCommentsStart(int offset)
+    public int LeadingCommentsStart(int offset, int floor)
     {
         var start = LineStart(offset);
-        while (start > 0)
+        while (start > floor)
         {
             var previous = LineStart(start - 1);
             if (!Text.AsSpan(previous, start - previous).TrimStart().StartsWith("#"))
