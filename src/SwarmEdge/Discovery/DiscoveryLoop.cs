@@ -35,6 +35,10 @@ internal sealed partial class DiscoveryLoop(
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
     private EdgeStatus.View _view = EdgeStatus.View.Starting;
 
+    // A read that succeeded and whose routes are not applied yet: ready and "last read" once they are.
+    private (DateTimeOffset At, bool Everything)? _readToPublish;
+    private string? _lastReadError;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var schedule = new DiscoverySchedule(_discovery, time.GetUtcNow());
@@ -74,13 +78,13 @@ internal sealed partial class DiscoveryLoop(
             var now = time.GetUtcNow();
             schedule.ReadSucceeded(_snapshot, snapshot, now);
             _snapshot = snapshot;
-            _view = _view with
+            _readToPublish = (now, plan.Everything || _readToPublish is { Everything: true });
+            if (_lastReadError is not null)
             {
-                Ready = _view.Ready || plan.Everything,
-                LastReadAt = now,
-                DockerError = null,
-                DockerEndpoint = reader.Endpoint,
-            };
+                Log.ReadRecovered(logger);
+                _lastReadError = null;
+            }
+
             return true;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -88,7 +92,13 @@ internal sealed partial class DiscoveryLoop(
             schedule.ReadFailed(time.GetUtcNow());
             var error = DockerApi.Describe(ex);
             SwarmEdgeMetrics.DiscoveryErrors.WithLabels("docker").Inc();
-            Log.ReadFailed(logger, error, _discovery.RetryInterval);
+            // Once per outage (and when the error changes), not once per retry.
+            if (error != _lastReadError)
+            {
+                Log.ReadFailed(logger, error, _discovery.RetryInterval);
+                _lastReadError = error;
+            }
+
             Publish(_view with { DockerError = error, DockerEndpoint = reader.Endpoint });
             return false;
         }
@@ -116,7 +126,14 @@ internal sealed partial class DiscoveryLoop(
         var routed = _catalog.Services.Where(s => s.IsRouted).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         servicesToResolve.Set(routed);
         _dns = _dns.Retain(routed);
-        Publish(_view with { Catalog = _catalog, ApplyErrors = applied.Errors });
+        var view = _view with { Catalog = _catalog, ApplyErrors = applied.Errors };
+        if (_readToPublish is { } read)
+        {
+            view = view with { Ready = view.Ready || read.Everything, LastReadAt = read.At, DockerError = null, DockerEndpoint = reader.Endpoint };
+            _readToPublish = null;
+        }
+
+        Publish(view);
         ReportChanges(previous, _catalog);
     }
 
@@ -214,6 +231,9 @@ internal sealed partial class DiscoveryLoop(
         [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
             Message = "Reading the swarm failed: {Error}; serving the last good routes, reading again in {Delay}")]
         public static partial void ReadFailed(ILogger logger, string error, TimeSpan delay);
+
+        [LoggerMessage(EventId = 126, Level = LogLevel.Information, Message = "Reading the swarm works again")]
+        public static partial void ReadRecovered(ILogger logger);
 
         [LoggerMessage(EventId = 125, Level = LogLevel.Error,
             Message = "Building or applying the routes failed; the last applied routes keep serving")]

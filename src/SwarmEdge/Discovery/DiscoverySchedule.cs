@@ -75,7 +75,13 @@ internal sealed class DiscoverySchedule
             due = true;
         }
 
-        if (!due || (!_readAll && _servicesToRead.Count == 0))
+        if (!_readAll && _servicesToRead.Count == 0)
+        {
+            _retryAt = null; // nothing (left) to retry
+            return null;
+        }
+
+        if (!due)
         {
             return null;
         }

@@ -19,8 +19,8 @@ internal sealed partial class TaskDnsWatcher(
     IOptions<SwarmEdgeOptions> options,
     ILogger<TaskDnsWatcher> logger) : BackgroundService
 {
-    // What the loop was last told per service name; only this watcher's rounds touch it.
-    private readonly ConcurrentDictionary<string, DnsAnswer> _told = new(StringComparer.Ordinal);
+    // What the loop was last told per service name, in which generation of the name; only this watcher's rounds touch it.
+    private readonly ConcurrentDictionary<string, (DnsAnswer Answer, long Generation)> _told = new(StringComparer.Ordinal);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -47,7 +47,7 @@ internal sealed partial class TaskDnsWatcher(
         do
         {
             var names = services.Names;
-            foreach (var gone in _told.Keys.Except(names).ToList())
+            foreach (var gone in _told.Keys.Where(n => !names.ContainsKey(n)).ToList())
             {
                 _told.TryRemove(gone, out _);
             }
@@ -55,16 +55,16 @@ internal sealed partial class TaskDnsWatcher(
             await Parallel.ForEachAsync(
                 names,
                 new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stoppingToken },
-                async (name, ct) => await ResolveAsync(client, name, ct));
+                async (name, ct) => await ResolveAsync(client, name.Key, name.Value, ct));
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    private async Task ResolveAsync(LookupClient client, string serviceName, CancellationToken ct)
+    private async Task ResolveAsync(LookupClient client, string serviceName, long generation, CancellationToken ct)
     {
         var answer = await LookupAsync(client, serviceName, ct);
         SwarmEdgeMetrics.DnsLookups.WithLabels(answer.Succeeded ? "ok" : "failed").Inc();
-        var told = _told.GetValueOrDefault(serviceName);
+        var told = _told.TryGetValue(serviceName, out var last) && last.Generation == generation ? last.Answer : null;
         if (!answer.Succeeded)
         {
             SwarmEdgeMetrics.DiscoveryErrors.WithLabels("dns").Inc();
@@ -74,7 +74,7 @@ internal sealed partial class TaskDnsWatcher(
             }
 
             Log.LookupFailed(logger, serviceName, answer.Error!);
-            _told[serviceName] = answer;
+            _told[serviceName] = (answer, generation);
             signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, serviceName, $"tasks.{serviceName} failed: {answer.Error}", answer));
             return;
         }
@@ -88,7 +88,7 @@ internal sealed partial class TaskDnsWatcher(
             return;
         }
 
-        _told[serviceName] = answer;
+        _told[serviceName] = (answer, generation);
         signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, serviceName,
             $"tasks.{serviceName} has {answer.Addresses.Count} addresses", answer));
     }

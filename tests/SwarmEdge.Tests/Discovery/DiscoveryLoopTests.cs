@@ -77,7 +77,7 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         Assert.Equal(["t1", "t2"], Destinations());
         Assert.Equal(_api.Endpoint, Status.DockerEndpoint);
         Assert.Null(Status.DockerError);
-        Assert.Equal(["web"], _services.GetRequiredService<ServicesToResolve>().Names);
+        Assert.Equal(["web"], _services.GetRequiredService<ServicesToResolve>().Names.Keys);
     }
 
     [Fact]

@@ -156,6 +156,17 @@ public class DiscoveryScheduleTests
     }
 
     [Fact]
+    public void A_failure_with_no_read_in_flight_leaves_nothing_to_retry_and_no_wake_up_in_the_past()
+    {
+        StartedWith(WithTasks(Web, "running", "running"));
+        _schedule.ReadFailed(Now); // e.g. the loop failed after the read itself succeeded
+        _time.Advance(Options.RetryInterval);
+
+        Assert.Null(_schedule.Next(Now));
+        Assert.True(_schedule.WakeAt() > Now, "the loop would spin on a wake-up time in the past");
+    }
+
+    [Fact]
     public void A_failed_full_read_stays_a_full_read()
     {
         Assert.Equal(ReadPlan.All, _schedule.Next(Now));
