@@ -7,6 +7,7 @@ using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
 using SwarmEdge.Proxy.Limits;
 using SwarmEdge.Proxy.Tcp;
+using SwarmEdge.Shutdown;
 using SwarmEdge.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -82,6 +83,10 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
+// Registered first: its StoppingAsync (the grace) runs before any service stops, Kestrel included.
+builder.Services.AddSingleton<ShutdownGrace>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ShutdownGrace>());
+builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = listen.Shutdown.Grace + listen.Shutdown.Drain);
 builder.Services.AddSingleton<DockerApi>();
 builder.Services.AddSingleton<SwarmReader>();
 builder.Services.AddSingleton<DiscoverySignals>();
@@ -97,6 +102,7 @@ builder.Services.AddHostedService<AdminServer>();
 builder.Services.AddSwarmEdgeProxy();
 
 var app = builder.Build();
+app.UseMiddleware<DrainingMiddleware>();
 app.UseMiddleware<RequestMetricsMiddleware>();
 app.UseRateLimiter();
 app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());

@@ -8,6 +8,9 @@ namespace SwarmEdge;
 /// <summary>Refuses to start with configuration that cannot work, naming the key and the bad value.</summary>
 internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOptions>
 {
+    // A stop that takes longer than this is one Swarm's stop_grace_period would have to match: an hour is no drain.
+    private static readonly TimeSpan MaxShutdownStep = TimeSpan.FromMinutes(5);
+
     public ValidateOptionsResult Validate(string? name, SwarmEdgeOptions options)
     {
         var errors = new List<string>();
@@ -82,6 +85,14 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         if (options.Proxy.StallTimeout < TimeSpan.Zero || options.Proxy.StallTimeout > ServiceLabelParser.MaxDuration)
         {
             errors.Add($"SwarmEdge:Proxy:StallTimeout must be 00:00:00 (off) up to {ServiceLabelParser.MaxDuration} (it is {options.Proxy.StallTimeout})");
+        }
+
+        foreach (var (key, value) in new[] { ("SwarmEdge:Shutdown:Grace", options.Shutdown.Grace), ("SwarmEdge:Shutdown:Drain", options.Shutdown.Drain) })
+        {
+            if (value < TimeSpan.Zero || value > MaxShutdownStep)
+            {
+                errors.Add($"{key} must be 00:00:00 up to {MaxShutdownStep} (it is {value})");
+            }
         }
 
         if (options.Proxy.TaskCaFile.Length > 0 && !File.Exists(options.Proxy.TaskCaFile))

@@ -220,4 +220,20 @@ public class SwarmEdgeOptionsValidatorTests
     [InlineData("", false)]
     public void Allowed_hosts_are_names_or_wildcards_without_a_port(string host, bool valid) =>
         Assert.Equal(valid, !Failures(o => o.Routing.AllowedHosts.Add(new AllowedHostOptions { Host = host })).Any());
+
+    [Theory]
+    [InlineData("Grace")]
+    [InlineData("Drain")]
+    public void Shutdown_steps_are_zero_up_to_five_minutes(string step)
+    {
+        void Set(SwarmEdgeOptions o, TimeSpan value)
+        {
+            if (step == "Grace") o.Shutdown.Grace = value; else o.Shutdown.Drain = value;
+        }
+
+        Assert.Empty(Failures(o => Set(o, TimeSpan.Zero)));
+        Assert.Empty(Failures(o => Set(o, TimeSpan.FromMinutes(5))));
+        Assert.Equal([$"SwarmEdge:Shutdown:{step} must be 00:00:00 up to 00:05:00 (it is 00:05:01)"], Failures(o => Set(o, TimeSpan.FromSeconds(301))));
+        Assert.Equal([$"SwarmEdge:Shutdown:{step} must be 00:00:00 up to 00:05:00 (it is -00:00:01)"], Failures(o => Set(o, TimeSpan.FromSeconds(-1))));
+    }
 }

@@ -12,6 +12,7 @@ namespace SwarmEdge.Admin;
 /// </summary>
 internal sealed partial class AdminServer(
     EdgeStatus status,
+    Shutdown.ShutdownGrace shutdown,
     Tls.CertificateStore certificates,
     IOptions<SwarmEdgeOptions> options,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
@@ -52,6 +53,11 @@ internal sealed partial class AdminServer(
         app.MapGet("/readyz", (HttpRequest request) =>
         {
             var view = status.Current;
+            if (shutdown.IsDraining)
+            {
+                return Results.Text("not ready: draining before a stop\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
             if (view.Ready)
             {
                 return Results.Text("ready\n");

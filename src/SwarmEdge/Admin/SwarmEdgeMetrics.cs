@@ -17,6 +17,9 @@ internal static class SwarmEdgeMetrics
             Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
         });
 
+    public static readonly Gauge RequestsInFlight = Metrics.CreateGauge(
+        "swarmedge_requests_in_flight", "Requests the proxy has received and not answered yet (a stop waits for them).");
+
     public static readonly Gauge CertificateExpiry = Metrics.CreateGauge(
         "swarmedge_certificate_expiry_days", "Days until a certificate the HTTPS entrypoint serves expires, by certificate (file name).",
         new GaugeConfiguration { LabelNames = ["certificate"] });

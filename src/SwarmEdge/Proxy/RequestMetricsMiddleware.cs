@@ -7,8 +7,8 @@ using Yarp.ReverseProxy.Model;
 namespace SwarmEdge.Proxy;
 
 /// <summary>
-/// Counts every proxied request by route and status code and observes its duration. Label children are
-/// cached, so the hot path does two dictionary lookups and no allocation.
+/// Counts every proxied request by route and status code, observes its duration and counts the ones in flight.
+/// Label children are cached, so the hot path does two dictionary lookups and no allocation.
 /// </summary>
 internal sealed class RequestMetricsMiddleware(RequestDelegate next)
 {
@@ -20,12 +20,14 @@ internal sealed class RequestMetricsMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        SwarmEdgeMetrics.RequestsInFlight.Inc();
         try
         {
             await next(context);
         }
         finally
         {
+            SwarmEdgeMetrics.RequestsInFlight.Dec();
             var route = context.GetEndpoint()?.Metadata.GetMetadata<RouteModel>()?.Config.RouteId ?? NoRoute;
             var code = context.Response.StatusCode;
             _counters.GetOrAdd((route, code), static key => SwarmEdgeMetrics.Requests.WithLabels(key.Route, key.Code.ToString())).Inc();

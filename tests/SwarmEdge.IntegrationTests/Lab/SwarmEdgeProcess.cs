@@ -108,6 +108,21 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
 
     public async Task<HttpResponseMessage> GetAdminAsync(string path) => await _admin.GetAsync(path);
 
+    /// <summary>SIGTERM, as docker stop sends it.</summary>
+    public async Task TerminateAsync()
+    {
+        using var term = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        await term.WaitForExitAsync();
+    }
+
+    /// <summary>The exit code once the process has exited, within the timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>The sum of the /metrics samples whose line starts with this (a metric name, with labels or "{").</summary>
     public async Task<long> MetricAsync(string linePrefix)
     {
