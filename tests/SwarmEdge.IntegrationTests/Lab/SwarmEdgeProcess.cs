@@ -73,6 +73,8 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
             ["SwarmEdge:Routing:DefaultHost"] = "{service}",
             ["SwarmEdge:Routing:AllowHostlessRoutes"] = "true",
             ["Logging:LogLevel:SwarmEdge"] = "Debug",
+            // Tests stop their edges often and nothing fronts them: no grace (GracefulShutdownTests sets one).
+            ["SwarmEdge:Shutdown:Grace"] = "00:00:00",
         };
         foreach (var (key, value) in settings)
         {
