@@ -1,0 +1,210 @@
+using System.Collections.Immutable;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SwarmEdge.Proxy.Tcp;
+
+namespace SwarmEdge.Tests.Proxy.Tcp;
+
+/// <summary>
+/// The TCP handler with a client connection made of pipes (as Kestrel hands it one) and tasks that are real
+/// loopback sockets: an echo server per task, and a port nothing listens on.
+/// </summary>
+[Collection(TimingCollection.Name)]
+public sealed class TcpProxyHandlerTests : IAsyncDisposable
+{
+    private const int Entrypoint = 7000;
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    private readonly TcpRouteTable _table = new();
+    private readonly TcpConnections _connections = new(TimeProvider.System);
+    private readonly TcpProxyHandler _handler;
+    private readonly List<EchoTask> _tasks = [];
+
+    public TcpProxyHandlerTests() =>
+        _handler = new TcpProxyHandler(_table, _connections, Options.Create(new SwarmEdgeOptions()), NullLogger<TcpProxyHandler>.Instance);
+
+    private EchoTask Task(string id)
+    {
+        var task = new EchoTask(id);
+        _tasks.Add(task);
+        return task;
+    }
+
+    private void Route(params TcpEndpoint[] endpoints) =>
+        _table.Swap(ImmutableDictionary<int, TcpEntrypointRoutes>.Empty.Add(Entrypoint,
+            new TcpEntrypointRoutes(new TcpTarget("echo", [.. endpoints]), ImmutableDictionary<string, TcpTarget>.Empty)));
+
+    [Fact]
+    public async Task Bytes_go_both_ways_and_the_connection_counts_for_its_task_until_the_client_leaves()
+    {
+        var t1 = Task("t1");
+        Route(t1.Endpoint);
+
+        await using var client = Client.Connect(_handler, Entrypoint);
+        Assert.Equal("t1", await client.ReadLineAsync());
+        await client.WriteLineAsync("ping");
+        Assert.Equal("ping", await client.ReadLineAsync());
+        Assert.Equal(1, _connections.CountFor("t1"));
+
+        await client.LeaveAsync();
+        await client.Handled.WaitAsync(Deadline);
+        Assert.Equal(0, _connections.CountFor("t1"));
+    }
+
+    [Fact]
+    public async Task A_task_that_refuses_is_skipped_for_the_next_and_remembered()
+    {
+        var refused = new TcpEndpoint("gone", new IPEndPoint(IPAddress.Loopback, ClosedPort()));
+        var t2 = Task("t2");
+        Route(refused, t2.Endpoint);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await using var client = Client.Connect(_handler, Entrypoint);
+            Assert.Equal("t2", await client.ReadLineAsync());
+        }
+
+        Assert.True(_connections.RecentlyFailed("gone"));
+    }
+
+    [Fact]
+    public async Task New_connections_go_to_the_task_with_the_fewest()
+    {
+        var t1 = Task("t1");
+        var t2 = Task("t2");
+        Route(t1.Endpoint, t2.Endpoint);
+
+        await using var first = Client.Connect(_handler, Entrypoint);
+        var firstTask = await first.ReadLineAsync();
+        await using var second = Client.Connect(_handler, Entrypoint);
+        var secondTask = await second.ReadLineAsync();
+
+        Assert.NotEqual(firstTask, secondTask);
+        Assert.Equal(1, _connections.CountFor("t1"));
+        Assert.Equal(1, _connections.CountFor("t2"));
+    }
+
+    [Fact]
+    public async Task A_connection_to_a_departed_task_is_closed_after_the_drain_timeout()
+    {
+        var t1 = Task("t1");
+        Route(t1.Endpoint);
+        await using var client = Client.Connect(_handler, Entrypoint);
+        Assert.Equal("t1", await client.ReadLineAsync());
+
+        _connections.Drain(["t1"], TimeSpan.FromMilliseconds(100));
+
+        await client.Handled.WaitAsync(Deadline);
+        Assert.Null(await client.ReadLineAsync()); // the edge closed the client's side
+    }
+
+    [Fact]
+    public async Task An_entrypoint_without_a_route_closes_the_connection_at_once()
+    {
+        await using var client = Client.Connect(_handler, Entrypoint + 1);
+
+        await client.Handled.WaitAsync(Deadline);
+        Assert.Equal(0, _connections.CountFor("t1"));
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var task in _tasks)
+        {
+            await task.DisposeAsync();
+        }
+    }
+
+    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
+
+    /// <summary>A client connection as Kestrel passes it to a ConnectionHandler, and the client's end of it.</summary>
+    private sealed class Client : IAsyncDisposable
+    {
+        private readonly Pipe _toEdge = new();
+        private readonly Pipe _fromEdge = new();
+        private readonly StreamReader _reader;
+        private readonly CancellationTokenSource _closed = new();
+
+        private Client(TcpProxyHandler handler, int entrypoint)
+        {
+            var context = new DefaultConnectionContext(Guid.NewGuid().ToString("N"),
+                new DuplexPipe(_toEdge.Reader, _fromEdge.Writer), new DuplexPipe(_fromEdge.Reader, _toEdge.Writer))
+            {
+                LocalEndPoint = new IPEndPoint(IPAddress.Loopback, entrypoint),
+                RemoteEndPoint = new IPEndPoint(IPAddress.Loopback, 40000),
+                ConnectionClosed = _closed.Token,
+            };
+            _reader = new StreamReader(_fromEdge.Reader.AsStream(), Encoding.ASCII);
+            Handled = System.Threading.Tasks.Task.Run(async () =>
+            {
+                await handler.OnConnectedAsync(context);
+                await _fromEdge.Writer.CompleteAsync(); // as Kestrel does when the handler returns
+            });
+        }
+
+        public Task Handled { get; }
+
+        public static Client Connect(TcpProxyHandler handler, int entrypoint) => new(handler, entrypoint);
+
+        public async Task<string?> ReadLineAsync() => await _reader.ReadLineAsync().WaitAsync(Deadline);
+
+        public async Task WriteLineAsync(string line) => await _toEdge.Writer.WriteAsync(Encoding.ASCII.GetBytes(line + "\n"));
+
+        public async Task LeaveAsync() => await _toEdge.Writer.CompleteAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await _closed.CancelAsync();
+            await _toEdge.Writer.CompleteAsync();
+            await Handled.WaitAsync(Deadline);
+            _closed.Dispose();
+        }
+    }
+
+    /// <summary>A task: says its name, then echoes what it reads, until the edge closes.</summary>
+    private sealed class EchoTask : IAsyncDisposable
+    {
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _accepting;
+
+        public EchoTask(string id)
+        {
+            _listener.Start();
+            Endpoint = new TcpEndpoint(id, (IPEndPoint)_listener.LocalEndpoint);
+            _accepting = System.Threading.Tasks.Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    var socket = await _listener.AcceptSocketAsync(_stop.Token);
+                    _ = System.Threading.Tasks.Task.Run(async () =>
+                    {
+                        using var stream = new NetworkStream(socket, ownsSocket: true);
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes(id + "\n"));
+                        await stream.CopyToAsync(stream);
+                    });
+                }
+            });
+        }
+
+        public TcpEndpoint Endpoint { get; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            _listener.Stop();
+            await _accepting.ContinueWith(_ => { });
+        }
+    }
+}
