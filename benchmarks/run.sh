@@ -6,8 +6,8 @@
 #        benchmarks/run.sh --https [--only ...]: every proxy terminating TLS with the same certificate: keep-alive
 #        throughput and new TLS handshakes per second (default: swarmedge,haproxy,nginx-static,caddy).
 # Results: benchmarks/results/latest.{md,csv,png} (--slow-clients: results/slow-clients.md, --https:
-# results/https.md); raw wrk, hey and
-# slowhttptest outputs and logs: artifacts/bench/.
+# results/https.md), written by benchmarks/SwarmEdge.BenchTool from what the run recorded in
+# artifacts/bench/results.txt; raw wrk, hey and slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # See benchmarks/README.md.
 set -euo pipefail
@@ -18,6 +18,7 @@ here="$root/benchmarks"
 work="$root/artifacts/bench"
 raw="$work/raw"
 results="$here/results"
+RESULTS="$work/results.txt"   # what the run measured, one key=value line each (see bench-tool's ResultsReader)
 ALL_PROXIES=(swarmedge yarp nginx-static nginx-resolve haproxy caddy)
 
 quick=0
@@ -86,6 +87,11 @@ declare -A LABEL=([swarmedge]="SwarmEdge" [yarp]="YARP alone (static, reference)
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: ERROR: $*" >&2; exit 1; }
 now() { echo "$EPOCHREALTIME"; }
+# benchmarks/SwarmEdge.BenchTool, published at the start: parses the wrk, hey and slowhttptest outputs, samples the
+# proxies' CPU time and memory, and writes the results files.
+BENCH="$work/bench-tool/bench-tool"
+# put KEY VALUE: one fact of the run for bench-tool (a newline in VALUE becomes a space).
+put() { printf '%s=%s\n' "$1" "${2//$'\n'/ }" >>"$RESULTS"; }
 [ "$(id -u)" = 0 ] || die "must run as root"
 
 # ------------------------------------------------------------------------------------------- packages
@@ -260,11 +266,10 @@ start_proxy() {
 # A proxy that died during a scenario (its numbers then measure a dead port) is flagged in the results.
 check_proxy_alive() { # check_proxy_alive PROXY SCENARIO
   kill -0 "$PROXY_PID" 2>/dev/null && return 0
-  R[$1,exited,$2]=1
+  put "$1.$2.exited" 1
   log "$1 EXITED during the $2 scenario; the last lines of $P_LOG:"
   tail -5 "$P_LOG" | cut -c1-400 >&2
 }
-exited_note() { [ -n "${R[$1,exited,$2]:-}" ] && echo " (proxy exited)"; return 0; }
 
 stop_proxy() {
   [ -n "$PROXY_PID" ] || return 0
@@ -300,58 +305,15 @@ wait_proxy_ready() {
   done
 }
 
-# A process and its descendants, one PID per line.
-tree_pids() {
-  ps -e -o pid=,ppid= | awk -v root="$1" '
-    { ppid[$1] = $2 }
-    END {
-      in_tree[root] = 1; changed = 1
-      while (changed) { changed = 0; for (p in ppid) if (!(p in in_tree) && (ppid[p] in in_tree)) { in_tree[p] = 1; changed = 1 } }
-      for (p in in_tree) print p
-    }'
-}
-
-# Sum of RSS (KiB) over a process and its descendants.
-tree_rss_kib() {
-  ps -o rss= -p "$(tree_pids "$1" | paste -sd,)" 2>/dev/null | awk '{ sum += $1 } END { print sum + 0 }'
-}
-
-# CPU time (clock ticks, user + system) of a process and its descendants: "user system".
-tree_cpu_ticks() {
-  # Fields 14 and 15 of /proc/PID/stat, counted after the command name, which may hold spaces.
-  for p in $(tree_pids "$1"); do sed -E 's/^.*\) //' "/proc/$p/stat" 2>/dev/null; done | awk '{ u += $12; s += $13 } END { printf "%d %d\n", u, s }'
-}
-
 # ------------------------------------------------------------------------------------------- wrk
-LOAD_CMDS=()        # every wrk and hey command line, for the report
 # Shell-quoted command line, for the report (arguments with spaces in single quotes).
 shell_words() { local out="" a; for a; do [[ $a == *[[:space:]]* ]] && a="'$a'"; out+=" $a"; done; echo "${out# }"; }
 
 # run_wrk NAME ARGS...: runs wrk in the edge netns, output to $raw/NAME.txt.
 run_wrk() {
   local name=$1; shift
-  LOAD_CMDS+=("$name: $(shell_words wrk "$@")")
+  put run.load_command "$name: $(shell_words wrk "$@")"
   edge wrk "$@" >"$raw/$name.txt" 2>&1 || true
-}
-
-# parse_wrk FILE -> "requests rps p50_ms p99_ms non2xx connect read write timeout"
-parse_wrk() {
-  awk '
-    function ms(v) {
-      if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
-      if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
-      if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
-      if (v ~ /m$/)  return substr(v, 1, length(v) - 1) * 60000
-      return v + 0
-    }
-    /requests in/            { req = $1 }
-    /^Requests\/sec:/        { rps = $2 }
-    /^ +50% /                { p50 = ms($2) }
-    /^ +99% /                { p99 = ms($2) }
-    /Non-2xx or 3xx/         { non2xx = $NF }
-    /Socket errors:/         { gsub(",", ""); c = $4; r = $6; w = $8; t = $10 }
-    END { printf "%d %.2f %.3f %.3f %d %d %d %d %d\n", req, rps, p50, p99, non2xx, c, r, w, t }
-  ' "$1"
 }
 
 # ------------------------------------------------------------------------------------------- hey
@@ -364,58 +326,15 @@ parse_wrk() {
 # its summary either way, once the requests in flight have finished (at most BENCH_FAIL_TIMEOUT s later).
 start_hey_bg() {
   local name=$1 cmd=(hey -z "$2s" -c $FAIL_CONNS -t $BENCH_FAIL_TIMEOUT -host "$HOSTNAME_HDR" "$(proxy_url)")
-  LOAD_CMDS+=("$name: $(shell_words "${cmd[@]}")${3:+   # $3}")
+  put run.load_command "$name: $(shell_words "${cmd[@]}")${3:+   # $3}"
   nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$name.txt" 2>&1 &
   HEY_PID=$!; BG_PIDS+=("$HEY_PID")
-}
-
-# parse_hey FILE -> "requests failed unclassified"; nothing (status 1) when FILE holds no hey summary.
-#   requests: every request hey finished (answered, failed or timed out): Requests/sec x Total, which is hey's
-#             own count (it prints no count; Requests/sec = count / Total).
-#   failed: hey's error distribution (timeouts, refused or reset connections, ...) + non-2xx responses.
-#   unclassified: answers hey has no status code for: its status code distribution stops at 1,000,000
-#             answers (hey 0.1.4); they count in requests, not as failed.
-parse_hey() {
-  awk '/^Summary:/                  { summary = 1 }
-       /^ +Total:/                  { secs = $2 }
-       /^ +Requests\/sec:/          { rps = $2 }
-       /^Status code distribution:/ { sect = "s"; next }
-       /^Error distribution:/       { sect = "e"; next }
-       sect != "" && match($0, /\[[0-9]+\]/) {
-         v = substr($0, RSTART + 1, RLENGTH - 2) + 0; split(substr($0, RSTART + RLENGTH), f, " ")
-         if (sect == "s") { counted += f[1]; if (v < 200 || v > 299) failed += f[1] }   # [code] n responses
-         else             { counted += v; failed += v }                                 # [n] error text
-       }
-       END {
-         if (!summary) exit 1
-         n = int(rps * secs + 0.5)                  # both printed to 4 decimals: off by a few at most
-         unc = (n > counted + int(rps / 10000) + 2) ? n - counted : 0
-         printf "%d %d %d\n", (unc ? n : counted), failed, unc
-       }' "$1"
-}
-
-# hey_result PROXY KEY FILE: R[PROXY,KEY_requests] and R[PROXY,KEY_failed] from hey's summary in FILE
-# ("n/a" without a summary).
-HEY_NOTES=()
-hey_result() {
-  local p=$1 k=$2 f=$3 out n failed unc
-  if ! out=$(parse_hey "$f"); then
-    log "$p: no hey summary in $f; its last lines:"; tail -5 "$f" | cut -c1-400 >&2
-    R[$p,${k}_requests]=n/a R[$p,${k}_failed]=n/a
-    return 0
-  fi
-  read -r n failed unc <<<"$out"
-  R[$p,${k}_requests]=$n R[$p,${k}_failed]=$failed
-  if [ "$unc" -gt 0 ]; then
-    log "$p: hey gave no status code for $unc of $n answers (its status code distribution stops at 1,000,000); counted as not failed"
-    HEY_NOTES+=("$p $k: $unc of $n answers without a status code from hey (its distribution stops at 1,000,000), counted as not failed")
-  fi
 }
 
 proxy_url() { echo "http://127.0.0.1:$P_PORT/"; }
 
 # ------------------------------------------------------------------------------------------- scenarios
-declare -A R   # R[proxy,key]
+# Each scenario records its raw outputs and samples with put; `bench-tool summary` gives the line to log.
 
 scenario_baseline() {
   local p=$1 ip
@@ -423,40 +342,23 @@ scenario_baseline() {
   [ -n "$ip" ] || die "no task IP from DNS"
   run_wrk "$p-baseline-warmup" -t"$NPROC" -c$CONNS -d${WARM}s "http://$ip/"
   run_wrk "$p-baseline" -t"$NPROC" -c$CONNS -d${DUR}s --latency "http://$ip/"
-  read -r _ R[$p,base_rps] _ < <(parse_wrk "$raw/$p-baseline.txt")
-  log "$p: direct to one task $ip: ${R[$p,base_rps]} req/s"
+  put "$p.baseline.wrk" "$raw/$p-baseline.txt"
+  log "$p: direct to one task $ip: $("$BENCH" summary "$RESULTS" "$p" baseline)"
 }
 
 scenario_throughput() {
-  local p=$1 peak=0 samp
+  local p=$1 samp
   run_wrk "$p-throughput-warmup" -t"$NPROC" -c$CONNS -d${WARM}s -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
-  # RSS sampler: every 0.5 s during the measured run, the max goes to a file.
-  echo 0 >"$raw/$p-rss-peak"
-  (
-    max=0
-    while :; do
-      v=$(tree_rss_kib "$PROXY_PID"); [ "$v" -gt "$max" ] && { max=$v; echo "$max" >"$raw/$p-rss-peak"; }
-      echo "$EPOCHREALTIME $v" >>"$raw/$p-rss.log"
-      sleep 0.5
-    done
-  ) &
+  # Memory sampler: every 0.5 s during the measured run, the highest value goes to a file.
+  "$BENCH" watch-rss "$PROXY_PID" "$raw/$p-rss-peak" "$raw/$p-rss.log" 0.5 &
   samp=$!; BG_PIDS+=("$samp")
-  local cpu0 cpu1
-  cpu0=$(tree_cpu_ticks "$PROXY_PID")
+  put "$p.throughput.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
-  cpu1=$(tree_cpu_ticks "$PROXY_PID")
-  kill_tree TERM "$samp"; wait "$samp" 2>/dev/null || true
-  peak=$(cat "$raw/$p-rss-peak")
-  local req rps p50 p99 n2 c r w t
-  read -r req rps p50 p99 n2 c r w t < <(parse_wrk "$raw/$p-throughput.txt")
-  R[$p,rps]=$rps R[$p,p50]=$p50 R[$p,p99]=$p99 R[$p,tp_errors]=$(( n2 + c + r + w + t ))
-  R[$p,ratio]=$(awk -v a="$rps" -v b="${R[$p,base_rps]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  R[$p,rss_mib]=$(awk -v k="$peak" 'BEGIN { printf "%.1f", k / 1024 }')
-  # CPU the proxy spent per request it served, user and system (kernel: its share of the TCP/IP work).
-  read -r R[$p,cpu_user_us] R[$p,cpu_sys_us] < <(awk -v a="$cpu0" -v b="$cpu1" -v n="$req" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-    split(a, x, " "); split(b, y, " ")
-    if (n > 0) printf "%.1f %.1f\n", (y[1] - x[1]) / hz * 1e6 / n, (y[2] - x[2]) / hz * 1e6 / n; else print "n/a n/a" }')
-  log "$p: ${rps} req/s, p50 ${p50} ms, p99 ${p99} ms, non-2xx+errors ${R[$p,tp_errors]}, ratio ${R[$p,ratio]}, peak RSS ${R[$p,rss_mib]} MiB, CPU ${R[$p,cpu_user_us]} us user + ${R[$p,cpu_sys_us]} us system per request"
+  put "$p.throughput.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
+  kill -TERM "$samp" 2>/dev/null; wait "$samp" 2>/dev/null || true
+  put "$p.throughput.wrk" "$raw/$p-throughput.txt"
+  put "$p.throughput.rss_peak" "$raw/$p-rss-peak"
+  log "$p: $("$BENCH" summary "$RESULTS" "$p" throughput)"
 }
 
 # Rolling update: hey from 1 s before `docker service update --force --detach=false` until AFTER_UPDATE s after
@@ -472,8 +374,8 @@ scenario_update() {
   sleep $AFTER_UPDATE
   kill -0 "$HEY_PID" 2>/dev/null || log "$p: hey had already ended when the update did (see $raw/$p-update.txt)"
   kill -INT "$HEY_PID" 2>/dev/null; wait "$HEY_PID" 2>/dev/null || true
-  hey_result "$p" upd "$raw/$p-update.txt"
-  log "$p: rolling update ($(( t1 - t0 )) s + ${AFTER_UPDATE} s): ${R[$p,upd_failed]} of ${R[$p,upd_requests]} requests failed"
+  put "$p.update.hey" "$raw/$p-update.txt"
+  log "$p: rolling update ($(( t1 - t0 )) s + ${AFTER_UPDATE} s): $("$BENCH" summary "$RESULTS" "$p" update)"
 }
 
 scenario_kill() {
@@ -483,8 +385,8 @@ scenario_kill() {
   cid=$(docker ps -q --filter "label=com.docker.swarm.service.name=$SVC" | head -1)
   [ -n "$cid" ] && docker kill --signal KILL "$cid" >/dev/null
   wait "$HEY_PID" 2>/dev/null || true
-  hey_result "$p" kill "$raw/$p-sigkill.txt"
-  log "$p: SIGKILL of one task: ${R[$p,kill_failed]} of ${R[$p,kill_requests]} requests failed"
+  put "$p.kill.hey" "$raw/$p-sigkill.txt"
+  log "$p: SIGKILL of one task: $("$BENCH" summary "$RESULTS" "$p" kill)"
 }
 
 # A small sampler: one curl after the other through the proxy, each answer logged with its time; seconds
@@ -515,8 +417,9 @@ scenario_scaleup() {
     sleep 0.1
   done
   kill_tree TERM "$samp"; wait "$samp" 2>/dev/null || true
-  R[$p,scale_s]=${secs:-">$SCALE_CAP"}
-  log "$p: scale $REPLICAS -> $SCALED: every new task answered after ${R[$p,scale_s]} s ($(wc -l <"$raw/$p-scaleup.log") sampler requests)"
+  secs=${secs:-">$SCALE_CAP"}
+  put "$p.scaleup.seconds" "$secs"
+  log "$p: scale $REPLICAS -> $SCALED: every new task answered after $secs s ($(wc -l <"$raw/$p-scaleup.log") sampler requests)"
   docker service scale --detach=false "$SVC=$REPLICAS" >/dev/null 2>&1 || true
 }
 
@@ -526,110 +429,33 @@ scenario_scaleup() {
 # host through proxy mode (-d: an absolute-form request line for http://HOST/), so slow bodies reach a real route.
 SLOW_CONNS=1000 SLOW_BEFORE=10 SLOW_DURING=25
 scenario_slow() { # scenario_slow PROXY H|B
-  local p=$1 m=$2 k="slow$2" out p99
+  local p=$1 m=$2 k="slow$2"
   start_hey_bg "$p-$k-before" $SLOW_BEFORE "normal clients before the slow ones"
   wait "$HEY_PID" 2>/dev/null || true
-  hey_result "$p" "${k}_before" "$raw/$p-$k-before.txt"
-  R[$p,${k}_before_p99]=$(hey_p99 "$raw/$p-$k-before.txt")
+  put "$p.$k-before.hey" "$raw/$p-$k-before.txt"
   start_hey_bg "$p-$k-during" $SLOW_DURING "normal clients while $SLOW_CONNS slow ones (-$m) run"
   local cmd=(slowhttptest "-$m" -c $SLOW_CONNS -r 500 -i 5 -x 24 -s 65536 -l $SLOW_DURING -p 3 -d "127.0.0.1:$P_PORT" -u "http://$HOSTNAME_HDR/" -v 1)
-  LOAD_CMDS+=("$p-$k: $(shell_words "${cmd[@]}")")
+  put run.load_command "$p-$k: $(shell_words "${cmd[@]}")"
   nsenter -t "$EDGE_PID" -n "${cmd[@]}" >"$raw/$p-$k-slowhttptest.txt" 2>&1 || true
   wait "$HEY_PID" 2>/dev/null || true
-  hey_result "$p" "${k}_during" "$raw/$p-$k-during.txt"
-  R[$p,${k}_during_p99]=$(hey_p99 "$raw/$p-$k-during.txt")
-  R[$p,${k}_tool]=$(slow_summary "$raw/$p-$k-slowhttptest.txt")
-  log "$p: slow -$m: normal clients before ${R[$p,${k}_before_failed]} of ${R[$p,${k}_before_requests]} failed, p99 ${R[$p,${k}_before_p99]} ms;" \
-      "during ${R[$p,${k}_during_failed]} of ${R[$p,${k}_during_requests]} failed, p99 ${R[$p,${k}_during_p99]} ms; slowhttptest: ${R[$p,${k}_tool]}"
-}
-
-# The load commands of the run, for the results file (so anyone can rerun them).
-print_commands() {
-  echo
-  echo "Commands:"
-  echo
-  local c
-  for c in "${LOAD_CMDS[@]}"; do echo "    $c"; done
-}
-
-# A results file's first line after its title: the command, when, and on what machine.
-run_line() { echo "\`benchmarks/run.sh $1\`, $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $NPROC cores."; }
-
-# How slowhttptest's connections ended: all closed by the proxy (and by which second), or what was still open.
-slow_summary() {
-  sed -E 's/\x1b\[[0-9;]*[a-zA-Z]//g' "$1" | awk '
-    /^connected:/ { c = $2 } /^closed:/ { x = $2 } /^service available:/ { a = $3 }
-    /^Test ended on/ { e = $4 } /No open connections left/ { gone = 1 }
-    END {
-      if (gone) printf "the proxy had closed every slow connection by the %s second", e
-      else printf "at the end: %s open, %s closed, service available %s", c, x, a
-    }'
+  put "$p.$k-during.hey" "$raw/$p-$k-during.txt"
+  put "$p.$k.slowhttptest" "$raw/$p-$k-slowhttptest.txt"
+  log "$p: slow -$m: $("$BENCH" summary "$RESULTS" "$p" "$k")"
 }
 
 # HTTPS: wrk over TLS through the proxy's TLS port, keep-alive (one handshake per connection) and then with
 # Connection: close (one handshake per request, so requests/s = handshakes/s); CPU per request for both.
 scenario_https() {
-  local p=$1 url="https://127.0.0.1:$(( ${PORT[$1]} + TLS_OFFSET ))/" cpu0 cpu1 req rps p50 p99 n2 c r w t
+  local p=$1 url="https://127.0.0.1:$(( ${PORT[$1]} + TLS_OFFSET ))/" mode
   run_wrk "$p-https-warmup" -t"$NPROC" -c$CONNS -d${WARM}s -H "Host: $HOSTNAME_HDR" "$url"
   for mode in keepalive handshake; do
     local extra=(); [ $mode = handshake ] && extra=(-H "Connection: close")
-    cpu0=$(tree_cpu_ticks "$PROXY_PID")
+    put "$p.https-$mode.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
     run_wrk "$p-https-$mode" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "${extra[@]}" "$url"
-    cpu1=$(tree_cpu_ticks "$PROXY_PID")
-    read -r req rps p50 p99 n2 c r w t < <(parse_wrk "$raw/$p-https-$mode.txt")
-    R[$p,${mode}_rps]=$rps R[$p,${mode}_p99]=$p99 R[$p,${mode}_errors]=$(( n2 + c + r + w + t ))
-    R[$p,${mode}_cpu]=$(awk -v a="$cpu0" -v b="$cpu1" -v n="$req" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-      split(a, x, " "); split(b, y, " "); if (n > 0) printf "%.1f", ((y[1] - x[1]) + (y[2] - x[2])) / hz * 1e6 / n; else print "n/a" }')
-    log "$p: HTTPS $mode: $rps req/s, p99 $p99 ms, errors ${R[$p,${mode}_errors]}, CPU ${R[$p,${mode}_cpu]} us per request"
+    put "$p.https-$mode.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
+    put "$p.https-$mode.wrk" "$raw/$p-https-$mode.txt"
+    log "$p: HTTPS $mode: $("$BENCH" summary "$RESULTS" "$p" "https-$mode")"
   done
-}
-
-write_https_results() {
-  local f="$results/https.md" p ratio
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-  {
-    echo "# HTTPS: every proxy terminating TLS with the same certificate"
-    echo
-    run_line --https
-    echo "wrk over TLS (OpenSSL, HTTP/1.1, no SNI: each proxy's default certificate, ECDSA P-256), $CONNS connections, ${DUR} s after a ${WARM} s warm-up;"
-    echo "keep-alive: one handshake per connection; handshakes: \`Connection: close\` on every request, so requests/s are handshakes/s."
-    echo "CPU: the proxy's process tree, user + system, per request. Ratios are to HAProxy in this run."
-    echo
-    echo "| proxy | keep-alive req/s | p99 ms | CPU us/req | handshakes/s | p99 ms | CPU us/req | keep-alive vs HAProxy | handshakes vs HAProxy |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-    for p in "${proxies[@]}"; do
-      echo "| ${LABEL[$p]} | ${R[$p,keepalive_rps]} | ${R[$p,keepalive_p99]} | ${R[$p,keepalive_cpu]} | ${R[$p,handshake_rps]} | ${R[$p,handshake_p99]} | ${R[$p,handshake_cpu]} | $(ratio "${R[$p,keepalive_rps]}" "${R[haproxy,keepalive_rps]:-0}") | $(ratio "${R[$p,handshake_rps]}" "${R[haproxy,handshake_rps]:-0}") |"
-    done
-    echo
-    echo "Errors (non-2xx and socket errors): $(for p in "${proxies[@]}"; do printf '%s %s/%s; ' "$p" "${R[$p,keepalive_errors]}" "${R[$p,handshake_errors]}"; done)"
-    print_commands
-  } >"$f"
-  log "results: $f"
-}
-
-hey_p99() { awk '/^ +99% in / { printf "%.1f", $3 * 1000; found = 1 } END { if (!found) printf "n/a" }' "$1"; }
-
-write_slow_results() {
-  local f="$results/slow-clients.md" p
-  {
-    echo "# Slow clients: normal clients before and during $SLOW_CONNS slow connections"
-    echo
-    run_line --slow-clients
-    echo "Normal clients: hey, $FAIL_CONNS workers, a request is failed unless answered with a 2xx within $BENCH_FAIL_TIMEOUT s;"
-    echo "$SLOW_BEFORE s alone, then $SLOW_DURING s beside slowhttptest ($SLOW_CONNS connections, a header line or body chunk every 5 s)."
-    echo "HAProxy: \`haproxy.cfg.tmpl\` (timeout http-request 10s and option http-buffer-request, its documented defence);"
-    echo "SwarmEdge: its defaults (SwarmEdge:Limits: header timeout 10 s, body data rate 240 B/s after 5 s)."
-    echo
-    echo "| proxy | attack | before: failed | before: p99 ms | during: failed | during: p99 ms | slowhttptest at the end |"
-    echo "| --- | --- | ---: | ---: | ---: | ---: | --- |"
-    for p in "${proxies[@]}"; do
-      for m in H B; do
-        echo "| ${LABEL[$p]} | $([ $m = H ] && echo 'slow headers' || echo 'slow bodies') | ${R[$p,slow${m}_before_failed]} of ${R[$p,slow${m}_before_requests]} | ${R[$p,slow${m}_before_p99]} | ${R[$p,slow${m}_during_failed]} of ${R[$p,slow${m}_during_requests]} | ${R[$p,slow${m}_during_p99]} | ${R[$p,slow${m}_tool]} |"
-      done
-    done
-    print_commands
-  } >"$f"
-  log "results: $f"
 }
 
 # ------------------------------------------------------------------------------------------- node loss
@@ -712,15 +538,15 @@ node_loss_setup() {
 
 scenario_node_loss() {
   local p=$1 node n veth
-  if ! wait_lab_healthy 150; then R[$p,nodeloss]="skipped: multi-node lab unhealthy"; return 0; fi
+  if ! wait_lab_healthy 150; then put "$p.nodeloss.skipped" "multi-node lab unhealthy"; return 0; fi
   [ -n "$NL_SVC" ] || node_loss_setup
   use_lab multi
-  if ! wait_replicas $REPLICAS 180; then use_lab single; R[$p,nodeloss]="skipped: service not healthy on the multi-node lab"; return 0; fi
+  if ! wait_replicas $REPLICAS 180; then use_lab single; put "$p.nodeloss.skipped" "service not healthy on the multi-node lab"; return 0; fi
   # The node (not n1) that runs the most tasks of the service.
   node=$(docker service ps "$SVC" --filter desired-state=running --format '{{.Node}}' | sort | uniq -c | sort -rn | awk 'NR == 1 { print $2 }')
   n=${node##*-n}
   veth=$(eval echo "\${SELAB_N${n}_VETH:-}")
-  if [ -z "$veth" ] || [ "$n" = 1 ]; then use_lab single; R[$p,nodeloss]="skipped: cannot tell the node to cut ($node)"; return 0; fi
+  if [ -z "$veth" ] || [ "$n" = 1 ]; then use_lab single; put "$p.nodeloss.skipped" "cannot tell the node to cut ($node)"; return 0; fi
   start_proxy "$p" nodeloss
   wait_proxy_ready "$p"
   start_hey_bg "$p-nodeloss" "$NL_DUR" "multi-node lab; node $node's link cut ${KILL_AT} s in"
@@ -732,9 +558,8 @@ scenario_node_loss() {
   NL_CUT=""
   check_proxy_alive "$p" nodeloss
   stop_proxy
-  hey_result "$p" nodeloss "$raw/$p-nodeloss.txt"
-  R[$p,nodeloss]="${R[$p,nodeloss_failed]} of ${R[$p,nodeloss_requests]}"
-  log "$p: node loss ($node cut ${KILL_AT} s into ${NL_DUR} s): ${R[$p,nodeloss]} requests failed"
+  put "$p.nodeloss.hey" "$raw/$p-nodeloss.txt"
+  log "$p: node loss ($node cut ${KILL_AT} s into ${NL_DUR} s): $("$BENCH" summary "$RESULTS" "$p" nodeloss)"
   # Back to a healthy lab and 3 running tasks before the next proxy.
   wait_lab_healthy 150 || log "node loss: the multi-node lab is not healthy again after 150 s"
   wait_replicas $REPLICAS 180 || true
@@ -742,101 +567,39 @@ scenario_node_loss() {
 }
 
 # ------------------------------------------------------------------------------------------- report
-write_results() {
-  local csv="$results/latest.csv" md="$results/latest.md" p
-  mkdir -p "$results"
-  {
-    echo "proxy,label,requests_per_s,p50_ms,p99_ms,direct_requests_per_s,ratio_to_direct,cpu_user_us_per_request,cpu_system_us_per_request,peak_rss_mib,throughput_errors,update_failed,update_requests,sigkill_failed,sigkill_requests,scaleup_s,node_loss_failed,node_loss_requests,proxy_exited_during"
-    for p in "${proxies[@]}"; do
-      echo "$p,\"${LABEL[$p]}\",${R[$p,rps]},${R[$p,p50]},${R[$p,p99]},${R[$p,base_rps]},${R[$p,ratio]},${R[$p,cpu_user_us]},${R[$p,cpu_sys_us]},${R[$p,rss_mib]},${R[$p,tp_errors]},${R[$p,upd_failed]},${R[$p,upd_requests]},${R[$p,kill_failed]},${R[$p,kill_requests]},${R[$p,scale_s]},\"${R[$p,nodeloss_failed]:-${R[$p,nodeloss]}}\",${R[$p,nodeloss_requests]:-},$(for sc in throughput update kill scaleup nodeloss; do [ -n "${R[$p,exited,$sc]:-}" ] && printf '%s ' "$sc"; done | sed 's/ $//')"
-    done
-  } >"$csv"
-  local model kernel dver
-  model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-  kernel=$(uname -r)
-  dver=$(docker version --format '{{.Server.Version}}' 2>/dev/null)
-  {
-    echo "# SwarmEdge vs nginx, HAProxy, Caddy"
-    echo
-    echo "Made by \`benchmarks/run.sh$( [ $quick = 1 ] && echo ' --quick')${only:+ --only $only}${warmup:+ --warmup $warmup}\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
-    echo "Machine: $NPROC cores ($model), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, kernel $kernel, Docker $dver, one-node swarm."
-    echo "Backend: $REPLICAS dnsrr tasks of swarmedge-lab/whoami (nginx, 1 worker). Load generator, proxy and tasks share the same $NPROC cores."
-    echo
-    echo "| proxy | req/s | p50 ms | p99 ms | ratio to direct | CPU µs/request (user + system) | peak RSS MiB | failed during update | failed on SIGKILL | scale-up s | node loss failed |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-    for p in "${proxies[@]}"; do
-      printf '| %s | %s%s | %s | %s | %s | %s + %s | %s | %s of %s%s | %s of %s%s | %s%s | %s%s |\n' "${LABEL[$p]}" \
-        "$(printf "%.0f" "${R[$p,rps]}")" "$(exited_note "$p" throughput)" "${R[$p,p50]}" "${R[$p,p99]}" "${R[$p,ratio]}" \
-        "${R[$p,cpu_user_us]}" "${R[$p,cpu_sys_us]}" "${R[$p,rss_mib]}" \
-        "${R[$p,upd_failed]}" "${R[$p,upd_requests]}" "$(exited_note "$p" update)" \
-        "${R[$p,kill_failed]}" "${R[$p,kill_requests]}" "$(exited_note "$p" kill)" \
-        "${R[$p,scale_s]}" "$(exited_note "$p" scaleup)" "${R[$p,nodeloss]}" "$(exited_note "$p" nodeloss)"
-    done
-    echo
-    echo "- **req/s, p50, p99**: wrk through the proxy, $CONNS connections, $NPROC threads, ${DUR} s after a ${WARM} s warm-up."
-    echo "  **ratio to direct**: req/s through the proxy divided by wrk straight to one task, same settings, measured just before."
-    echo "  Non-2xx and socket errors during the throughput run: $(for p in "${proxies[@]}"; do printf '%s %s; ' "$p" "${R[$p,tp_errors]}"; done)"
-    echo "- **CPU µs/request**: CPU time of the proxy's process tree during the measured throughput run (/proc/PID/stat, user and"
-    echo "  system), divided by the requests wrk counted. System time is mostly the kernel's TCP/IP work for the proxy's four socket"
-    echo "  operations per request (read from the client, write to the task, read its answer, write it back). On these $NPROC shared cores, the proxy with the lower total leaves more CPU to wrk and the tasks."
-    echo "- **YARP alone (static, reference)**: benchmarks/YarpReference, YARP 2.3 with one route and the task IPs resolved once"
-    echo "  at start (as nginx static), Kestrel, logging and GC set as SwarmEdge's; what SwarmEdge's own work costs on top of YARP."
-    echo "- **peak RSS**: the proxy's process tree (sum of RSS over its processes), sampled every 0.5 s during the throughput run."
-    echo "- **failed during update**, **failed on SIGKILL**, **node loss failed**: all three measured alike, with hey: $FAIL_CONNS workers"
-    echo "  (each sends its next request when its last one has ended; keep-alive), per-request timeout ${BENCH_FAIL_TIMEOUT} s (\`-t\`)."
-    echo "  Failed = every request not answered with a 2xx within ${BENCH_FAIL_TIMEOUT} s: hey's error distribution (timeouts, refused or"
-    echo "  reset connections, ...) plus non-2xx answers. \"x of y\" = failed of all requests hey ended (answered, failed or timed out)."
-    echo "  When the run ends (\`-z\` or SIGINT), the requests in flight still finish or time out, and count."
-    echo "  Not wrk: a request that hangs on a dead task fails after ${BENCH_FAIL_TIMEOUT} s and its worker sends the next; wrk's closed"
-    echo "  loop never counts it (the connection just stops sending), so a proxy that hangs would look good."
-    echo "  hey's client (Go net/http) resends a GET by itself when the keep-alive connection it reused is closed before any byte"
-    echo "  of the answer (as browsers do); such a request counts as failed only if the resend fails too or the ${BENCH_FAIL_TIMEOUT} s run out."
-    echo "- **failed during update**: hey from 1 s before \`docker service update --force --detach=false\` until ${AFTER_UPDATE} s after"
-    echo "  it returned (started with \`-z 600s\`, stopped with SIGINT)."
-    echo "- **failed on SIGKILL**: hey ${KILL_DUR} s (\`-z\`), \`docker kill --signal KILL\` of one task ${KILL_AT} s in."
-    echo "- **scale-up s**: from \`docker service scale $REPLICAS→$SCALED\` until each new task has answered through the proxy"
-    echo "  (a curl loop, one request at a time); \">$SCALE_CAP\" = not all within $SCALE_CAP s."
-    if [ $NODE_LOSS = run ]; then
-      echo "- **node loss failed**: hey ${NL_DUR} s (\`-z\`) on the 3-node lab of tests/lab/multinode.sh (service: $REPLICAS dnsrr replicas,"
-      echo "  at most 2 per node, kept off n1 where the edge container and the proxy run); ${KILL_AT} s in, the link of the node"
-      echo "  holding 2 tasks is cut (\`ip link set selab-vN down\`: its task IPs become black holes) until hey ends."
-    else
-      echo "- **node loss failed**: needs the 3-node lab of tests/lab/multinode.sh, healthy and idle; skipped ($NODE_LOSS_WHY)."
-    fi
-    echo "- Every scenario starts from $REPLICAS healthy replicas with a freshly started proxy that serves all of them."
-    echo "  \"(proxy exited)\": the proxy process died during that scenario (its log: artifacts/bench/proxies/<proxy>/proxy-<scenario>.log);"
-    echo "  hey then counts every refused connection as a failed request (thousands per second); in the throughput run, wrk counts"
-    echo "  every failed reconnect to the closed port as a socket error, so its errors can exceed its requests."
-    [ ${#HEY_NOTES[@]} = 0 ] || printf -- '- hey: %s.\n' "${HEY_NOTES[@]}"
-    echo
-    echo "Proxy configurations: \`benchmarks/*.tmpl\` (rendered into \`artifacts/bench/proxies/<proxy>/\`); SwarmEdge:"
-    echo "\`SwarmEdge --SwarmEdge:Networks:0=NET --SwarmEdge:Dns:Server=127.0.0.11 --SwarmEdge:Proxy:Port=PORT --SwarmEdge:Admin:Port=PORT2\`."
-    echo "Every proxy runs with $NPROC worker processes/threads, in the network namespace of a container on the overlay."
-    echo
-    echo "## Load commands (run with \`nsenter -t <edge pid> -n\`)"
-    echo
-    echo '```'
-    printf '%s\n' "${LOAD_CMDS[@]}"
-    echo '```'
-    echo
-    echo "![throughput and failures](latest.png)"
-  } >"$md"
-  plot_results
-  log "results: $md, $csv, $results/latest.png"
+# The run's settings and proxies, for the reports; the measurements were recorded as they were made.
+record_run() {
+  local p
+  put run.quick "$quick"; put run.only "$only"; put run.warmup_arg "$warmup"; put run.proxies "${proxies[*]}"
+  for p in "${proxies[@]}"; do put "$p.label" "${LABEL[$p]}"; done
+  put run.cores "$NPROC"; put run.docker "$(docker version --format '{{.Server.Version}}' 2>/dev/null)"
+  put run.replicas $REPLICAS; put run.scaled $SCALED; put run.scale_cap $SCALE_CAP
+  put run.connections $CONNS; put run.duration $DUR; put run.warmup $WARM
+  put run.fail_connections $FAIL_CONNS; put run.fail_timeout "$BENCH_FAIL_TIMEOUT"
+  put run.kill_duration $KILL_DUR; put run.kill_at $KILL_AT; put run.after_update $AFTER_UPDATE
+  put run.node_loss $NODE_LOSS; put run.node_loss_why "$NODE_LOSS_WHY"; put run.node_loss_duration $NL_DUR
+  put run.slow_connections $SLOW_CONNS; put run.slow_before $SLOW_BEFORE; put run.slow_during $SLOW_DURING
 }
 
-plot_results() {
-  local dat="$work/plot.dat" p nl=0
-  {
-    echo "# label rps update_failed sigkill_failed direct_rps node_loss_failed"
-    for p in "${proxies[@]}"; do
-      printf '"%s" %s %s %s %s %s\n' "${LABEL[$p]}" "${R[$p,rps]}" "${R[$p,upd_failed]}" "${R[$p,kill_failed]}" \
-        "${R[$p,base_rps]}" "${R[$p,nodeloss_failed]:-0}"
-      [ -n "${R[$p,nodeloss_failed]:-}" ] && nl=1
-    done
-  } >"$dat"
-  gnuplot -e "datafile='$dat'; outfile='$results/latest.png'; nodeloss=$nl; subtitle='$NPROC cores, $(date -u +%Y-%m-%d)$( [ $quick = 1 ] && echo ', --quick')'" \
+write_results() {
+  local dat="$work/plot.dat" vars
+  record_run
+  vars=$("$BENCH" report latest "$RESULTS" "$results" "$dat") || die "bench-tool could not write the results"
+  gnuplot -e "datafile='$dat'; outfile='$results/latest.png'; $vars" \
     "$here/chart.gp" 2>"$work/gnuplot.log" || { cat "$work/gnuplot.log" >&2; log "gnuplot failed: no chart"; }
+  log "results: $results/latest.md, $results/latest.csv, $results/latest.png"
+}
+
+write_https_results() {
+  record_run
+  "$BENCH" report https "$RESULTS" "$results" || die "bench-tool could not write the results"
+  log "results: $results/https.md"
+}
+
+write_slow_results() {
+  record_run
+  "$BENCH" report slow "$RESULTS" "$results" || die "bench-tool could not write the results"
+  log "results: $results/slow-clients.md"
 }
 
 # ------------------------------------------------------------------------------------------- main
@@ -844,6 +607,7 @@ mkdir -p "$work" "$raw"
 exec 8>/var/run/swarmedge-bench.lock
 flock -n 8 || die "another benchmarks/run.sh is running"
 rm -rf "$raw"/* "$work/proxies"
+: >"$RESULTS"
 
 install_packages
 stop_system_services
@@ -860,6 +624,9 @@ cat "$TLS_DIR/bench.crt" "$TLS_DIR/bench.key" >"$work/tls-bench.pem"   # HAProxy
 log "publishing SwarmEdge"
 dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
   || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
+log "publishing bench-tool"
+dotnet publish "$here/SwarmEdge.BenchTool" -c Release -o "$work/bench-tool" -nologo -v q >"$work/publish-bench-tool.log" 2>&1 \
+  || { tail -20 "$work/publish-bench-tool.log" >&2; die "dotnet publish of bench-tool failed"; }
 if [[ " ${proxies[*]} " == *" yarp "* ]]; then
   log "publishing the YARP reference"
   dotnet publish "$here/YarpReference" -c Release -o "$work/yarp" -nologo -v q >"$work/publish-yarp.log" 2>&1 \
@@ -910,7 +677,7 @@ for p in "${proxies[@]}"; do
     check_proxy_alive "$p" "$s"
     stop_proxy
   done
-  if [ $NODE_LOSS = run ]; then scenario_node_loss "$p"; else R[$p,nodeloss]="skipped: $NODE_LOSS_WHY"; fi
+  if [ $NODE_LOSS = run ]; then scenario_node_loss "$p"; else put "$p.nodeloss.skipped" "$NODE_LOSS_WHY"; fi
 done
 log "measured in $(( SECONDS - t_start )) s"
 write_results

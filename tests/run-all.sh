@@ -29,17 +29,23 @@ if ! dotnet build SwarmEdge.sln -c Release -nologo -v q; then
   exit 1
 fi
 
+# The unit tests first (SwarmEdge's, then bench-tool's), the integration tests last.
+test_projects=(tests/SwarmEdge.Tests benchmarks/SwarmEdge.BenchTool.Tests tests/SwarmEdge.IntegrationTests)
+projects=()
+for path in "${test_projects[@]}"; do projects+=("$(basename "$path")"); done
+
 status=0
-for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+for path in "${test_projects[@]}"; do
+  project=$(basename "$path")
   echo "tests: running $project" >&2
-  dotnet test "tests/$project" -c Release --no-build -nologo \
+  dotnet test "$path" -c Release --no-build -nologo \
     --logger "trx;LogFileName=$project.trx" --logger "console;verbosity=normal" \
     --results-directory "$results" 2>&1 | tee "$results/$project.log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 
 passed=0; failed=0; skipped=0
-for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+for project in "${projects[@]}"; do
   trx="$results/$project.trx"
   counters="$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null || true)"
   if [ -z "$counters" ]; then
@@ -59,7 +65,7 @@ if [ -s "$root/artifacts/measurements.log" ]; then
 fi
 
 # The failures again at the end, where a reader of the last lines of the output looks first.
-for project in SwarmEdge.Tests SwarmEdge.IntegrationTests; do
+for project in "${projects[@]}"; do
   if grep -q '^  Failed ' "$results/$project.log" 2>/dev/null; then
     echo "--- failed in $project ---"
     grep -A 25 '^  Failed ' "$results/$project.log" | grep -v '^  Passed ' | head -150
