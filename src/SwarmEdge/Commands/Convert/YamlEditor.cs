@@ -12,17 +12,13 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
     // Items added to flow collections so far: the next one needs a comma even when the collection was empty.
     private readonly Dictionary<YamlNode, int> _addedToFlow = [];
 
-    public YamlSource Source => source;
-
     public int IndentStep => source.IndentStep;
 
     /// <summary>Removes an entry of a block mapping: its lines and the comment lines right above it.</summary>
     public void Remove(YamlMapping mapping, YamlEntry entry)
     {
         _removed.Add(entry);
-        var index = IndexOf(mapping, entry);
-        var floor = index > 0 ? source.NextLine(EndOf(mapping.Entries[index - 1])) : 0;
-        edits.Remove(source.LeadingCommentsStart(entry.Key.Start, floor), source.NextLine(EndOf(entry)));
+        edits.Remove(CommentsStart(mapping, entry), source.NextLine(EndOf(entry)));
     }
 
     /// <summary>Removes some items of a sequence (not all: then the caller removes its entry).</summary>
@@ -66,7 +62,6 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             else
             {
                 var comma = SeparatorAfter(list[i - 1].End);
-                var closing = sequence.End - 1;
                 if (source.LineStart(comma) == source.LineStart(list[i].Start))
                 {
                     edits.Remove(comma, list[last].End); // "a, b]" -> "a]"
@@ -74,7 +69,7 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
                 else
                 {
                     edits.Remove(comma, comma + 1);
-                    var ownLines = source.StartsItsLine(list[i].Start) && source.LineStart(closing) > list[last].End;
+                    var ownLines = source.StartsItsLine(list[i].Start) && source.LineStart(sequence.End - 1) > list[last].End;
                     edits.Remove(ownLines ? source.LineStart(list[i].Start) : list[i].Start, ownLines ? source.NextLine(list[last].End) : list[last].End);
                 }
             }
@@ -99,9 +94,7 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             return;
         }
 
-        var indent = new string(' ', keyColumn);
-        var lines = comments.Select(c => $"{indent}# {c}").Concat(entries.Select(e => $"{indent}{e.Key}:{Tail(e.Value)}"));
-        InsertLines(AfterLastKept(mapping), lines);
+        InsertLines(AfterLastKept(mapping), Lines(keyColumn, comments, entries));
     }
 
     /// <summary>Adds one entry before another of the same mapping (above its comments, in block style).</summary>
@@ -113,16 +106,13 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             return;
         }
 
-        var index = IndexOf(mapping, before);
-        var at = source.LeadingCommentsStart(before.Key.Start, index > 0 ? source.NextLine(EndOf(mapping.Entries[index - 1])) : 0);
-        edits.Insert(at, $"{new string(' ', source.Column(before.Key.Start))}{key}: {value}{source.NewLine}");
+        edits.Insert(CommentsStart(mapping, before), $"{new string(' ', source.Column(before.Key.Start))}{key}: {value}{source.NewLine}");
     }
 
     /// <summary>Comment lines right above an entry of a block mapping, below the comments it has.</summary>
     public void CommentAbove(YamlEntry entry, IReadOnlyList<string> comments)
     {
-        var indent = new string(' ', source.Column(entry.Key.Start));
-        InsertLines(source.LineStart(entry.Key.Start), comments.Select(c => $"{indent}# {c}"));
+        InsertLines(source.LineStart(entry.Key.Start), Lines(source.Column(entry.Key.Start), comments, []));
     }
 
     /// <summary>Adds items at the end of a sequence, in the style of its items; comments above them in block style.</summary>
@@ -134,8 +124,9 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
             return;
         }
 
-        var indent = new string(' ', source.Column(DashOf(sequence.Items[0])));
-        InsertLines(source.NextLine(sequence.End), comments.Select(c => $"{indent}# {c}").Concat(items.Select(i => $"{indent}- {i}")));
+        var column = source.Column(DashOf(sequence.Items[0]));
+        var indent = new string(' ', column);
+        InsertLines(source.NextLine(sequence.End), Lines(column, comments, []).Concat(items.Select(i => $"{indent}- {i}")));
     }
 
     /// <summary>
@@ -152,23 +143,31 @@ internal sealed class YamlEditor(YamlSource source, TextEdits edits)
         }
 
         edits.Remove(entry.Key.End + 1, entry.Value.End);
-        var indent = new string(' ', source.Column(entry.Key.Start) + IndentStep);
-        InsertLines(source.NextLine(entry.Value.End),
-            comments.Select(c => $"{indent}# {c}").Concat(entries.Select(e => $"{indent}{e.Key}:{Tail(e.Value)}")));
+        InsertLines(source.NextLine(entry.Value.End), Lines(source.Column(entry.Key.Start) + IndentStep, comments, entries));
         return true;
     }
 
     /// <summary>A nested block mapping as an entry's value: the lines of its entries, indented one step from column.</summary>
-    public string Block(int column, IReadOnlyList<string> comments, IReadOnlyList<(string Key, string Value)> entries)
-    {
-        var indent = new string(' ', column);
-        var lines = comments.Select(c => $"{indent}# {c}").Concat(entries.Select(e => $"{indent}{e.Key}:{Tail(e.Value)}"));
-        return string.Concat(lines.Select(l => source.NewLine + l));
-    }
+    public string Block(int column, IReadOnlyList<string> comments, IReadOnlyList<(string Key, string Value)> entries) =>
+        string.Concat(Lines(column, comments, entries).Select(l => source.NewLine + l));
 
     /// <summary>The column of a mapping's keys; for a mapping whose entries all go, one step in from its owner's key.</summary>
     public int KeyColumn(YamlMapping mapping, YamlNode ownerKey) =>
         mapping.Entries.Count > 0 ? source.Column(mapping.Entries[0].Key.Start) : source.Column(ownerKey.Start) + IndentStep;
+
+    // Comment lines, then "key: value" lines, at one column.
+    private IEnumerable<string> Lines(int column, IReadOnlyList<string> comments, IReadOnlyList<(string Key, string Value)> entries)
+    {
+        var indent = new string(' ', column);
+        return comments.Select(c => $"{indent}# {c}").Concat(entries.Select(e => $"{indent}{e.Key}:{Tail(e.Value)}"));
+    }
+
+    // Where an entry's own comment lines start: above it, but not above the end of the entry before it.
+    private int CommentsStart(YamlMapping mapping, YamlEntry entry)
+    {
+        var index = IndexOf(mapping, entry);
+        return source.LeadingCommentsStart(entry.Key.Start, index > 0 ? source.NextLine(EndOf(mapping.Entries[index - 1])) : 0);
+    }
 
     // A value either on the key's line (" value") or a nested block of lines (starting with a newline).
     private string Tail(string value) => value.StartsWith(source.NewLine, StringComparison.Ordinal) ? value : " " + value;

@@ -23,6 +23,7 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     private readonly TcpConnections _connections = new(TimeProvider.System);
     private readonly TcpProxyHandler _handler;
     private readonly List<EchoTask> _tasks = [];
+    private readonly TaskNodes _nodes = new();
 
     public TcpProxyHandlerTests() =>
         _handler = new TcpProxyHandler(_table, _connections, Options.Create(new SwarmEdgeOptions()), NullLogger<TcpProxyHandler>.Instance);
@@ -58,7 +59,7 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     [Fact]
     public async Task A_task_that_refuses_is_skipped_for_the_next_and_remembered()
     {
-        var refused = new TcpEndpoint("gone", new IPEndPoint(IPAddress.Loopback, ClosedPort()));
+        var refused = new TcpEndpoint("gone", _nodes.Closed());
         var t2 = Task("t2");
         Route(refused, t2.Endpoint);
 
@@ -111,15 +112,9 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
         Assert.Equal(0, _connections.CountFor("t1"));
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
+        _nodes.Dispose();
         foreach (var task in _tasks)
         {
             await task.DisposeAsync();
