@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
 using SwarmEdge.IntegrationTests.Hostile;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
@@ -9,12 +12,14 @@ namespace SwarmEdge.IntegrationTests.Resilience;
 /// <summary>
 /// SIGTERM to SwarmEdge with a request in flight and clients still sending: it turns unready at once, keeps
 /// serving for its grace (each HTTP/1.1 answer asking the client to reconnect), lets the request in flight
-/// finish, and exits 0.
+/// finish, and exits 0. What outlives the drain (a long poll, a WebSocket, a TCP connection) is cut when it ends.
 /// </summary>
 [Collection(SingleNodeSwarmCollection.Name)]
 public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Port = 18196;
+    private const int DrainPort = 18230; // proxy; admin +1
+    private const int TcpEntrypoint = 17030;
     private const string Image = "swarmedge-lab/tcpecho:latest";
     private const string SlowHttp = "socat TCP-LISTEN:80,fork,reuseaddr EXEC:/usr/local/bin/http-with-delay";
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
@@ -63,6 +68,130 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         Measurements.Record(output, "graceful shutdown (SIGTERM, grace 3 s)",
             $"unready after {unreadyAfter.TotalSeconds:0.00} s; {duringGrace} requests served during the grace, each with Connection: close; " +
             $"the 6 s request in flight answered 200; exited 0 after {stop.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    [Fact]
+    public async Task Long_polls_websockets_and_tcp_connections_keep_working_through_grace_and_drain_and_are_cut_when_the_drain_ends()
+    {
+        var grace = TimeSpan.FromSeconds(2);
+        var drain = TimeSpan.FromSeconds(4);
+        var end = grace + drain;
+        var slow = SwarmServices.UniqueName("dpoll");
+        var ws = SwarmServices.UniqueName("dws");
+        var echo = SwarmServices.UniqueName("dtcp");
+        await Task.WhenAll(
+            _services.CreateFromAsync(Image, slow, 1, SwarmServices.Labels(80, ("swarmedge.http.host", $"{slow}.test")), "--entrypoint", SlowHttp),
+            _services.CreateFromAsync("swarmedge-lab/grpc:latest", ws, 1, SwarmServices.Labels(8080, ("swarmedge.http.host", $"{ws}.test"))),
+            _services.CreateFromAsync(Image, echo, 1, new Dictionary<string, string>
+            {
+                ["swarmedge.enable"] = "true",
+                ["swarmedge.tcp.port"] = "7000",
+                ["swarmedge.tcp.entrypoint"] = TcpEntrypoint.ToString(),
+            }));
+        var edge = await ProductionEdge.StartAsync(swarm, DrainPort, new()
+        {
+            ["SwarmEdge:Shutdown:Grace"] = grace.ToString(),
+            ["SwarmEdge:Shutdown:Drain"] = drain.ToString(),
+            ["SwarmEdge:Tcp:Entrypoints:0"] = TcpEntrypoint.ToString(),
+        });
+        await using var _ = edge;
+        foreach (var service in new[] { slow, ws, echo })
+        {
+            await ProductionEdge.WaitForEndpointsAsync(edge, service, 1);
+        }
+
+        // Open before the stop: a poll that ends inside the drain, one that outlives it, a WebSocket, a TCP connection.
+        var shortPoll = GetAsync(edge, slow, "/wait/4/short-poll");
+        var longPoll = GetAsync(edge, slow, "/wait/30/long-poll");
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Host", $"{ws}.test");
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await socket.ConnectAsync(new Uri($"ws://{swarm.Sidecar.Address}:{DrainPort}/ws"), deadline.Token);
+        await ReceiveAsync(socket, deadline.Token); // the task's greeting
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(swarm.Sidecar.Address, TcpEntrypoint, deadline.Token);
+        var stream = tcp.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        await reader.ReadLineAsync(deadline.Token); // the task's name
+        await Eventually.HoldsAsync(async () => await edge.MetricAsync("swarmedge_requests_in_flight") >= 3,
+            TimeSpan.FromSeconds(10), "both polls and the WebSocket are in flight");
+
+        var stop = Stopwatch.StartNew();
+        await edge.TerminateAsync();
+
+        // Both long-lived connections keep carrying data through the grace and into the drain, a second before its end.
+        var echoes = 0;
+        while (stop.Elapsed < end - TimeSpan.FromSeconds(1))
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes($"ws {echoes}"), WebSocketMessageType.Text, true, deadline.Token);
+            Assert.Equal($"ws {echoes}", await ReceiveAsync(socket, deadline.Token));
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"tcp {echoes}\n"), deadline.Token);
+            Assert.Equal($"tcp {echoes}", await reader.ReadLineAsync(deadline.Token));
+            echoes++;
+            await Task.Delay(200, deadline.Token);
+        }
+
+        var lastEcho = stop.Elapsed;
+        using var finished = await shortPoll;
+        Assert.Equal(HttpStatusCode.OK, finished.StatusCode);
+
+        // Then the drain ends: each is cut. When and how each client sees it:
+        var webSocketCut = Task.Run(async () =>
+        {
+            var how = await Record.ExceptionAsync(() => ReceiveAsync(socket, deadline.Token));
+            return (stop.Elapsed, how is null ? "a message" : $"{how.GetType().Name}: {how.Message}");
+        });
+        var tcpCut = Task.Run(async () =>
+        {
+            string how;
+            try
+            {
+                how = await reader.ReadLineAsync(deadline.Token) is null ? "end of stream (FIN)" : "data";
+            }
+            catch (IOException ex)
+            {
+                how = ex.InnerException is SocketException socketError ? socketError.SocketErrorCode.ToString() : ex.GetType().Name;
+            }
+
+            return (stop.Elapsed, how);
+        });
+        var pollCut = Task.Run(async () =>
+        {
+            var how = await Record.ExceptionAsync(() => longPoll);
+            return (stop.Elapsed, how is null ? "answered" : $"{how.GetType().Name}: {how.Message}");
+        });
+        var (webSocketAt, webSocketHow) = await webSocketCut;
+        var (tcpAt, tcpHow) = await tcpCut;
+        var (pollAt, pollHow) = await pollCut;
+        var exitCode = await edge.WaitForExitAsync(TimeSpan.FromSeconds(20));
+        var exitedAt = stop.Elapsed;
+
+        Assert.NotEqual("answered", pollHow);
+        Assert.NotEqual("a message", webSocketHow);
+        Assert.NotEqual("data", tcpHow);
+        foreach (var (what, at) in new[] { ("long poll", pollAt), ("WebSocket", webSocketAt), ("TCP connection", tcpAt) })
+        {
+            Assert.True(at >= end - TimeSpan.FromMilliseconds(500) && at <= end + TimeSpan.FromSeconds(3),
+                $"the {what} was cut at {at.TotalSeconds:0.00} s; the drain ends at {end.TotalSeconds:0} s");
+        }
+
+        Assert.Equal(0, exitCode);
+        Measurements.Record(output, "graceful shutdown: what outlives the drain (grace 2 s, drain 4 s)",
+            $"WebSocket and TCP echoed until {lastEcho.TotalSeconds:0.0} s ({echoes} round trips each); the 4 s poll answered 200; " +
+            $"cut at the drain's end: 30 s poll at {pollAt.TotalSeconds:0.00} s ({pollHow}), WebSocket at {webSocketAt.TotalSeconds:0.00} s ({webSocketHow}), " +
+            $"TCP at {tcpAt.TotalSeconds:0.00} s ({tcpHow}); exited {exitCode} at {exitedAt.TotalSeconds:0.0} s");
+    }
+
+    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
+    {
+        var buffer = new byte[4096];
+        var result = await socket.ReceiveAsync(buffer, ct);
+        if (result.MessageType == WebSocketMessageType.Close)
+        {
+            throw new WebSocketException($"closed by the edge: {result.CloseStatus} {result.CloseStatusDescription}");
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, result.Count);
     }
 
     private async Task<HttpResponseMessage> GetAsync(SwarmEdgeProcess edge, string name, string path)
