@@ -56,6 +56,20 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Proxy:Port and SwarmEdge:Admin:Port are both {options.Proxy.Port}: the admin API needs its own port");
         }
 
+        if (options.Admin.ProbePort != 0)
+        {
+            if (options.Admin.ProbePort is < 1 or > 65535)
+            {
+                errors.Add($"SwarmEdge:Admin:ProbePort {options.Admin.ProbePort} is not a port number from 1 to 65535 (or 0: none)");
+            }
+            else if (options.Admin.ProbePort == options.Proxy.Port || options.Admin.ProbePort == options.Admin.Port
+                     || options.Admin.ProbePort == options.Https.Port && options.Https.Enabled
+                     || options.Tcp.Entrypoints.Contains(options.Admin.ProbePort))
+            {
+                errors.Add($"SwarmEdge:Admin:ProbePort {options.Admin.ProbePort} is already the proxy, admin, HTTPS or a TCP entrypoint port");
+            }
+        }
+
         var tcp = options.Tcp;
         foreach (var port in tcp.Entrypoints)
         {

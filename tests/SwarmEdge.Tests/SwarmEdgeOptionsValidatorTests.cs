@@ -144,6 +144,24 @@ public class SwarmEdgeOptionsValidatorTests
             }));
     }
 
+    [Theory]
+    [InlineData(-1, "SwarmEdge:Admin:ProbePort -1 is not a port number from 1 to 65535 (or 0: none)")]
+    [InlineData(65536, "SwarmEdge:Admin:ProbePort 65536 is not a port number from 1 to 65535 (or 0: none)")]
+    [InlineData(8080, "SwarmEdge:Admin:ProbePort 8080 is already the proxy, admin, HTTPS or a TCP entrypoint port")]
+    [InlineData(8081, "SwarmEdge:Admin:ProbePort 8081 is already the proxy, admin, HTTPS or a TCP entrypoint port")]
+    [InlineData(7000, "SwarmEdge:Admin:ProbePort 7000 is already the proxy, admin, HTTPS or a TCP entrypoint port")]
+    public void The_probe_port_is_a_port_of_its_own(int port, string error)
+    {
+        Assert.Equal([error], Failures(o =>
+        {
+            o.Proxy.Port = 8080;
+            o.Admin.Port = 8081;
+            o.Tcp.Entrypoints = [7000];
+            o.Admin.ProbePort = port;
+        }));
+        Assert.Empty(Failures(o => o.Admin.ProbePort = 8082));
+    }
+
     [Fact]
     public void Every_problem_is_reported_at_once()
     {

@@ -9,6 +9,7 @@ namespace SwarmEdge.Admin;
 /// /api/certificates.
 /// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints. With a token
 /// (SwarmEdge:Admin:TokenFile) every path but the probes needs it; the probes then say only ready or not.
+/// SwarmEdge:Admin:ProbePort adds a listener on every address with the probes alone, never a reason.
 /// </summary>
 internal sealed partial class AdminServer(
     EdgeStatus status,
@@ -33,14 +34,26 @@ internal sealed partial class AdminServer(
         {
             k.AddServerHeader = false;
             k.Listen(IPAddress.Parse(admin.Address), admin.Port);
+            if (admin.ProbePort > 0)
+            {
+                k.Listen(IPAddress.Any, admin.ProbePort);
+            }
         });
 
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            var open = path == "/healthz" || path == "/readyz" || (admin.MetricsWithoutToken && path == "/metrics");
-            if (!open && !token.Accepts(context.Request.Headers.Authorization))
+            var probe = path == "/healthz" || path == "/readyz";
+            if (IsProbePort(context))
+            {
+                if (!probe || !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
+                {
+                    context.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+            }
+            else if (!probe && !(admin.MetricsWithoutToken && path == "/metrics") && !token.Accepts(context.Request.Headers.Authorization))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -64,7 +77,7 @@ internal sealed partial class AdminServer(
             }
 
             // Docker's errors name internal addresses: only for callers that hold the token.
-            var reason = token.Accepts(request.Headers.Authorization)
+            var reason = !IsProbePort(request.HttpContext) && token.Accepts(request.Headers.Authorization)
                 ? $": no successful read of the swarm yet ({view.DockerError ?? "first read in progress"})"
                 : "";
             return Results.Text($"not ready{reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -77,6 +90,12 @@ internal sealed partial class AdminServer(
         _app = app;
         Log.Listening(loggerFactory.CreateLogger<AdminServer>(), $"{admin.Address}:{admin.Port}",
             token.Required ? "bearer token required" : "no token: loopback only");
+        if (admin.ProbePort > 0)
+        {
+            Log.ProbesListening(loggerFactory.CreateLogger<AdminServer>(), admin.ProbePort);
+        }
+
+        bool IsProbePort(HttpContext context) => admin.ProbePort > 0 && context.Connection.LocalPort == admin.ProbePort;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -99,5 +118,8 @@ internal sealed partial class AdminServer(
     {
         [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Admin API listening on {Address} ({Access})")]
         public static partial void Listening(ILogger logger, string address, string access);
+
+        [LoggerMessage(EventId = 401, Level = LogLevel.Information, Message = "Probes (/healthz, /readyz) listening on 0.0.0.0:{Port}")]
+        public static partial void ProbesListening(ILogger logger, int port);
     }
 }

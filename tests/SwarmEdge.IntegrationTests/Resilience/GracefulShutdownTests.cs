@@ -10,7 +10,8 @@ using Xunit.Abstractions;
 namespace SwarmEdge.IntegrationTests.Resilience;
 
 /// <summary>
-/// SIGTERM to SwarmEdge with a request in flight and clients still sending: it turns unready at once, keeps
+/// SIGTERM to SwarmEdge with a request in flight and clients still sending: it turns unready at once (on the
+/// admin API and on the probe port a floating IP's track script or a load balancer asks), keeps
 /// serving for its grace (each HTTP/1.1 answer asking the client to reconnect), lets the request in flight
 /// finish, and exits 0. What outlives the drain (a long poll, a WebSocket, a TCP connection) is cut when it ends.
 /// </summary>
@@ -18,6 +19,7 @@ namespace SwarmEdge.IntegrationTests.Resilience;
 public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Port = 18196;
+    private const int ProbePort = 18198;
     private const int DrainPort = 18230; // proxy; admin +1
     private const int TcpEntrypoint = 17030;
     private const string Image = "swarmedge-lab/tcpecho:latest";
@@ -35,10 +37,24 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         {
             ["SwarmEdge:Shutdown:Grace"] = Grace.ToString(),
             ["SwarmEdge:Shutdown:Drain"] = "00:00:10",
+            ["SwarmEdge:Admin:ProbePort"] = ProbePort.ToString(),
         });
         await using var _ = edge;
         await ProductionEdge.WaitForEndpointsAsync(edge, name, 2);
         Assert.Equal(HttpStatusCode.OK, (await edge.GetAdminAsync("readyz")).StatusCode);
+
+        // The probe port, on every address: the probes and nothing else, even with the admin token.
+        var probes = new Uri($"http://{swarm.Sidecar.Address}:{ProbePort}/");
+        Assert.Equal("ready\n", await _http.GetStringAsync(new Uri(probes, "readyz")));
+        Assert.Equal("ok\n", await _http.GetStringAsync(new Uri(probes, "healthz")));
+        foreach (var path in new[] { "metrics", "api/services", "api/certificates", "" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(probes, path));
+            request.Headers.Authorization = new("Bearer", SwarmEdgeProcess.AdminToken);
+            Assert.Equal(HttpStatusCode.NotFound, (await _http.SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await _http.PostAsync(new Uri(probes, "readyz"), null)).StatusCode);
 
         // A request that takes 6 s, sent before the stop and answered after the grace.
         var inFlight = GetAsync(edge, name, "/wait/6/in-flight");
@@ -50,6 +66,11 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         await Eventually.HoldsAsync(async () => (await edge.GetAdminAsync("readyz")).StatusCode == HttpStatusCode.ServiceUnavailable,
             TimeSpan.FromSeconds(2), "unready once stopped", TimeSpan.FromMilliseconds(20));
         var unreadyAfter = stop.Elapsed;
+        using (var probe = await _http.GetAsync(new Uri(probes, "readyz")))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, probe.StatusCode);
+            Assert.Equal("not ready: draining before a stop\n", await probe.Content.ReadAsStringAsync());
+        }
 
         // During the grace: new connections are served, and told to close.
         var duringGrace = 0;
