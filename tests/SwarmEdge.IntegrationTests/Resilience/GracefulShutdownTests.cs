@@ -128,7 +128,7 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         socket.Options.SetRequestHeader("Host", $"{ws}.test");
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await socket.ConnectAsync(new Uri($"ws://{swarm.Sidecar.Address}:{DrainPort}/ws"), deadline.Token);
-        await ReceiveAsync(socket, deadline.Token); // the task's greeting
+        await WebSocketText.ReceiveAsync(socket, deadline.Token); // the task's greeting
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(swarm.Sidecar.Address, TcpEntrypoint, deadline.Token);
         var stream = tcp.GetStream();
@@ -145,7 +145,7 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         while (stop.Elapsed < end - TimeSpan.FromSeconds(1))
         {
             await socket.SendAsync(Encoding.ASCII.GetBytes($"ws {echoes}"), WebSocketMessageType.Text, true, deadline.Token);
-            Assert.Equal($"ws {echoes}", await ReceiveAsync(socket, deadline.Token));
+            Assert.Equal($"ws {echoes}", await WebSocketText.ReceiveAsync(socket, deadline.Token));
             await stream.WriteAsync(Encoding.ASCII.GetBytes($"tcp {echoes}\n"), deadline.Token);
             Assert.Equal($"tcp {echoes}", await reader.ReadLineAsync(deadline.Token));
             echoes++;
@@ -159,7 +159,7 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
         // Then the drain ends: each is cut. When and how each client sees it:
         var webSocketCut = Task.Run(async () =>
         {
-            var how = await Record.ExceptionAsync(() => ReceiveAsync(socket, deadline.Token));
+            var how = await Record.ExceptionAsync(() => WebSocketText.ReceiveAsync(socket, deadline.Token));
             return (stop.Elapsed, how is null ? "a message" : $"{how.GetType().Name}: {how.Message}");
         });
         var tcpCut = Task.Run(async () =>
@@ -201,18 +201,6 @@ public sealed class GracefulShutdownTests(SingleNodeSwarm swarm, ITestOutputHelp
             $"WebSocket and TCP echoed until {lastEcho.TotalSeconds:0.0} s ({echoes} round trips each); the 4 s poll answered 200; " +
             $"cut at the drain's end: 30 s poll at {pollAt.TotalSeconds:0.00} s ({pollHow}), WebSocket at {webSocketAt.TotalSeconds:0.00} s ({webSocketHow}), " +
             $"TCP at {tcpAt.TotalSeconds:0.00} s ({tcpHow}); exited {exitCode} at {exitedAt.TotalSeconds:0.0} s");
-    }
-
-    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
-    {
-        var buffer = new byte[4096];
-        var result = await socket.ReceiveAsync(buffer, ct);
-        if (result.MessageType == WebSocketMessageType.Close)
-        {
-            throw new WebSocketException($"closed by the edge: {result.CloseStatus} {result.CloseStatusDescription}");
-        }
-
-        return Encoding.UTF8.GetString(buffer, 0, result.Count);
     }
 
     private async Task<HttpResponseMessage> GetAsync(SwarmEdgeProcess edge, string name, string path)

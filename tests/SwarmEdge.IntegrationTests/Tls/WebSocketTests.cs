@@ -53,11 +53,11 @@ public sealed class WebSocketTests(SingleNodeSwarm swarm, ITestOutputHelper outp
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             // RequestVersionExact: the connect fails unless the edge speaks that version (HTTP/2: extended CONNECT).
             await socket.ConnectAsync(uri, invoker, timeout.Token);
-            Assert.Equal(task, LoadGenerator.TaskIdOf(await ReceiveAsync(socket, timeout.Token)));
+            Assert.Equal(task, LoadGenerator.TaskIdOf(await WebSocketText.ReceiveAsync(socket, timeout.Token)));
             for (var i = 0; i < 3; i++)
             {
                 await socket.SendAsync(Encoding.ASCII.GetBytes($"ping {i}"), WebSocketMessageType.Text, true, timeout.Token);
-                Assert.Equal($"ping {i}", await ReceiveAsync(socket, timeout.Token));
+                Assert.Equal($"ping {i}", await WebSocketText.ReceiveAsync(socket, timeout.Token));
             }
 
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
@@ -72,13 +72,6 @@ public sealed class WebSocketTests(SingleNodeSwarm swarm, ITestOutputHelper outp
         var handler = new SocketsHttpHandler();
         https.Configure(handler);
         return new HttpMessageInvoker(handler);
-    }
-
-    private static async Task<string> ReceiveAsync(ClientWebSocket socket, CancellationToken ct)
-    {
-        var buffer = new byte[4096];
-        var result = await socket.ReceiveAsync(buffer, ct);
-        return Encoding.ASCII.GetString(buffer, 0, result.Count);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
