@@ -16,36 +16,19 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Stack = "it-stack";
     private const string Demo = "it-demo";
-    private const string EdgeImage = "swarmedge-lab/swarmedge:e2e";
-    private const string SocketProxyImage = "swarmedge-lab/socket-proxy:e2e";
 
     [Fact]
     public async Task Stack_deploys_serves_through_the_edge_node_only_and_the_edge_cannot_write_the_api()
     {
-        await BuildImagesAsync();
+        await ProductionImages.EnsureAsync();
         await MultiNodeSwarm.WaitHealthyAsync();
-        // stack deploy is idempotent; a leader election in the middle of it (the lab runs on two cores) is retried.
-        var gid = (await Shell.RunAsync("stat", ["-c", "%g", "/var/run/selab-n1.sock"])).Trimmed;
-        var stackFile = await StackFileForThisKernelAsync();
-        foreach (var (file, stack) in new[] { (stackFile, Stack), (Path.Combine("examples", "whoami.yml"), Demo) })
-        {
-            await Eventually.HoldsAsync(async () =>
-            {
-                var deploy = await Shell.RunAsync("env",
-                [
-                    $"SWARMEDGE_IMAGE={EdgeImage}", $"SOCKET_PROXY_IMAGE={SocketProxyImage}", "DEMO_IMAGE=swarmedge-lab/whoami:latest",
-                    // The lab's three daemons share one filesystem: each node's own socket, by Swarm template.
-                    "DOCKER_SOCKET=/var/run/{{.Node.Hostname}}.sock", $"DOCKER_GID={gid}",
-                    "docker", "-H", MultiNodeSwarm.HostOf(1), "stack", "deploy", "-c", Path.Combine(RepoPaths.Root, file), stack,
-                ], check: false);
-                output.WriteLine(deploy.Output + deploy.Error);
-                return deploy.ExitCode == 0;
-            }, TimeSpan.FromSeconds(120), $"docker stack deploy of {file} succeeds", TimeSpan.FromSeconds(5));
-        }
+        var stackFile = await ProductionStack.StackFileAsync(output);
+        await ProductionStack.DeployAsync(output, stackFile, Stack);
+        await ProductionStack.DeployAsync(output, Path.Combine("examples", "whoami.yml"), Demo);
 
         // One edge task, on n1; a socket proxy per manager; three demo tasks.
-        await Eventually.HoldsAsync(async () => await RunningAsync(Stack, "edge") == 1 && await RunningAsync(Stack, "socket-proxy") == 3
-                                                && await RunningAsync(Demo, "whoami") == 3,
+        await Eventually.HoldsAsync(async () => await ProductionStack.RunningAsync(Stack, "edge") == 1 && await ProductionStack.RunningAsync(Stack, "socket-proxy") == 3
+                                                && await ProductionStack.RunningAsync(Demo, "whoami") == 3,
             TimeSpan.FromSeconds(120), "the stacks' services run", TimeSpan.FromSeconds(1));
         var edgeNodes = (await MultiNodeSwarm.Docker(1, "service", "ps", $"{Stack}_edge", "--filter", "desired-state=running", "--format", "{{.Node}}")).Trimmed;
         Assert.Equal(MultiNodeSwarm.HostnameOf(1), edgeNodes);
@@ -115,7 +98,7 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
         await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1, "inspect", "-f", "{{.State.Health.Status}}", proxyContainer)).Trimmed == "healthy",
             TimeSpan.FromSeconds(60), "the socket proxy on n1 is healthy");
         var controlOptions = (await MultiNodeSwarm.Docker(1, "network", "inspect", $"{Stack}_control", "--format", "{{json .Options}}")).Trimmed;
-        Assert.Equal(stackFile == "stack.yml", controlOptions.Contains("\"encrypted\"", StringComparison.Ordinal));
+        Assert.Equal(stackFile.EndsWith("/stack.yml", StringComparison.Ordinal), controlOptions.Contains("\"encrypted\"", StringComparison.Ordinal));
 
         // And the audit agrees: no port published through the routing mesh, only the edge node publishes.
         var audit = await Shell.RunAsync("dotnet", [RepoPaths.SwarmEdgeDll, "audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
@@ -125,52 +108,6 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
         Measurements.Record(output, "stack.yml on the three-node lab",
             $"served through n1:80 only; n2, n3 closed; socket proxy: GET 200, POST/DELETE 403; audit exit {audit.ExitCode}");
     }
-
-    /// <summary>
-    /// stack.yml encrypts the control network (IPsec ESP between the nodes' VXLAN endpoints). A kernel without
-    /// ESP (this lab's: adding an xfrm state fails with "function not implemented") drops that network's
-    /// traffic between nodes, so the lab then deploys a copy without the encryption option, and says so.
-    /// </summary>
-    private async Task<string> StackFileForThisKernelAsync()
-    {
-        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "stack.yml"));
-        Assert.Contains("encrypted: \"\"", text);
-        var probe = await Shell.RunAsync("sh", ["-c",
-            "ip netns add se-esp-probe 2>/dev/null; ip netns exec se-esp-probe ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 " +
-            "mode transport aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 64; rc=$?; ip netns del se-esp-probe; exit $rc"], check: false);
-        if (probe.ExitCode == 0)
-        {
-            return "stack.yml";
-        }
-
-        var copy = Path.Combine(RepoPaths.Root, "artifacts", "stack.no-esp.yml");
-        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-        await File.WriteAllTextAsync(copy, text.Replace("    driver_opts:\n      encrypted: \"\"\n", "", StringComparison.Ordinal));
-        Measurements.Record(output, "stack.yml on the three-node lab", $"this kernel has no IPsec ESP ({probe.Error.Trim()}): control network deployed unencrypted");
-        return copy;
-    }
-
-    private static async Task BuildImagesAsync()
-    {
-        var publish = Path.Combine(RepoPaths.Root, "artifacts", "publish-linux-x64");
-        await Shell.RunAsync("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "SwarmEdge"), "-c", "Release", "-r", "linux-x64",
-            "--self-contained", "-o", publish, "-nologo", "-v", "q"], TimeSpan.FromMinutes(10));
-        await Shell.RunAsync("docker", ["build", "-q", "--target", "prebuilt", "--build-arg", "RUNTIME_IMAGE=swarmedge-lab/base:bookworm",
-            "-t", EdgeImage, RepoPaths.Root], TimeSpan.FromMinutes(10));
-        await Shell.RunAsync("docker", ["build", "-q", "--build-arg", "BASE_IMAGE=swarmedge-lab/base:bookworm",
-            "-t", SocketProxyImage, Path.Combine(RepoPaths.Root, "deploy", "socket-proxy")], TimeSpan.FromMinutes(10));
-
-        // The lab's nodes reach no registry: copy the images in.
-        foreach (var node in new[] { 1, 2, 3 })
-        {
-            await Shell.RunAsync("sh", ["-c", $"docker save {EdgeImage} {SocketProxyImage} | docker -H {MultiNodeSwarm.HostOf(node)} load -q"],
-                TimeSpan.FromMinutes(5));
-        }
-    }
-
-    private static async Task<int> RunningAsync(string stack, string service) =>
-        (await MultiNodeSwarm.Docker(1, "service", "ps", $"{stack}_{service}", "--filter", "desired-state=running", "--format", "{{.CurrentState}}"))
-            .Trimmed.Split('\n').Count(s => s.StartsWith("Running", StringComparison.Ordinal));
 
     private static async Task<bool> AcceptsAsync(string host, int port)
     {

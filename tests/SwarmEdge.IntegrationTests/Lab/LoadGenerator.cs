@@ -25,7 +25,9 @@ internal sealed class LoadGenerator : IAsyncDisposable
 
     private readonly bool _closeEach;
 
-    public LoadGenerator(Uri proxy, string host, int connections, string path = "/", HttpsClient? https = null, bool closeEach = false)
+    /// <param name="timeout">What a client waits for one request; 30 s is a patient client, a lost node may cost seconds.</param>
+    public LoadGenerator(Uri proxy, string host, int connections, string path = "/", HttpsClient? https = null, bool closeEach = false,
+        TimeSpan? timeout = null)
     {
         _uri = new Uri(proxy, path);
         _host = host;
@@ -38,7 +40,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
             ConnectTimeout = TimeSpan.FromSeconds(5),
         };
         https?.Configure(handler);
-        _client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) }; // what a patient client waits; a lost node may cost seconds
+        _client = new HttpClient(handler) { Timeout = timeout ?? TimeSpan.FromSeconds(30) };
     }
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -70,6 +72,16 @@ internal sealed class LoadGenerator : IAsyncDisposable
         var latencies = window.Select(s => s.Seconds * 1000).Order().ToList();
         double Percentile(double p) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(p * latencies.Count) - 1)];
         return (window.Count, window.Count(s => s.Failed), Percentile(0.5), Percentile(0.99));
+    }
+
+    /// <summary>
+    /// The longest stretch between the two times (seconds on Now's clock) in which no request ended with an
+    /// answer: how long clients saw nothing but failures or waiting.
+    /// </summary>
+    public double LongestGap(double from, double to)
+    {
+        var answered = _samples.Where(s => !s.Failed && s.At >= from && s.At < to).Select(s => s.At).Order().Prepend(from).Append(to).ToList();
+        return answered.Zip(answered.Skip(1), (a, b) => b - a).Max();
     }
 
     /// <summary>Task IDs that answered at or after the given time.</summary>
@@ -120,7 +132,7 @@ internal sealed class LoadGenerator : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                failure = $"{ex.GetType().Name}: {ex.Message}";
+                failure = $"{ex.GetType().Name}: {ex.Message}" + (ex.InnerException is { } inner ? $" ({inner.Message})" : "");
             }
 
             var now = Now;

@@ -1,0 +1,82 @@
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Lab;
+
+/// <summary>
+/// Deploys the repository's stack files on the three-node lab as a user would (docker stack deploy), with the
+/// images of <see cref="ProductionImages"/>, and says when their services run.
+/// </summary>
+internal static class ProductionStack
+{
+    /// <summary>
+    /// stack.yml, as shipped or with the probe port's host-mode publishing uncommented. It encrypts the control
+    /// network (IPsec ESP between the nodes' VXLAN endpoints); a kernel without ESP (this lab's: adding an xfrm
+    /// state fails with "function not implemented") drops that network's traffic between nodes, so the lab then
+    /// deploys a copy without the encryption option, and says so.
+    /// </summary>
+    public static async Task<string> StackFileAsync(ITestOutputHelper output, bool publishProbePort = false)
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "stack.yml"));
+        if (publishProbePort)
+        {
+            const string commented = "      # - target: 8082              # readiness for whatever fronts the edge nodes\n" +
+                                     "      #   published: 8082\n      #   protocol: tcp\n      #   mode: host\n";
+            if (!text.Contains(commented, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("stack.yml no longer has the commented probe port publishing this lab uncomments");
+            }
+
+            text = text.Replace(commented, "      - target: 8082\n        published: 8082\n        protocol: tcp\n        mode: host\n", StringComparison.Ordinal);
+        }
+
+        if (!text.Contains("encrypted: \"\"", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("stack.yml no longer encrypts its control network");
+        }
+
+        var probe = await Shell.RunAsync("sh", ["-c",
+            "ip netns add se-esp-probe 2>/dev/null; ip netns exec se-esp-probe ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 " +
+            "mode transport aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 64; rc=$?; ip netns del se-esp-probe; exit $rc"], check: false);
+        if (probe.ExitCode == 0 && !publishProbePort)
+        {
+            return Path.Combine(RepoPaths.Root, "stack.yml");
+        }
+
+        if (probe.ExitCode != 0)
+        {
+            text = text.Replace("    driver_opts:\n      encrypted: \"\"\n", "", StringComparison.Ordinal);
+            Measurements.Record(output, "stack.yml on the three-node lab", $"this kernel has no IPsec ESP ({probe.Error.Trim()}): control network deployed unencrypted");
+        }
+
+        var copy = Path.Combine(RepoPaths.Root, "artifacts", publishProbePort ? "stack.probe-port.yml" : "stack.no-esp.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        await File.WriteAllTextAsync(copy, text);
+        return copy;
+    }
+
+    /// <summary>
+    /// docker stack deploy with the lab's images and sockets. Deploying is idempotent; a leader election in the
+    /// middle of it (the lab runs on two cores) is retried.
+    /// </summary>
+    public static async Task DeployAsync(ITestOutputHelper output, string file, string stack, params string[] environment)
+    {
+        var gid = (await Shell.RunAsync("stat", ["-c", "%g", "/var/run/selab-n1.sock"])).Trimmed;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var deploy = await Shell.RunAsync("env",
+            [
+                $"SWARMEDGE_IMAGE={ProductionImages.Edge}", $"SOCKET_PROXY_IMAGE={ProductionImages.SocketProxy}", $"VRRP_IMAGE={ProductionImages.Vrrp}",
+                "DEMO_IMAGE=swarmedge-lab/whoami:latest",
+                // The lab's three daemons share one filesystem: each node's own socket, by Swarm template.
+                "DOCKER_SOCKET=/var/run/{{.Node.Hostname}}.sock", $"DOCKER_GID={gid}", .. environment,
+                "docker", "-H", MultiNodeSwarm.HostOf(1), "stack", "deploy", "-c", Path.Combine(RepoPaths.Root, file), stack,
+            ], check: false);
+            output.WriteLine(deploy.Output + deploy.Error);
+            return deploy.ExitCode == 0;
+        }, TimeSpan.FromSeconds(120), $"docker stack deploy of {file} succeeds", TimeSpan.FromSeconds(5));
+    }
+
+    public static async Task<int> RunningAsync(string stack, string service) =>
+        (await MultiNodeSwarm.Docker(1, "service", "ps", $"{stack}_{service}", "--filter", "desired-state=running", "--format", "{{.CurrentState}}"))
+            .Trimmed.Split('\n').Count(s => s.StartsWith("Running", StringComparison.Ordinal));
+}
