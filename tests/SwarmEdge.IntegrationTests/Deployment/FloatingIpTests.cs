@@ -158,6 +158,54 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
         Assert.All(spreads, s => Assert.True(s < 1, $"spread {s:0.000} s"));
     }
 
+    /// <summary>
+    /// A tenant's task on an edge node, on its default bridge, running keepalived with the deployment's own
+    /// password at priority 254 (the strongest form: it learned the password). Its adverts leave masqueraded to
+    /// the node's address, but that address pair already carries the edges' own VRRP flow, and a portless protocol
+    /// has no other tuple to NAT to, so the kernel drops them; from any other address the source check would.
+    /// Under load: the IP stays where it is, no request fails.
+    /// </summary>
+    [Fact]
+    public async Task A_tenant_container_sending_vrrp_adverts_cannot_move_the_ip()
+    {
+        await using var load = StartLoad();
+        await using var holders = new HolderTimeline(load);
+        try
+        {
+            await StartRogueAsync(_other, lab.Password);
+            var masterAt = await WhenAsync(load, async () =>
+                (await MultiNodeSwarm.Docker(_other, "logs", Rogue)) is var logs && (logs.Output + logs.Error).Contains("Entering MASTER STATE", StringComparison.Ordinal));
+            // Five of its adverts (one a second) sent while the load runs: the IP has to stay through them.
+            await Eventually.HoldsAsync(() => load.Now > masterAt + 5, TimeSpan.FromSeconds(30), "five rogue adverts sent");
+            await load.StopAsync();
+            await holders.StopAsync();
+
+            Measurements.Record(output, "floating IP, a tenant container on an edge node sending VRRP adverts (password known, priority 254)",
+                $"the IP on {holders}; {load.Requests} requests, {load.Failures.Count} failed");
+            Assert.Equal([(holders.First, $"n{_holder}")], holders.Changes);
+            AssertNoFailures(load);
+        }
+        finally
+        {
+            await MultiNodeSwarm.Docker(_other, "rm", "-f", Rogue);
+        }
+    }
+
+    private const string Rogue = "it-ha-rogue";
+
+    /// <summary>keepalived in a plain container on the node's default bridge, claiming the floating IP at priority 254.</summary>
+    private static async Task StartRogueAsync(int node, string password)
+    {
+        var peers = $"{MultiNodeSwarm.AddressOf(1)},{MultiNodeSwarm.AddressOf(2)}";
+        var run = await MultiNodeSwarm.Docker(node, "run", "-d", "--name", Rogue, "--cap-drop", "ALL",
+            "--cap-add", "NET_ADMIN", "--cap-add", "NET_RAW", "--cap-add", "NET_BROADCAST", "--cap-add", "SETUID", "--cap-add", "SETGID",
+            "-e", $"VRRP_VIPS={FloatingIpLab.Vip}/24", "-e", "NODE=rogue", "-e", "VRRP_PRIORITIES=rogue=254", "-e", "PROBE_URL=file:///etc/hostname",
+            "-e", $"PASSWORD={password}", "--entrypoint", "sh", ProductionImages.Vrrp, "-c",
+            "printf %s \"$PASSWORD\" > /tmp/password; own=$(ip -o -4 addr show dev eth0 | awk '{ sub(\"/.*\", \"\", $4); print $4 }'); " +
+            $"VRRP_PASSWORD_FILE=/tmp/password VRRP_PEERS=$own,{peers} exec swarmedge-vrrp");
+        Assert.True(run.ExitCode == 0, run.Error);
+    }
+
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(5);
 
     private static LoadGenerator StartLoad() =>
@@ -222,6 +270,21 @@ internal sealed class HolderTimeline : IAsyncDisposable
 
     public HolderTimeline(LoadGenerator load) => _polling = PollAsync(load);
 
+    /// <summary>Each change: when, and the nodes holding the IP from then on ("n1", "n1+n2", "none").</summary>
+    public IReadOnlyList<(double At, string Holders)> Changes
+    {
+        get
+        {
+            lock (_changes)
+            {
+                return [.. _changes];
+            }
+        }
+    }
+
+    /// <summary>When the first poll answered.</summary>
+    public double First => Changes[0].At;
+
     private async Task PollAsync(LoadGenerator load)
     {
         while (!_stop.IsCancellationRequested)
@@ -273,6 +336,9 @@ public sealed class FloatingIpLab : IAsyncLifetime
     private const string Secret = "swarmedge_vrrp_password";
     private bool _deployed;
 
+    /// <summary>The VRRP password the deployment's keepalived instances share (a Docker secret).</summary>
+    internal string Password { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     /// <summary>Deploys once; then waits for the state every case starts from and returns the node holding the IP.</summary>
@@ -284,7 +350,7 @@ public sealed class FloatingIpLab : IAsyncLifetime
             await MultiNodeSwarm.WaitHealthyAsync();
             await RemoveAsync();
             await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "node", "update", "--label-add", "swarmedge.edge=true", MultiNodeSwarm.HostnameOf(2)]);
-            await Shell.RunAsync("sh", ["-c", $"printf %s {Convert.ToHexString(RandomNumberGenerator.GetBytes(4))} | docker -H {MultiNodeSwarm.HostOf(1)} secret create {Secret} -"]);
+            await Shell.RunAsync("sh", ["-c", $"printf %s {Password} | docker -H {MultiNodeSwarm.HostOf(1)} secret create {Secret} -"]);
             await ProductionStack.DeployAsync(output, await ProductionStack.StackFileAsync(output, publishProbePort: true), Stack);
             await ProductionStack.DeployAsync(output, Path.Combine("examples", "whoami.yml"), Demo);
             await ProductionStack.DeployAsync(output, "edge-ha.yml", Vrrp,
