@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
@@ -33,15 +32,12 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task Sigterm_on_the_holder_moves_the_ip_before_its_edge_stops_accepting_and_fails_no_request()
     {
-        await using var load = StartLoad();
-        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(30));
-        var container = await FloatingIpLab.EdgeContainerAsync(_holder);
-        var signalledAt = load.Now;
-        await MultiNodeSwarm.Docker(_holder, "kill", "-s", "TERM", container);
+        await using var load = await StartLoadAsync();
+        var signalledAt = await SignalHoldersEdgeAsync(load, "TERM");
 
         // Both at once: when the IP leaves the holder, and when its edge refuses a connection to the node's own address.
         var moved = WhenAsync(load, async () => (await FloatingIpLab.HoldersAsync()).SequenceEqual([_other]));
-        var closed = WhenAsync(load, async () => !await AcceptsAsync(MultiNodeSwarm.AddressOf(_holder), 80));
+        var closed = WhenAsync(load, async () => !await TcpPort.AcceptsAsync(MultiNodeSwarm.AddressOf(_holder), 80, TimeSpan.FromSeconds(1)));
         var movedAt = await moved - signalledAt;
         var closedAt = await closed - signalledAt;
         await load.WaitForRequestsAsync(load.Requests + 1000, TimeSpan.FromSeconds(30));
@@ -57,8 +53,7 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task Forced_update_of_the_edge_service_fails_no_request()
     {
-        await using var load = StartLoad();
-        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(30));
+        await using var load = await StartLoadAsync();
         await using var holders = new HolderTimeline(load);
         var clock = Stopwatch.StartNew();
         var update = await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "service", "update", "--force", "--detach=false", $"{FloatingIpLab.Stack}_edge"],
@@ -78,11 +73,8 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task Sigkill_of_the_holders_edge_moves_the_ip_within_3_s()
     {
-        await using var load = StartLoad();
-        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(30));
-        var container = await FloatingIpLab.EdgeContainerAsync(_holder);
-        var killedAt = load.Now;
-        await MultiNodeSwarm.Docker(_holder, "kill", "-s", "KILL", container);
+        await using var load = await StartLoadAsync();
+        var killedAt = await SignalHoldersEdgeAsync(load, "KILL");
         var movedAt = await WhenAsync(load, async () => (await FloatingIpLab.HoldersAsync()).SequenceEqual([_other])) - killedAt;
         await load.WaitForRequestsAsync(load.Requests + 1000, TimeSpan.FromSeconds(30));
         await load.StopAsync();
@@ -100,8 +92,7 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task Cutting_the_holders_link_moves_the_ip_to_the_other_edge_node()
     {
-        await using var load = StartLoad();
-        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(30));
+        await using var load = await StartLoadAsync();
         var cutAt = load.Now;
         await MultiNodeSwarm.CutAsync(_holder);
         try
@@ -168,7 +159,7 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task A_tenant_container_sending_vrrp_adverts_cannot_move_the_ip()
     {
-        await using var load = StartLoad();
+        await using var load = await StartLoadAsync();
         await using var holders = new HolderTimeline(load);
         try
         {
@@ -191,6 +182,18 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Audit_names_keepalived_as_the_host_network_service_on_both_edge_nodes()
+    {
+        var audit = await Shell.RunAsync("dotnet", [RepoPaths.SwarmEdgeDll, "audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
+        output.WriteLine(audit.Output + audit.Error);
+
+        Assert.Contains($"  {FloatingIpLab.VrrpService}: {MultiNodeSwarm.HostnameOf(1)}, {MultiNodeSwarm.HostnameOf(2)}\n", audit.Output);
+        Assert.Contains("Result: nothing is exposed outside the edge nodes.", audit.Output);
+        // Named there only, not as a service SwarmEdge could front.
+        Assert.Single(audit.Output.Split('\n'), line => line.Contains(FloatingIpLab.VrrpService, StringComparison.Ordinal));
+    }
+
     private const string Rogue = "it-ha-rogue";
 
     /// <summary>keepalived in a plain container on the node's default bridge, claiming the floating IP at priority 254.</summary>
@@ -208,8 +211,22 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
 
     private static readonly TimeSpan LoadTimeout = TimeSpan.FromSeconds(5);
 
-    private static LoadGenerator StartLoad() =>
-        new LoadGenerator(new Uri($"http://{FloatingIpLab.Vip}/"), "whoami.localhost", Clients, closeEach: true, timeout: LoadTimeout).Start();
+    /// <summary>The clients on the floating IP, past their first 500 answers.</summary>
+    private static async Task<LoadGenerator> StartLoadAsync()
+    {
+        var load = new LoadGenerator(new Uri($"http://{FloatingIpLab.Vip}/"), "whoami.localhost", Clients, closeEach: true, timeout: LoadTimeout).Start();
+        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(30));
+        return load;
+    }
+
+    /// <summary>Sends the signal to SwarmEdge on the node holding the IP; returns when, on the load's clock.</summary>
+    private async Task<double> SignalHoldersEdgeAsync(LoadGenerator load, string signal)
+    {
+        var container = await FloatingIpLab.EdgeContainerAsync(_holder);
+        var at = load.Now;
+        await MultiNodeSwarm.Docker(_holder, "kill", "-s", signal, container);
+        return at;
+    }
 
     /// <summary>The time on the load's clock when the condition first holds (polled every 50 ms, for up to 30 s).</summary>
     private static async Task<double> WhenAsync(LoadGenerator load, Func<Task<bool>> condition)
@@ -240,20 +257,6 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
             }
 
             await Task.Delay(10, cancel);
-        }
-    }
-
-    private static async Task<bool> AcceptsAsync(string host, int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(1));
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or TimeoutException)
-        {
-            return false;
         }
     }
 
@@ -333,6 +336,7 @@ public sealed class FloatingIpLab : IAsyncLifetime
     internal const string Vip = "10.77.0.100";
     private const string Demo = "it-ha-demo";
     private const string Vrrp = "it-ha-vrrp";
+    internal const string VrrpService = $"{Vrrp}_vrrp";
     private const string Secret = "swarmedge_vrrp_password";
     private bool _deployed;
 

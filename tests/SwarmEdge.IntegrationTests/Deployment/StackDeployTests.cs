@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -59,7 +58,7 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
         // No other node publishes anything: nothing listens on their port 80, and no service but the edge has ports.
         foreach (var node in new[] { 2, 3 })
         {
-            Assert.False(await AcceptsAsync(MultiNodeSwarm.AddressOf(node), 80), $"n{node} accepts connections on port 80");
+            Assert.False(await TcpPort.AcceptsAsync(MultiNodeSwarm.AddressOf(node), 80, TimeSpan.FromSeconds(3)), $"n{node} accepts connections on port 80");
         }
 
         foreach (var service in new[] { $"{Stack}_socket-proxy", $"{Demo}_whoami" })
@@ -107,20 +106,6 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("nothing is exposed outside the edge nodes", audit.Output);
         Measurements.Record(output, "stack.yml on the three-node lab",
             $"served through n1:80 only; n2, n3 closed; socket proxy: GET 200, POST/DELETE 403; audit exit {audit.ExitCode}");
-    }
-
-    private static async Task<bool> AcceptsAsync(string host, int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(host, port).WaitAsync(TimeSpan.FromSeconds(3));
-            return true;
-        }
-        catch (Exception ex) when (ex is SocketException or TimeoutException)
-        {
-            return false;
-        }
     }
 
     private static async Task<string> CurlAsync(string pid, string method, string url) =>

@@ -9,6 +9,28 @@ namespace SwarmEdge.Tests.Commands;
 
 public class AuditModelMapperTests
 {
+    private static readonly System.Collections.Immutable.ImmutableHashSet<string> NoHostNetwork = AuditModelMapper.HostNetworkTargets([]);
+
+    [Fact]
+    public void A_service_on_the_host_network_is_known_by_the_network_name_or_the_ID_of_a_host_driver_network()
+    {
+        var targets = AuditModelMapper.HostNetworkTargets(
+        [
+            new NetworkResponse { ID = "hostid", Name = "host", Driver = "host" },
+            new NetworkResponse { ID = "bridgeid", Name = "bridge", Driver = "bridge" },
+        ]);
+        DockerService On(string target) => new()
+        {
+            ID = "s-" + target,
+            Spec = new ServiceSpec { Name = target, TaskTemplate = new TaskSpec { Networks = [new NetworkAttachmentConfig { Target = target }] } },
+        };
+
+        Assert.True(AuditModelMapper.ToService(On("hostid"), targets).HostNetwork);
+        Assert.True(AuditModelMapper.ToService(On("host"), NoHostNetwork).HostNetwork);
+        Assert.False(AuditModelMapper.ToService(On("bridgeid"), targets).HostNetwork);
+        Assert.False(AuditModelMapper.ToService(new DockerService { ID = "none" }, targets).HostNetwork);
+    }
+
     [Fact]
     public void A_service_takes_the_ports_the_manager_allocated_and_falls_back_to_its_spec()
     {
@@ -22,12 +44,12 @@ public class AuditModelMapperTests
                 Labels = new Dictionary<string, string> { ["swarmedge.enable"] = "true" },
             },
             Endpoint = new Endpoint { Ports = [new PortConfig { TargetPort = 80, PublishedPort = 30001, Protocol = "tcp", PublishMode = "ingress" }] },
-        });
+        }, NoHostNetwork);
         var notYet = AuditModelMapper.ToService(new DockerService
         {
             ID = "s2",
             Spec = new ServiceSpec { Name = "api", EndpointSpec = new EndpointSpec { Mode = "dnsrr", Ports = [new PortConfig { TargetPort = 81, PublishedPort = 81, PublishMode = "host" }] } },
-        });
+        }, NoHostNetwork);
 
         Assert.Equal([new PortPublication("tcp", 80, 30001, PublishMode.Ingress)], allocated.Ports.ToArray());
         Assert.Equal(("web", "vip", "true"), (allocated.Name, allocated.EndpointMode, allocated.Labels["swarmedge.enable"]));
@@ -53,7 +75,7 @@ public class AuditModelMapperTests
     [Fact]
     public void Missing_fields_get_safe_defaults()
     {
-        var service = AuditModelMapper.ToService(new DockerService { ID = "s1" });
+        var service = AuditModelMapper.ToService(new DockerService { ID = "s1" }, NoHostNetwork);
         var task = AuditModelMapper.ToTask(new TaskResponse { ID = "t1" });
         var node = AuditModelMapper.ToNode(new NodeListResponse { ID = "n1" });
 

@@ -24,6 +24,22 @@ public class AuditRendererTests
         Assert.Contains("  worker-1 (worker, ready, active): 8080/tcp (web, routing mesh)", text);
         Assert.Contains(FirewallRuleRenderer.Render(Exposed), text);
         Assert.Contains("Result: exposed ports found", text);
+        Assert.Contains("Services on the host network of edge nodes", text);
+    }
+
+    [Fact]
+    public void Host_network_services_on_edge_nodes_are_listed_in_text_and_json()
+    {
+        var report = ExposureAnalyzer.Analyze(
+            Swarm([Service("ha_vrrp", mode: "dnsrr") with { HostNetwork = true }], [Node("edge-1", edge: true), Node("edge-2", edge: true)],
+                Task("v1", "ha_vrrp", "edge-1"), Task("v2", "ha_vrrp", "edge-2")),
+            Edge);
+
+        Assert.Contains("  ha_vrrp: edge-1, edge-2", AuditRenderer.Text(report, "unix:///var/run/docker.sock"));
+        using var json = JsonDocument.Parse(AuditRenderer.JsonText(report, "unix:///var/run/docker.sock"));
+        var service = Assert.Single(json.RootElement.GetProperty("hostNetworkOnEdgeNodes").EnumerateArray().ToArray());
+        Assert.Equal("ha_vrrp", service.GetProperty("service").GetString());
+        Assert.Equal(2, service.GetProperty("nodes").GetArrayLength());
     }
 
     [Fact]

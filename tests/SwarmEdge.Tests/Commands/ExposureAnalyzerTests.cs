@@ -6,6 +6,27 @@ namespace SwarmEdge.Tests.Commands;
 public class ExposureAnalyzerTests
 {
     [Fact]
+    public void Host_network_services_running_on_edge_nodes_are_named_with_those_nodes_and_are_neither_exposure_nor_frontable()
+    {
+        var swarm = Swarm(
+            // vip mode, as a stack without endpoint_mode gives it; still nothing SwarmEdge could front.
+            [Service("vrrp") with { HostNetwork = true }, Service("monitor", mode: "dnsrr") with { HostNetwork = true }, Service("web")],
+            [Node("edge-1", edge: true), Node("edge-2", edge: true), Node("worker-1")],
+            Task("v1", "vrrp", "edge-1"), Task("v2", "vrrp", "edge-2"),
+            // On a worker only: not a neighbour of the floating IP.
+            Task("m1", "monitor", "worker-1"),
+            Task("w1", "web", "edge-1"));
+
+        var report = ExposureAnalyzer.Analyze(swarm, Edge);
+
+        var service = Assert.Single(report.HostNetworkOnEdgeNodes);
+        Assert.Equal("vrrp", service.Service);
+        Assert.Equal(["edge-1", "edge-2"], service.Nodes.ToArray());
+        Assert.False(report.Exposed);
+        Assert.Equal(["web"], report.Frontable.Select(f => f.Name));
+    }
+
+    [Fact]
     public void An_ingress_port_is_open_on_every_node_that_is_not_an_edge_node()
     {
         var swarm = Swarm(

@@ -68,6 +68,11 @@ internal static class AuditRenderer
             }
         }
 
+        text.AppendLine("Services on the host network of edge nodes (they see the node's traffic and can answer for a floating IP; only edge-ha.yml's keepalived belongs here)");
+        text.AppendLine(report.HostNetworkOnEdgeNodes.IsEmpty
+            ? "  none"
+            : string.Join(Environment.NewLine, report.HostNetworkOnEdgeNodes.Select(s => $"  {s.Service}: {string.Join(", ", s.Nodes)}")));
+
         var rules = FirewallRuleRenderer.Render(report);
         if (rules.Length > 0)
         {
@@ -96,6 +101,7 @@ internal static class AuditRenderer
             ExposedNodes = report.ExposedNodes.Select(e => new { Node = NodeJson(e.Node), e.Ports }),
             report.PortsToClose,
             report.Replacements,
+            report.HostNetworkOnEdgeNodes,
             IptablesRules = FirewallRuleRenderer.Render(report),
             ApplyCommand = FirewallRuleRenderer.ApplyCommand,
         };

@@ -30,7 +30,7 @@ internal static class ExposureAnalyzer
 
         var frontable = services
             .Where(s => string.Equals(s.EndpointMode, "vip", StringComparison.OrdinalIgnoreCase)
-                        && !s.Ports.Any(p => p.Mode == PublishMode.Host))
+                        && !s.Ports.Any(p => p.Mode == PublishMode.Host) && !s.HostNetwork)
             .Select(s => new FrontableService(
                 s.Name,
                 s.Labels.ContainsKey(LabelKeys.Enable),
@@ -67,7 +67,27 @@ internal static class ExposureAnalyzer
             nonEdgeNodes,
             exposed.ToImmutable(),
             PortsToClose(exposed),
-            Replacements(services));
+            Replacements(services),
+            HostNetworkOnEdgeNodes(snapshot, services, edgeNodes));
+    }
+
+    /// <summary>
+    /// A task on an edge node's host network sees that node's traffic, the floating IP's VRRP adverts and their
+    /// password included, and can answer ARP for the floating IPs: an operator should find there only the edge's
+    /// own keepalived.
+    /// </summary>
+    private static ImmutableArray<HostNetworkService> HostNetworkOnEdgeNodes(AuditSnapshot snapshot, ImmutableArray<AuditService> services,
+        ImmutableArray<AuditNode> edgeNodes)
+    {
+        var edgeHostnames = edgeNodes.ToDictionary(n => n.Id, n => n.Hostname, StringComparer.Ordinal);
+        return [.. services
+            .Where(s => s.HostNetwork)
+            .Select(s => new HostNetworkService(s.Name, [.. snapshot.Tasks
+                .Where(t => t.ServiceId == s.Id && edgeHostnames.ContainsKey(t.NodeId))
+                .Select(t => edgeHostnames[t.NodeId])
+                .Distinct()
+                .Order(StringComparer.Ordinal)]))
+            .Where(s => !s.Nodes.IsEmpty)];
     }
 
     /// <summary>For every routing-mesh port, the SwarmEdge labels that route it instead (what convert would write).</summary>

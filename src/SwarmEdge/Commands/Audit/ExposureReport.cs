@@ -2,7 +2,10 @@ using System.Collections.Immutable;
 
 namespace SwarmEdge.Commands.Audit;
 
-/// <summary>What swarmedge audit found. Exposed is what decides the exit code.</summary>
+/// <summary>
+/// What swarmedge audit found. Exposed is what decides the exit code. HostNetworkOnEdgeNodes is for the operator
+/// to read, not a failure: edge-ha.yml's keepalived belongs there, and only it.
+/// </summary>
 internal sealed record ExposureReport(
     EdgeLabel EdgeLabel,
     int ServiceCount,
@@ -12,7 +15,8 @@ internal sealed record ExposureReport(
     ImmutableArray<AuditNode> NonEdgeNodes,
     ImmutableArray<NodeExposure> ExposedNodes,
     ImmutableArray<PortToClose> PortsToClose,
-    ImmutableArray<PortReplacement> Replacements = default)
+    ImmutableArray<PortReplacement> Replacements = default,
+    ImmutableArray<HostNetworkService> HostNetworkOnEdgeNodes = default)
 {
     /// <summary>
     /// A routing-mesh port is exposure even when every node is an edge node: it bypasses the edge. A host-mode
@@ -21,4 +25,6 @@ internal sealed record ExposureReport(
     public bool Exposed => !IngressPorts.IsEmpty || !ExposedNodes.IsEmpty;
 
     public ImmutableArray<PortReplacement> Replacements { get; init; } = Replacements.IsDefault ? [] : Replacements;
+
+    public ImmutableArray<HostNetworkService> HostNetworkOnEdgeNodes { get; init; } = HostNetworkOnEdgeNodes.IsDefault ? [] : HostNetworkOnEdgeNodes;
 }
