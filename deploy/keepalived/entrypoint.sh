@@ -19,6 +19,9 @@ fail() { echo "swarmedge-vrrp: $*" >&2; exit 2; }
 interface="${VRRP_INTERFACE:-eth0}"
 router_id="${VRRP_ROUTER_ID:-51}"
 probe="${PROBE_URL:-http://127.0.0.1:8082/readyz}"
+# keepalived's configuration ends a word at blanks, quotes, '#', '!' and braces: refuse them rather than
+# let a truncated value through.
+case "$probe" in *[[:space:]\"\'#!{}]*) fail "PROBE_URL must not hold blanks, quotes, '#', '!' or braces: $probe";; esac
 node="${NODE:-$(hostname)}"
 
 case "$router_id" in ''|*[!0-9]*) fail "VRRP_ROUTER_ID must be 1-255, got '$router_id'";; esac
@@ -54,6 +57,7 @@ if [ -n "${VRRP_PASSWORD_FILE:-}" ]; then
   [ -r "$VRRP_PASSWORD_FILE" ] || fail "cannot read VRRP_PASSWORD_FILE $VRRP_PASSWORD_FILE"
   password="$(head -c 8 "$VRRP_PASSWORD_FILE" | tr -d '\n')"
   [ -n "$password" ] || fail "VRRP_PASSWORD_FILE $VRRP_PASSWORD_FILE is empty"
+  case "$password" in *[!A-Za-z0-9]*) fail "the VRRP password may hold letters and digits only (openssl rand -hex 4)";; esac
   auth="  authentication {
     auth_type PASS
     auth_pass $password

@@ -99,6 +99,18 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
         return leader!.Value;
     }
 
+    /// <summary>
+    /// Labels the node an edge node or takes the label away, and checks: a node update races the managers' own
+    /// updates of the node ("update out of sequence"), so it is asked again until the label is as wanted.
+    /// </summary>
+    internal static Task SetEdgeLabelAsync(int node, bool edge) =>
+        Eventually.HoldsAsync(async () =>
+        {
+            await Docker(1, "node", "update", edge ? "--label-add" : "--label-rm", edge ? "swarmedge.edge=true" : "swarmedge.edge", HostnameOf(node));
+            var labels = await Docker(1, "node", "inspect", "--format", "{{json .Spec.Labels}}", HostnameOf(node));
+            return labels.ExitCode == 0 && labels.Output.Contains("\"swarmedge.edge\":\"true\"", StringComparison.Ordinal) == edge;
+        }, TimeSpan.FromSeconds(60), $"n{node} {(edge ? "is" : "is not")} labelled swarmedge.edge=true", TimeSpan.FromSeconds(1));
+
     internal static async Task<string> NodeIdAsync(int node) =>
         (await Docker(1, "node", "inspect", "--format", "{{.ID}}", HostnameOf(node))).Trimmed;
 

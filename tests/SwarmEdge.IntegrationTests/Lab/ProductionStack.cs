@@ -76,6 +76,39 @@ internal static class ProductionStack
         }, TimeSpan.FromSeconds(120), $"docker stack deploy of {file} succeeds", TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>
+    /// Waits until each service ("stack_service") has its number of running tasks; when time runs out, the
+    /// stacks' task lists (with their errors) go to the output, since a task that never runs says why only there.
+    /// </summary>
+    public static async Task WaitRunningAsync(ITestOutputHelper output, TimeSpan timeout, params (string Stack, string Service, int Tasks)[] expected)
+    {
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                foreach (var (stack, service, tasks) in expected)
+                {
+                    if (await RunningAsync(stack, service) != tasks)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            }, timeout, "the stacks' services run: " + string.Join(", ", expected.Select(e => $"{e.Stack}_{e.Service} {e.Tasks}")), TimeSpan.FromSeconds(1));
+        }
+        catch (TimeoutException)
+        {
+            foreach (var stack in expected.Select(e => e.Stack).Distinct())
+            {
+                var ps = await MultiNodeSwarm.Docker(1, "stack", "ps", "--no-trunc", "--format", "{{.Name}} {{.Node}} {{.DesiredState}} {{.CurrentState}} {{.Error}}", stack);
+                output.WriteLine($"docker stack ps {stack}:\n{ps.Output}{ps.Error}");
+            }
+
+            throw;
+        }
+    }
+
     public static async Task<int> RunningAsync(string stack, string service) =>
         (await MultiNodeSwarm.Docker(1, "service", "ps", $"{stack}_{service}", "--filter", "desired-state=running", "--format", "{{.CurrentState}}"))
             .Trimmed.Split('\n').Count(s => s.StartsWith("Running", StringComparison.Ordinal));

@@ -22,7 +22,14 @@ internal sealed class SwarmAuditReader(DockerClient client)
         foreach (var id in services.SelectMany(s => s.Spec?.TaskTemplate?.Networks ?? []).Select(n => n.Target ?? "")
                      .Where(t => t.Length > 0 && !listed.Contains(t)).Distinct(StringComparer.Ordinal).ToList())
         {
-            networks.Add(await client.Networks.InspectNetworkAsync(id, ct));
+            try
+            {
+                networks.Add(await client.Networks.InspectNetworkAsync(id, ct));
+            }
+            catch (DockerNetworkNotFoundException)
+            {
+                // removed since the services were listed: nothing left to report on it
+            }
         }
 
         return AuditModelMapper.ToSnapshot(services, tasks, nodes, networks);
