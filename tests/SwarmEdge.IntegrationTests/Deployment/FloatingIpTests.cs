@@ -340,6 +340,10 @@ public sealed class FloatingIpLab : IAsyncLifetime
     private const string Demo = "it-ha-demo";
     private const string Vrrp = "it-ha-vrrp";
     internal const string VrrpService = $"{Vrrp}_vrrp";
+
+    /// <summary>The deployment's services and their running tasks: an edge and a keepalived on each edge node.</summary>
+    private static readonly (string Stack, string Service, int Tasks)[] Services =
+        [(Stack, "edge", 2), (Stack, "socket-proxy", 3), (Demo, "whoami", 3), (Vrrp, "vrrp", 2)];
     private const string Secret = "swarmedge_vrrp_password";
     private bool _deployed;
 
@@ -363,7 +367,7 @@ public sealed class FloatingIpLab : IAsyncLifetime
             await ProductionStack.DeployAsync(output, "edge-ha.yml", Vrrp,
                 $"VRRP_VIPS={Vip}/24", $"VRRP_PEERS={MultiNodeSwarm.AddressOf(1)},{MultiNodeSwarm.AddressOf(2)}",
                 $"VRRP_PRIORITIES={MultiNodeSwarm.HostnameOf(1)}=150,{MultiNodeSwarm.HostnameOf(2)}=100");
-            await ProductionStack.WaitRunningAsync(output, TimeSpan.FromSeconds(120), (Stack, "edge", 2), (Stack, "socket-proxy", 3), (Demo, "whoami", 3), (Vrrp, "vrrp", 2));
+            await ProductionStack.WaitRunningAsync(output, TimeSpan.FromSeconds(120), Services);
             _deployed = true;
         }
 
@@ -374,9 +378,8 @@ public sealed class FloatingIpLab : IAsyncLifetime
         var since = DateTime.MaxValue;
         await Eventually.HoldsAsync(async () =>
             {
-                var steady = await ProductionStack.RunningAsync(Stack, "edge") == 2 && await ProductionStack.RunningAsync(Vrrp, "vrrp") == 2 &&
-                             await ProductionStack.RunningAsync(Demo, "whoami") == 3 &&
-                             await ReadyAsync(1) && await ReadyAsync(2) && (holders = await HoldersAsync()) is [1] or [2] && await AnswersAsync();
+                var steady = await ProductionStack.AllRunningAsync(Services) && await ReadyAsync(1) && await ReadyAsync(2) &&
+                             (holders = await HoldersAsync()) is [1] or [2] && await AnswersAsync();
                 since = steady ? (since == DateTime.MaxValue ? DateTime.UtcNow : since) : DateTime.MaxValue;
                 return steady && DateTime.UtcNow - since >= TimeSpan.FromSeconds(3);
             },
@@ -415,34 +418,16 @@ public sealed class FloatingIpLab : IAsyncLifetime
 
     private static async Task RemoveAsync()
     {
-        foreach (var stack in new[] { Vrrp, Demo, Stack })
-        {
-            await MultiNodeSwarm.Docker(1, "stack", "rm", stack);
-        }
-
         await MultiNodeSwarm.SetEdgeLabelAsync(2, false);
         foreach (var node in new[] { 1, 2 })
         {
             await MultiNodeSwarm.Docker(node, "rm", "-f", FloatingIpTests.Rogue);
         }
 
-        // After a link cut the restored node can take a minute or two to stop its tasks; the networks go after them.
-        var left = "";
         try
         {
-            await Eventually.HoldsAsync(async () =>
-            {
-                var networks = (await MultiNodeSwarm.Docker(1, "network", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n')
-                    .Where(n => n is "swarmedge" or $"{Stack}_control");
-                var services = (await MultiNodeSwarm.Docker(1, "service", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n')
-                    .Where(n => n.StartsWith(Stack, StringComparison.Ordinal));
-                left = string.Join(", ", networks.Concat(services));
-                return left == "";
-            }, TimeSpan.FromSeconds(240), "the floating IP stacks are removed", TimeSpan.FromSeconds(1));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TimeoutException($"{ex.Message}; left: {left}", ex);
+            // After a link cut the restored node can take a minute or two to stop its tasks.
+            await ProductionStack.RemoveAsync(TimeSpan.FromSeconds(240), Vrrp, Demo, Stack);
         }
         finally
         {

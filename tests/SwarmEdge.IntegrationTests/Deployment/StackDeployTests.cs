@@ -119,15 +119,5 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task DisposeAsync() => RemoveStackAsync();
 
-    /// <summary>The stack's networks go only once its tasks are gone; a new deploy must not find them half removed.</summary>
-    private static async Task RemoveStackAsync()
-    {
-        await MultiNodeSwarm.Docker(1, "stack", "rm", Demo);
-        await MultiNodeSwarm.Docker(1, "stack", "rm", Stack);
-        await Eventually.HoldsAsync(async () =>
-        {
-            var names = (await MultiNodeSwarm.Docker(1, "network", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n');
-            return !names.Contains("swarmedge") && !names.Contains($"{Stack}_control");
-        }, TimeSpan.FromSeconds(90), "the stack's networks are removed", TimeSpan.FromSeconds(1));
-    }
+    private static Task RemoveStackAsync() => ProductionStack.RemoveAsync(TimeSpan.FromSeconds(90), Demo, Stack);
 }

@@ -84,18 +84,7 @@ internal static class ProductionStack
     {
         try
         {
-            await Eventually.HoldsAsync(async () =>
-            {
-                foreach (var (stack, service, tasks) in expected)
-                {
-                    if (await RunningAsync(stack, service) != tasks)
-                    {
-                        return false;
-                    }
-                }
-
-                return true;
-            }, timeout, "the stacks' services run: " + string.Join(", ", expected.Select(e => $"{e.Stack}_{e.Service} {e.Tasks}")), TimeSpan.FromSeconds(1));
+            await Eventually.HoldsAsync(() => AllRunningAsync(expected), timeout, "the stacks' services run: " + string.Join(", ", expected.Select(e => $"{e.Stack}_{e.Service} {e.Tasks}")), TimeSpan.FromSeconds(1));
         }
         catch (TimeoutException)
         {
@@ -107,6 +96,51 @@ internal static class ProductionStack
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// docker stack rm of each stack, then waits until their services and networks are gone (stack.yml's
+    /// "swarmedge" network among them): networks go only once their tasks have stopped, and a new deploy must not
+    /// find them half removed. A timeout names what is left.
+    /// </summary>
+    public static async Task RemoveAsync(TimeSpan timeout, params string[] stacks)
+    {
+        foreach (var stack in stacks)
+        {
+            await MultiNodeSwarm.Docker(1, "stack", "rm", stack);
+        }
+
+        bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal));
+        var left = "";
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                var networks = (await MultiNodeSwarm.Docker(1, "network", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n')
+                    .Where(n => n == "swarmedge" || Ours(n));
+                var services = (await MultiNodeSwarm.Docker(1, "service", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n').Where(Ours);
+                left = string.Join(", ", networks.Concat(services));
+                return left == "";
+            }, timeout, $"the stacks {string.Join(", ", stacks)} are removed", TimeSpan.FromSeconds(1));
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; left: {left}", ex);
+        }
+    }
+
+    /// <summary>Whether each service ("stack_service") has exactly its number of running tasks now.</summary>
+    public static async Task<bool> AllRunningAsync(params (string Stack, string Service, int Tasks)[] expected)
+    {
+        foreach (var (stack, service, tasks) in expected)
+        {
+            if (await RunningAsync(stack, service) != tasks)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public static async Task<int> RunningAsync(string stack, string service) =>
