@@ -67,9 +67,10 @@ public sealed class LongPollTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
             $"{shortRequests} short requests meanwhile, {shortFailed} failed; stalled tasks {stalled}, requests sent again {retries}");
 
         Assert.All(results, r => Assert.Equal(HttpStatusCode.OK, r.Status));
-        // Answered once, on the task they were first sent to: a retried one starts waiting again, after the 1 s
-        // default stall timeout (before suspects were asked for a connection: 7.97 and 7.11 s, one stalled task).
-        Assert.All(results, r => Assert.InRange(r.Elapsed, Wait, Wait + TimeSpan.FromSeconds(0.9)));
+        // Answered once, on the task they were first sent to: the retries and stalled-task counters below say so
+        // directly. Elapsed time only bounds from below (a loaded CI machine answered one after 6.96 s with 0 sent
+        // again; before suspects were asked for a connection, retried ones took 7.97 and 7.11 s).
+        Assert.All(results, r => Assert.True(r.Elapsed >= Wait, $"answered after {r.Elapsed}, before the task's {Wait} wait"));
         Assert.Equal(0, shortFailed);
         Assert.Equal(0, stalled);
         Assert.Equal(0, retries);
