@@ -35,5 +35,8 @@ internal sealed class HttpsOptions
     /// <summary>Strict-Transport-Security max-age on HTTPS responses; zero: no header (a service's label overrides).</summary>
     public TimeSpan HstsMaxAge { get; set; } = TimeSpan.Zero;
 
-    public bool Enabled => CertificateDirectory.Length > 0 || Certificates.Count > 0;
+    /// <summary>Set from SwarmEdge:Acme, not bound: the directory the edge writes the swarm's certificates to.</summary>
+    internal string StoredCertificateDirectory { get; set; } = "";
+
+    public bool Enabled => CertificateDirectory.Length > 0 || Certificates.Count > 0 || StoredCertificateDirectory.Length > 0;
 }

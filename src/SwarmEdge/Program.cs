@@ -12,6 +12,12 @@ using SwarmEdge.Tls;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
+if (args is ["issuer", .. var issuerArgs])
+{
+    // Its arguments are configuration, like the proxy's.
+    return await SwarmEdge.Acme.IssuerHost.RunAsync(issuerArgs);
+}
+
 if (SwarmEdge.Commands.CommandLine.IsCommand(args))
 {
     return await SwarmEdge.Commands.CommandLine.RunAsync(args);
@@ -30,7 +36,7 @@ builder.Configuration.AddSwarmEdgeSources(args);
 
 builder.Services.AddOptions<SwarmEdgeOptions>()
     .Bind(builder.Configuration.GetSection(SwarmEdgeOptions.Section))
-    .PostConfigure(o => o.ApplyListDefaults())
+    .PostConfigure(o => o.ApplyDefaults())
     .ValidateOnStart();
 builder.Services.AddSingleton<IValidateOptions<SwarmEdgeOptions>, SwarmEdgeOptionsValidator>();
 
@@ -94,6 +100,8 @@ builder.Services.AddSingleton<EdgeStatus>();
 builder.Services.AddSingleton<CertificateStore>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<CertificateStore>());
 builder.Services.AddSingleton<TlsHandshake>();
+builder.Services.AddSingleton<SwarmEdge.Acme.DockerConfigs>();
+builder.Services.AddHostedService<SwarmEdge.Acme.StoredCertificateWatcher>();
 builder.Services.AddSingleton<ServicesToResolve>();
 builder.Services.AddHostedService<TaskDnsWatcher>();
 builder.Services.AddHostedService<SwarmEventWatcher>();

@@ -23,7 +23,7 @@ internal static class SwarmEdgeConfiguration
     public static SwarmEdgeOptions Read(IConfiguration configuration)
     {
         var options = configuration.GetSection(SwarmEdgeOptions.Section).Get<SwarmEdgeOptions>() ?? new SwarmEdgeOptions();
-        options.ApplyListDefaults();
+        options.ApplyDefaults();
         return options;
     }
 }

@@ -28,6 +28,8 @@ internal sealed class SwarmEdgeOptions
 
     public ShutdownOptions Shutdown { get; set; } = new();
 
+    public AcmeOptions Acme { get; set; } = new();
+
     /// <summary>
     /// Overlay networks SwarmEdge is attached to (names or IDs). A service's task addresses are taken from
     /// the one of these networks it is on. Empty: any network the service is on (then a service on several
@@ -36,10 +38,10 @@ internal sealed class SwarmEdgeOptions
     public List<string> Networks { get; set; } = [];
 
     /// <summary>
-    /// List defaults are filled in after binding: the configuration binder appends to a list that already has
-    /// items, so a default in the initializer could never be replaced, only added to.
+    /// Defaults filled in after binding: the configuration binder appends to a list that already has items, so a
+    /// list default in the initializer could never be replaced, only added to; and settings derived from others.
     /// </summary>
-    public void ApplyListDefaults()
+    public void ApplyDefaults()
     {
         if (Docker.Endpoints.Count == 0)
         {
@@ -50,5 +52,8 @@ internal sealed class SwarmEdgeOptions
         {
             Proxy.Retry.Methods.AddRange(["GET", "HEAD", "OPTIONS"]);
         }
+
+        // Certificates from the swarm are served like files: the edge writes them to its cache directory.
+        Https.StoredCertificateDirectory = Acme.Enabled ? Acme.CertificateCache : "";
     }
 }

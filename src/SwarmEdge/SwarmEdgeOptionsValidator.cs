@@ -139,6 +139,26 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             }
         }
 
+        var acme = options.Acme;
+        if (acme.Enabled)
+        {
+            if (!File.Exists(acme.StorageKeyFile))
+            {
+                errors.Add($"SwarmEdge:Acme:StorageKeyFile \"{acme.StorageKeyFile}\" does not exist (a Docker secret: openssl rand -hex 32 | docker secret create swarmedge_acme_key -)");
+            }
+
+            if (!Uri.TryCreate(acme.IssuerAddress, UriKind.Absolute, out var issuer) || issuer.Scheme != "http" || issuer.PathAndQuery != "/")
+            {
+                errors.Add($"SwarmEdge:Acme:IssuerAddress \"{acme.IssuerAddress}\" is not http://host:port (the issuer's HTTP-01 server)");
+            }
+
+            CheckPositive(errors, "SwarmEdge:Acme:PollInterval", acme.PollInterval);
+            if (acme.CertificateCache.Length == 0 || acme.CertificateCache == https.CertificateDirectory)
+            {
+                errors.Add("SwarmEdge:Acme:CertificateCache must be a directory of its own (not empty, not SwarmEdge:Https:CertificateDirectory)");
+            }
+        }
+
         var limits = options.Limits;
         CheckPositive(errors, "SwarmEdge:Limits:RequestHeadersTimeout", limits.RequestHeadersTimeout);
         CheckPositive(errors, "SwarmEdge:Limits:KeepAliveTimeout", limits.KeepAliveTimeout);

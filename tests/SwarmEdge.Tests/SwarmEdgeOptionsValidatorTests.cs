@@ -6,7 +6,7 @@ public class SwarmEdgeOptionsValidatorTests
     private static SwarmEdgeOptions Defaults()
     {
         var options = new SwarmEdgeOptions();
-        options.ApplyListDefaults();
+        options.ApplyDefaults();
         return options;
     }
 

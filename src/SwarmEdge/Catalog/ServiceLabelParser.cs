@@ -551,12 +551,13 @@ internal static partial class ServiceLabelParser
         return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls);
     }
 
-    /// <summary>scheme (both, https, http), https-redirect (true, false), hsts (0 or a duration up to 2 years).</summary>
+    /// <summary>scheme (both, https, http), https-redirect (true, false), hsts (0 or a duration up to 2 years), acme (true, false).</summary>
     private static RouteTls? ParseRouteTls(string keyPrefix, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
         var scheme = RouteScheme.Both;
         bool? redirect = null;
         TimeSpan? hsts = null;
+        bool? acme = null;
         var any = false;
         if (labels.TryGetValue(keyPrefix + "scheme", out var schemeValue))
         {
@@ -597,7 +598,20 @@ internal static partial class ServiceLabelParser
             }
         }
 
-        return any ? new RouteTls(scheme, redirect, hsts) : null;
+        if (labels.TryGetValue(keyPrefix + "acme", out var acmeValue))
+        {
+            any = true;
+            if (bool.TryParse(acmeValue.Trim(), out var a))
+            {
+                acme = a;
+            }
+            else
+            {
+                errors.Add(Describe(keyPrefix + "acme", acmeValue, "must be true or false"));
+            }
+        }
+
+        return any ? new RouteTls(scheme, redirect, hsts, acme) : null;
     }
 
     private static ImmutableArray<string> ParseHosts(string key, string value, ImmutableArray<string>.Builder errors)

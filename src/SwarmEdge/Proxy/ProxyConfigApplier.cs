@@ -20,6 +20,7 @@ internal sealed partial class ProxyConfigApplier(
     ILogger<ProxyConfigApplier> logger)
 {
     private readonly string _defaultPolicy = options.Value.Proxy.LoadBalancingPolicy;
+    private readonly AcmeOptions _acme = options.Value.Acme;
     private IReadOnlyList<RouteConfig> _appliedRoutes = [];
     private IReadOnlyList<ClusterConfig> _appliedClusters = [];
 
@@ -29,7 +30,7 @@ internal sealed partial class ProxyConfigApplier(
 
     public async ValueTask<ProxyApplyResult> ApplyAsync(ServiceCatalog catalog)
     {
-        var desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy);
+        var desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy, _acme);
         var errors = desired.Refused.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
 
         var clusters = new List<ClusterConfig>(desired.Clusters.Count);

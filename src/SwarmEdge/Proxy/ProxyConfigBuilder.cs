@@ -31,7 +31,13 @@ internal static class ProxyConfigBuilder
     /// <summary>Cluster metadata key for a service's own stall timeout in milliseconds, read by the StallDetector.</summary>
     public const string StallTimeoutKey = "swarmedge.stall-timeout-ms";
 
-    public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy)
+    /// <summary>The route that forwards the CA's HTTP-01 requests to the issuer: no service route's ID lacks a '/'.</summary>
+    public const string AcmeChallengeRouteId = "acme-challenge";
+
+    /// <summary>The issuer's cluster: no service's cluster ID holds a '/'.</summary>
+    public const string AcmeIssuerClusterId = "acme/issuer";
+
+    public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy, AcmeOptions? acme = null)
     {
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
@@ -87,8 +93,36 @@ internal static class ProxyConfigBuilder
             }
         }
 
+        if (acme is { Enabled: true } && Acme.AcmeHosts.Of(catalog, acme.AllRoutes).Hosts is { IsEmpty: false } acmeHosts)
+        {
+            routes.Add(AcmeChallengeRoute(acmeHosts));
+            clusters.Add(new ClusterConfig
+            {
+                ClusterId = AcmeIssuerClusterId,
+                Destinations = new Dictionary<string, DestinationConfig> { ["issuer"] = new() { Address = acme.IssuerAddress } },
+            });
+        }
+
         return new ProxyConfig(routes, clusters, refused.ToImmutable());
     }
+
+    /// <summary>
+    /// Whichever edge the CA reaches answers the challenge: it forwards it to the issuer, whose ACME client holds
+    /// the token. Only for the hosts being given certificates, before any service route (a service may answer
+    /// its own challenges on a host that is not ours to order), on both schemes and never redirected.
+    /// </summary>
+    private static RouteConfig AcmeChallengeRoute(ImmutableArray<string> hosts) => new()
+    {
+        RouteId = AcmeChallengeRouteId,
+        ClusterId = AcmeIssuerClusterId,
+        Order = int.MinValue,
+        Match = new RouteMatch { Hosts = hosts, Path = "/.well-known/acme-challenge/{token}" },
+        Metadata = new Dictionary<string, string>
+        {
+            [RouteSchemeMiddleware.SchemeKey] = nameof(RouteScheme.Both),
+            [RouteSchemeMiddleware.RedirectKey] = "false",
+        },
+    };
 
     public static string RouteId(string serviceName, string routeName) => $"{serviceName}/{routeName}";
 

@@ -8,16 +8,22 @@ namespace SwarmEdge.Tls;
 /// <summary>
 /// Reads certificates from files, the way Docker secrets are mounted: in SwarmEdge:Https:CertificateDirectory,
 /// every "NAME.crt" (or "NAME.pem") with its key in "NAME.key" (or in the same .pem file), plus the explicit
-/// SwarmEdge:Https:Certificates entries. The chain file holds the leaf first, then its intermediates.
+/// SwarmEdge:Https:Certificates entries, and those the edge keeps from the swarm (SwarmEdge:Acme, one NAME.pem
+/// each). The chain file holds the leaf first, then its intermediates.
 /// </summary>
 internal static class CertificateFiles
 {
     public static ImmutableArray<CertificateSource> Find(HttpsOptions https)
     {
         var sources = ImmutableArray.CreateBuilder<CertificateSource>();
-        if (https.CertificateDirectory.Length > 0 && Directory.Exists(https.CertificateDirectory))
+        foreach (var directory in new[] { https.CertificateDirectory, https.StoredCertificateDirectory })
         {
-            foreach (var file in Directory.EnumerateFiles(https.CertificateDirectory).Order(StringComparer.Ordinal))
+            if (directory.Length == 0 || !Directory.Exists(directory))
+            {
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(directory).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileNameWithoutExtension(file);
                 var extension = Path.GetExtension(file);
@@ -26,7 +32,7 @@ internal static class CertificateFiles
                     continue;
                 }
 
-                var key = Path.Combine(https.CertificateDirectory, name + ".key");
+                var key = Path.Combine(directory, name + ".key");
                 sources.Add(new CertificateSource(name, file, File.Exists(key) ? key : file));
             }
         }

@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, port");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, port");
     }
 
     [Theory]
@@ -716,10 +716,25 @@ public class ServiceLabelParserTests
         Assert.Null(Parse(Routed(("swarmedge.http.host", "a.example.com"))).Routing!.Routes.Single().Tls);
     }
 
+    [Fact]
+    public void Acme_is_read_per_router()
+    {
+        var result = Parse(Routed(
+            ("swarmedge.http.host", "shop.example.com"),
+            ("swarmedge.http.acme", "true"),
+            ("swarmedge.http.routers.own.host", "own.example.com"),
+            ("swarmedge.http.routers.own.acme", "False")));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(new RouteTls(RouteScheme.Both, null, null, true), result.Routing!.Routes.Single(r => r.Name == "default").Tls);
+        Assert.Equal(new RouteTls(RouteScheme.Both, null, null, false), result.Routing.Routes.Single(r => r.Name == "own").Tls);
+    }
+
     [Theory]
     [InlineData("swarmedge.http.scheme", "tls", "must be both, https or http")]
     [InlineData("swarmedge.http.scheme", "1", "must be both, https or http")]
     [InlineData("swarmedge.http.https-redirect", "yes", "must be true or false")]
+    [InlineData("swarmedge.http.acme", "letsencrypt", "must be true or false")]
     [InlineData("swarmedge.http.hsts", "3y", "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h")]
     [InlineData("swarmedge.http.hsts", "20000h", "must be 0 (no header) or a max-age from 1s to 17520h (two years), such as 8760h")]
     public void Bad_https_labels_are_errors(string key, string value, string problem) =>

@@ -34,7 +34,7 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         options.Docker.Endpoints.Add(_api.Endpoint);
         options.Docker.RequestTimeout = TimeSpan.FromSeconds(30);
         options.Discovery.RetryInterval = TimeSpan.FromMilliseconds(300);
-        options.ApplyListDefaults();
+        options.ApplyDefaults();
         _services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(Options.Create(options))

@@ -287,4 +287,33 @@ public class ProxyConfigBuilderTests
     [Fact]
     public void Distinct_ids_refuse_nothing() =>
         Assert.Empty(Build(Service("web", [Route("default", ["web"])]), Service("api", [Route("default", ["api"])])).Refused);
+
+    [Fact]
+    public void With_acme_on_one_route_sends_the_challenges_of_the_certificate_hosts_to_the_issuer_before_any_service_route()
+    {
+        var shop = Service("shop", [new HttpRoute("default", ["shop.test"], null, 100000, false, Tls: new RouteTls(RouteScheme.Https, true, null, true))]);
+        var other = Service("other", [Route("default", ["other.test"])]);
+        var acme = new AcmeOptions { StorageKeyFile = "/run/secrets/key", IssuerAddress = "http://issuer:8402" };
+
+        var config = ProxyConfigBuilder.Build(new ServiceCatalog([shop, other], FrozenSet<string>.Empty), DefaultPolicy, acme);
+
+        var challenge = Assert.Single(config.Routes, r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
+        Assert.Equal(["shop.test"], challenge.Match.Hosts);
+        Assert.Equal("/.well-known/acme-challenge/{token}", challenge.Match.Path);
+        Assert.True(config.Routes.Where(r => r != challenge).All(r => (r.Order ?? 0) > challenge.Order));
+        Assert.Equal("false", challenge.Metadata![RouteSchemeMiddleware.RedirectKey]);
+        var issuer = Assert.Single(config.Clusters, c => c.ClusterId == challenge.ClusterId);
+        Assert.Equal("http://issuer:8402", Assert.Single(issuer.Destinations!).Value.Address);
+    }
+
+    [Fact]
+    public void Without_acme_or_without_certificate_hosts_there_is_no_challenge_route()
+    {
+        var shop = Service("shop", [Route("default", ["shop.test"])]);
+        var catalog = new ServiceCatalog([shop], FrozenSet<string>.Empty);
+
+        Assert.DoesNotContain(ProxyConfigBuilder.Build(catalog, DefaultPolicy).Routes, r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
+        Assert.DoesNotContain(ProxyConfigBuilder.Build(catalog, DefaultPolicy, new AcmeOptions { StorageKeyFile = "/k" }).Routes,
+            r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
+    }
 }

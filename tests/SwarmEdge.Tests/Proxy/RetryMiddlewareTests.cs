@@ -64,7 +64,7 @@ public class RetryMiddlewareTests
             options.Proxy.Retry = retry;
         }
 
-        options.ApplyListDefaults();
+        options.ApplyDefaults();
         var middleware = new RetryMiddleware(NextAsync, Options.Create(options), _time, NullLogger<RetryMiddleware>.Instance);
         var context = new DefaultHttpContext { RequestAborted = clientAborted };
         if (response is not null)

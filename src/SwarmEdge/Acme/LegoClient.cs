@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace SwarmEdge.Acme;
+
+/// <summary>
+/// Orders one certificate with lego (Debian's ACME client, RFC 8555): HTTP-01 on SwarmEdge:Acme:ChallengePort,
+/// which the edges forward the CA's requests to. lego keeps its account under WorkDirectory/accounts, which the
+/// issuer stores in the swarm and puts back after a restart. Always `run`, never `renew`: the issuer decides what
+/// is due (lego's renew would order whenever asked), and a run with a known account places one order.
+/// </summary>
+internal sealed class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<LegoClient> logger)
+{
+    private readonly AcmeOptions _acme = options.Value.Acme;
+
+    public string AccountsDirectory => Path.Combine(_acme.WorkDirectory, "accounts");
+
+    /// <summary>The chain and key, or lego's error (the last lines it wrote).</summary>
+    public async Task<(CertificatePayload? Certificate, string? Error)> OrderAsync(string host, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(_acme.Lego) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in (string[])["--accept-tos", "--email", _acme.Email, "--server", _acme.DirectoryUrl, "--path", _acme.WorkDirectory,
+                     "--key-type", _acme.KeyType, "--http", "--http.port", $":{_acme.ChallengePort}", "--domains", host, "run"])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        if (_acme.CaCertificates.Length > 0)
+        {
+            info.Environment["LEGO_CA_CERTIFICATES"] = _acme.CaCertificates;
+        }
+
+        var lines = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+
+            logger.LogDebug("lego: {Line}", line);
+            lock (lines)
+            {
+                lines.Enqueue(line);
+                if (lines.Count > 5)
+                {
+                    lines.Dequeue();
+                }
+            }
+        }
+
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (null, $"cannot run {_acme.Lego}: {ex.Message}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_acme.OrderTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            ct.ThrowIfCancellationRequested();
+            return (null, $"lego did not finish within {_acme.OrderTimeout}");
+        }
+
+        var crt = Path.Combine(_acme.WorkDirectory, "certificates", host + ".crt");
+        var key = Path.Combine(_acme.WorkDirectory, "certificates", host + ".key");
+        if (process.ExitCode != 0 || !File.Exists(crt) || !File.Exists(key))
+        {
+            string said;
+            lock (lines)
+            {
+                said = string.Join(" | ", lines);
+            }
+
+            if (said.Contains("accountDoesNotExist", StringComparison.Ordinal))
+            {
+                // The CA forgot the account (a test CA restarted): register anew next time.
+                Directory.Delete(AccountsDirectory, recursive: true);
+            }
+
+            return (null, $"lego exited with {process.ExitCode}: {said}");
+        }
+
+        try
+        {
+            return (new CertificatePayload(host, await File.ReadAllTextAsync(crt, ct), await File.ReadAllTextAsync(key, ct)), null);
+        }
+        finally
+        {
+            // The key lives on in the swarm, sealed; not here.
+            foreach (var file in Directory.EnumerateFiles(Path.Combine(_acme.WorkDirectory, "certificates")))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+}

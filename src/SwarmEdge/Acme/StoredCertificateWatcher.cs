@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Options;
+using SwarmEdge.Admin;
+
+namespace SwarmEdge.Acme;
+
+/// <summary>
+/// An edge's view of the certificates the issuer keeps in the swarm: every SwarmEdge:Acme:PollInterval it lists
+/// the certificate configs (one filtered request), opens the new ones with the storage key, and writes the newest
+/// valid certificate of each host to SwarmEdge:Acme:CertificateCache as acme-HOST.pem, which CertificateStore
+/// serves like any certificate file (same checks, same last-good rule, same status and metrics). The edge never
+/// writes to the swarm. When the Docker API cannot be read, the certificates already written keep serving.
+/// </summary>
+internal sealed partial class StoredCertificateWatcher(
+    IOptions<SwarmEdgeOptions> options,
+    DockerConfigs configs,
+    TimeProvider time,
+    ILogger<StoredCertificateWatcher> logger) : BackgroundService
+{
+    private readonly AcmeOptions _acme = options.Value.Acme;
+    private readonly Dictionary<string, StoredCertificate?> _opened = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
+    private StorageKey? _key;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_acme.Enabled)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(_acme.PollInterval, time);
+        do
+        {
+            try
+            {
+                Apply(await configs.ListAsync(AcmeConfigKind.Certificate, stoppingToken));
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or IOException && !stoppingToken.IsCancellationRequested)
+            {
+                SwarmEdgeMetrics.DiscoveryErrors.WithLabels("certificates").Inc();
+                Log.ReadFailed(logger, ex.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>Opens what is new, then brings the cache directory to the newest certificate of each host.</summary>
+    internal void Apply(IReadOnlyList<AcmeConfig> listed)
+    {
+        if (_key is null)
+        {
+            _key = StorageKey.Read(_acme.StorageKeyFile);
+            PrepareCache();
+        }
+
+        foreach (var config in listed.Where(c => !_opened.ContainsKey(c.Name)))
+        {
+            var (certificate, error) = StoredCertificate.Open(_key!, config);
+            _opened[config.Name] = certificate;
+            if (error is not null)
+            {
+                Log.Refused(logger, config.Name, config.Host, error);
+            }
+        }
+
+        var present = listed.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _opened.Keys.Where(n => !present.Contains(n)).ToList())
+        {
+            _opened.Remove(gone);
+        }
+
+        var newest = StoredCertificate.Newest(_opened.Values.OfType<StoredCertificate>(), time.GetUtcNow());
+        foreach (var (host, certificate) in newest)
+        {
+            if (_written.GetValueOrDefault(host) == certificate.ConfigName)
+            {
+                continue;
+            }
+
+            Write(FileOf(host), certificate.Pem);
+            _written[host] = certificate.ConfigName;
+            Log.Serving(logger, host, certificate.ConfigName, certificate.NotAfter);
+        }
+
+        foreach (var host in _written.Keys.Where(h => !newest.ContainsKey(h)).ToList())
+        {
+            File.Delete(FileOf(host));
+            _written.Remove(host);
+            Log.NoLongerStored(logger, host);
+        }
+    }
+
+    private string FileOf(string host) => Path.Combine(_acme.CertificateCache, $"acme-{host}.pem");
+
+    private void PrepareCache()
+    {
+        // Only this process's own: what an earlier run left may be stale.
+        PrivateFiles.CreateDirectory(_acme.CertificateCache);
+        foreach (var file in Directory.EnumerateFiles(_acme.CertificateCache, "acme-*.pem"))
+        {
+            File.Delete(file);
+        }
+    }
+
+    private static void Write(string path, string pem)
+    {
+        // Renamed into place, so the certificate store never reads half a file.
+        var temporary = Path.Combine(Path.GetDirectoryName(path)!, "." + Path.GetFileName(path) + ".tmp");
+        PrivateFiles.Write(temporary, pem);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 800, Level = LogLevel.Information, Message = "Certificate for {Host} from the swarm ({Config}), valid until {NotAfter:u}")]
+        public static partial void Serving(ILogger logger, string host, string config, DateTimeOffset notAfter);
+
+        [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Config {Config} (host {Host}) is labelled as a SwarmEdge certificate but is refused: {Error}")]
+        public static partial void Refused(ILogger logger, string config, string host, string error);
+
+        [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "No valid certificate for {Host} is stored in the swarm any more: no longer served")]
+        public static partial void NoLongerStored(ILogger logger, string host);
+
+        [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "Reading the certificates stored in the swarm failed: {Error}; the ones read before keep serving")]
+        public static partial void ReadFailed(ILogger logger, string error);
+    }
+}

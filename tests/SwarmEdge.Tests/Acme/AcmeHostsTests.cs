@@ -1,0 +1,58 @@
+using SwarmEdge.Acme;
+using SwarmEdge.Catalog;
+using SwarmEdge.Discovery;
+using static SwarmEdge.Tests.TestData;
+
+namespace SwarmEdge.Tests.Acme;
+
+public class AcmeHostsTests
+{
+    private static (string[] Hosts, string[] Wildcards) Of(bool allRoutes, params OptedInService[] services)
+    {
+        var catalog = CatalogBuilder.Build(Snapshot(services), ServiceCatalog.Empty, [], policy: RoutingPolicy.Default);
+        var (hosts, wildcards) = AcmeHosts.Of(catalog, allRoutes);
+        return ([.. hosts], [.. wildcards]);
+    }
+
+    [Fact]
+    public void Routes_that_ask_for_it_get_certificates_for_their_hosts_without_port()
+    {
+        var shop = Service("shop", Routed(("swarmedge.http.host", "shop.test,www.shop.test:8443"), ("swarmedge.http.acme", "true")));
+        var plain = Service("plain", Routed(("swarmedge.http.host", "plain.test")));
+
+        Assert.Equal(["shop.test", "www.shop.test"], Of(false, shop, plain).Hosts);
+    }
+
+    [Fact]
+    public void With_all_routes_on_a_route_opts_out_by_label_and_http_only_routes_are_left_out()
+    {
+        var shop = Service("shop", Routed(("swarmedge.http.host", "shop.test")));
+        var optOut = Service("own", Routed(("swarmedge.http.host", "own.test"), ("swarmedge.http.acme", "false")));
+        var httpOnly = Service("legacy", Routed(("swarmedge.http.host", "legacy.test"), ("swarmedge.http.scheme", "http")));
+        var named = Service("api", Routed(("swarmedge.http.routers.v2.host", "api.test"), ("swarmedge.http.routers.v2.path", "/v2")));
+
+        Assert.Equal(["api.test", "shop.test"], Of(true, shop, optOut, httpOnly, named).Hosts);
+    }
+
+    [Fact]
+    public void A_wildcard_is_listed_apart_since_it_needs_dns_01()
+    {
+        var all = Service("all", Routed(("swarmedge.http.host", "*.apps.test"), ("swarmedge.http.acme", "true")));
+
+        var (hosts, wildcards) = Of(false, all);
+
+        Assert.Empty(hosts);
+        Assert.Equal(["*.apps.test"], wildcards);
+    }
+
+    [Fact]
+    public void A_tenant_cannot_get_a_certificate_ordered_for_another_tenants_host()
+    {
+        // The catalog refuses the younger tenant's route on the host, so no order follows from its label.
+        var victim = Service("shop_web", Routed(("swarmedge.http.host", "shop.test"), ("com.docker.stack.namespace", "shop")), createdAt: Jan1);
+        var attacker = Service("evil_web", Routed(("swarmedge.http.host", "shop.test,evil.test"), ("swarmedge.http.acme", "true"),
+            ("com.docker.stack.namespace", "evil")), createdAt: Jan1.AddDays(1));
+
+        Assert.Empty(Of(false, victim, attacker).Hosts);
+    }
+}

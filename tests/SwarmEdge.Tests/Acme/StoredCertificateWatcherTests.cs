@@ -1,0 +1,74 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using SwarmEdge.Acme;
+
+namespace SwarmEdge.Tests.Acme;
+
+public sealed class StoredCertificateWatcherTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "swarmedge-watcher-" + Guid.NewGuid().ToString("N"));
+    private readonly StorageKey _key;
+    private readonly StoredCertificateWatcher _watcher;
+    private readonly DockerConfigs _configs;
+
+    public StoredCertificateWatcherTests()
+    {
+        Directory.CreateDirectory(_directory);
+        var bytes = RandomNumberGenerator.GetBytes(32);
+        _key = new StorageKey(bytes);
+        var keyFile = Path.Combine(_directory, "key");
+        File.WriteAllText(keyFile, Convert.ToHexString(bytes));
+        var options = new SwarmEdgeOptions { Acme = { StorageKeyFile = keyFile, CertificateCache = Path.Combine(_directory, "cache") } };
+        options.ApplyDefaults();
+        _configs = new DockerConfigs(Options.Create(options));
+        _watcher = new StoredCertificateWatcher(Options.Create(options), _configs, new FakeTimeProvider(DateTimeOffset.UtcNow),
+            NullLogger<StoredCertificateWatcher>.Instance);
+    }
+
+    private string Cache => Path.Combine(_directory, "cache");
+
+    [Fact]
+    public void The_newest_certificate_of_each_host_is_written_as_one_private_pem_file()
+    {
+        _watcher.Apply([StoredCertificateTests.Config("shop.test", key: _key)]);
+
+        var file = Path.Combine(Cache, "acme-shop.test.pem");
+        var pem = File.ReadAllText(file);
+        Assert.Contains("BEGIN CERTIFICATE", pem);
+        Assert.Contains("PRIVATE KEY", pem);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(file));
+        Assert.Equal(["acme-shop.test.pem"], Directory.GetFiles(Cache).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void A_renewal_replaces_the_file_and_a_removed_certificate_takes_it_away()
+    {
+        var first = StoredCertificateTests.Config("shop.test", key: _key, notAfter: DateTimeOffset.UtcNow.AddDays(20));
+        var renewed = StoredCertificateTests.Config("shop.test", key: _key, notAfter: DateTimeOffset.UtcNow.AddDays(90));
+        _watcher.Apply([first]);
+        var before = File.ReadAllText(Path.Combine(Cache, "acme-shop.test.pem"));
+
+        _watcher.Apply([first, renewed]);
+        var after = File.ReadAllText(Path.Combine(Cache, "acme-shop.test.pem"));
+        Assert.NotEqual(before, after);
+
+        _watcher.Apply([]);
+        Assert.Empty(Directory.GetFiles(Cache));
+    }
+
+    [Fact]
+    public void A_config_sealed_with_another_key_is_not_served()
+    {
+        _watcher.Apply([StoredCertificateTests.Config("shop.test", key: new StorageKey(RandomNumberGenerator.GetBytes(32)))]);
+
+        Assert.Empty(Directory.GetFiles(Cache));
+    }
+
+    public void Dispose()
+    {
+        _configs.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
