@@ -10,7 +10,10 @@ internal sealed record LabTask(string Id, string NodeId, string ContainerId);
 internal sealed class SwarmServices(string network, string? dockerHost = null) : IAsyncDisposable
 {
     public const string Image = "swarmedge-lab/whoami:latest";
+    // Tests create services in parallel (Task.WhenAll): a plain list lost one of TenantTests' attackers, whose
+    // "*.test" then outlived the test and took the hosts of every later test on the shared edge.
     private readonly List<string> _created = [];
+    private readonly Lock _lock = new();
 
     public string Network => network;
 
@@ -35,8 +38,12 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
 
         args.AddRange(extra);
         args.Add(image);
+        lock (_lock)
+        {
+            _created.Add(name);
+        }
+
         await DockerAsync(args.ToArray());
-        _created.Add(name);
         await WaitForRunningAsync(name, replicas);
         return name;
     }
@@ -94,7 +101,10 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
     public async Task RemoveAsync(string service)
     {
         await Shell.RunAsync("docker", Host(["service", "rm", service]), check: false);
-        _created.Remove(service);
+        lock (_lock)
+        {
+            _created.Remove(service);
+        }
     }
 
     public Task<ShellResult> DockerAsync(params string[] args) => Shell.RunAsync("docker", Host(args));
@@ -103,7 +113,13 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var name in _created.ToList())
+        List<string> created;
+        lock (_lock)
+        {
+            created = [.. _created];
+        }
+
+        foreach (var name in created)
         {
             await RemoveAsync(name);
         }
