@@ -117,6 +117,9 @@ internal static class ProxyConfigBuilder
         ClusterId = AcmeIssuerClusterId,
         Order = int.MinValue,
         Match = new RouteMatch { Hosts = hosts, Path = "/.well-known/acme-challenge/{token}" },
+        // The ACME client answers a token for the host it is ordering: it must see the client's Host, which YARP
+        // replaces with the destination's by default.
+        Transforms = [new Dictionary<string, string> { ["RequestHeaderOriginalHost"] = "true" }],
         Metadata = new Dictionary<string, string>
         {
             [RouteSchemeMiddleware.SchemeKey] = nameof(RouteScheme.Both),

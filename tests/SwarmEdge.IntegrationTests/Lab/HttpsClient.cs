@@ -19,7 +19,7 @@ internal sealed record HttpsClient(IPEndPoint Edge, X509Certificate2 Ca, Version
             await socket.ConnectAsync(Edge, ct);
             return new NetworkStream(socket, ownsSocket: true);
         };
-        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => Trusts(certificate, errors);
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Trusts(certificate, errors, chain);
     }
 
     public HttpClient Client(TimeSpan timeout)
@@ -34,8 +34,11 @@ internal sealed record HttpsClient(IPEndPoint Edge, X509Certificate2 Ca, Version
         };
     }
 
-    /// <summary>Name checks as the platform does them; the chain only against the lab CA.</summary>
-    public bool Trusts(X509Certificate? certificate, SslPolicyErrors errors)
+    /// <summary>
+    /// Name checks as the platform does them; the chain only against the lab CA, through the intermediates the
+    /// server presented (an ACME CA's leaf is signed by an intermediate).
+    /// </summary>
+    public bool Trusts(X509Certificate? certificate, SslPolicyErrors errors, X509Chain? presented = null)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {
@@ -46,6 +49,11 @@ internal sealed record HttpsClient(IPEndPoint Edge, X509Certificate2 Ca, Version
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.Add(Ca);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+        }
+
         return chain.Build(new X509Certificate2(certificate));
     }
 }

@@ -30,7 +30,14 @@ internal sealed class LabCertificates : IDisposable
         var san = new SubjectAlternativeNameBuilder();
         foreach (var dns in dnsNames)
         {
-            san.AddDnsName(dns);
+            if (System.Net.IPAddress.TryParse(dns, out var ip))
+            {
+                san.AddIpAddress(ip);
+            }
+            else
+            {
+                san.AddDnsName(dns);
+            }
         }
 
         request.CertificateExtensions.Add(san.Build());

@@ -50,16 +50,7 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
 
     public static SwarmEdgeProcess Start(EdgeSidecar sidecar, int proxyPort, int adminPort, IReadOnlyDictionary<string, string> settings)
     {
-        var info = new ProcessStartInfo("nsenter")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in (string[])["-t", sidecar.Pid.ToString(), "-n", "dotnet", RepoPaths.SwarmEdgeDll])
-        {
-            info.ArgumentList.Add(arg);
-        }
+        var info = Command(sidecar);
 
         var all = new Dictionary<string, string>
         {
@@ -88,6 +79,35 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start SwarmEdge");
         return new SwarmEdgeProcess(process, new Uri($"http://{sidecar.Address}:{proxyPort}/"), new Uri($"http://{sidecar.Address}:{adminPort}/"));
+    }
+
+    /// <summary>swarmedge issuer in the sidecar's namespace (it has no proxy or admin port: Proxy and Admin mean nothing).</summary>
+    public static SwarmEdgeProcess StartIssuer(EdgeSidecar sidecar, IReadOnlyDictionary<string, string> settings)
+    {
+        var info = Command(sidecar, "issuer");
+        foreach (var (key, value) in settings.Append(KeyValuePair.Create("Logging:LogLevel:SwarmEdge", "Debug")))
+        {
+            info.ArgumentList.Add($"--{key}={value}");
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the issuer");
+        return new SwarmEdgeProcess(process, new Uri($"http://{sidecar.Address}:1/"), new Uri($"http://{sidecar.Address}:1/"));
+    }
+
+    private static ProcessStartInfo Command(EdgeSidecar sidecar, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in (string[])["-t", sidecar.Pid.ToString(), "-n", "dotnet", RepoPaths.SwarmEdgeDll, .. arguments])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
     }
 
     public async Task WaitReadyAsync(TimeSpan timeout) =>

@@ -302,6 +302,7 @@ public class ProxyConfigBuilderTests
         Assert.Equal("/.well-known/acme-challenge/{token}", challenge.Match.Path);
         Assert.True(config.Routes.Where(r => r != challenge).All(r => (r.Order ?? 0) > challenge.Order));
         Assert.Equal("false", challenge.Metadata![RouteSchemeMiddleware.RedirectKey]);
+        Assert.Equal("true", Assert.Single(challenge.Transforms!)["RequestHeaderOriginalHost"]);
         var issuer = Assert.Single(config.Clusters, c => c.ClusterId == challenge.ClusterId);
         Assert.Equal("http://issuer:8402", Assert.Single(issuer.Destinations!).Value.Address);
     }

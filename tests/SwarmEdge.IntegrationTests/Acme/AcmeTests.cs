@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using SwarmEdge.IntegrationTests.Hostile;
+using SwarmEdge.IntegrationTests.Lab;
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Acme;
+
+/// <summary>
+/// Automatic certificates end to end on the one-node lab: Pebble (Debian's ACME test CA) on the lab host, names
+/// resolved to the edges' address by pebble-challtestsrv, the real issuer (swarmedge issuer, with Debian's lego)
+/// and two real edges sharing nothing but the swarm: the issuer stores each certificate as a sealed Docker
+/// config, both edges read and serve it. Pebble checks HTTP-01 on edge A's port; edge A forwards it to the issuer.
+/// </summary>
+[Collection(SingleNodeSwarmCollection.Name)]
+public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int PortA = 18430; // proxy; admin +1, HTTPS +2
+    private const int PortB = 18434;
+    private const int ChallengePort = 18438;
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    private readonly SwarmServices _services = swarm.NewServices();
+    private readonly string _work = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts", "acme-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+    private readonly List<IAsyncDisposable> _running = [];
+    private string _keyFile = "";
+
+    public async Task InitializeAsync()
+    {
+        _keyFile = Path.Combine(_work, "storage-key");
+        await File.WriteAllTextAsync(_keyFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+    }
+
+    [Fact]
+    public async Task A_labelled_service_gets_one_certificate_that_both_edges_serve()
+    {
+        var pebble = await StartPebbleAsync();
+        var edgeA = await StartEdgeAsync(PortA, "a");
+        var edgeB = await StartEdgeAsync(PortB, "b");
+        StartIssuer(pebble, "one@example.com");
+        var host = $"{SwarmServices.UniqueName("acme")}.test";
+        var name = SwarmServices.UniqueName("acme");
+        var created = Stopwatch.StartNew();
+        await _services.CreateAsync(name, 2, SwarmServices.Labels(80, ("swarmedge.http.host", host), ("swarmedge.http.acme", "true")));
+
+        var root = await pebble.RootAsync();
+        var servedA = await ServedAfterAsync(PortA + 2, host, root, created);
+        var servedB = await ServedAfterAsync(PortB + 2, host, root, created);
+        Assert.Equal(await ThumbprintAsync(PortA + 2, host), await ThumbprintAsync(PortB + 2, host));
+        Assert.Equal(1, pebble.Orders);
+
+        // Polls go on (every second): nothing is ordered again for a name whose certificate is valid.
+        var window = Stopwatch.StartNew();
+        while (window.Elapsed < 5 * Poll)
+        {
+            Assert.Equal(1, pebble.Orders);
+            await Task.Delay(Poll);
+        }
+
+        Assert.Equal(1, pebble.Issued);
+        var stored = await Shell.DockerAsync("config", "ls", "--filter", "label=swarmedge.acme=certificate", "--format", "{{.Name}}");
+        Assert.Single(stored.Trimmed.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var data = await Shell.DockerAsync("config", "inspect", stored.Trimmed, "--format", "{{json .Spec.Data}}");
+        Assert.DoesNotContain("PRIVATE KEY", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(data.Trimmed.Trim('"'))));
+        Measurements.Record(output, "ACME, a new labelled service (Pebble, two edges)",
+            $"served over HTTPS by edge A {servedA:0.0} s and edge B {servedB:0.0} s after docker service create; {pebble.Orders} order placed, " +
+            $"{pebble.Issued} certificate issued, none more over {window.Elapsed.TotalSeconds:0} s of polls; the stored config holds no readable key");
+        _ = edgeA;
+        _ = edgeB;
+    }
+
+    [Fact]
+    public async Task With_the_ca_unreachable_certificates_keep_serving_the_error_is_logged_and_orders_resume_when_it_returns()
+    {
+        var pebble = await StartPebbleAsync();
+        var edgeA = await StartEdgeAsync(PortA, "a");
+        var issuer = StartIssuer(pebble, "two@example.com");
+        var first = $"{SwarmServices.UniqueName("acme")}.test";
+        await _services.CreateAsync(SwarmServices.UniqueName("acme"), 1, SwarmServices.Labels(80, ("swarmedge.http.host", first), ("swarmedge.http.acme", "true")));
+        var root = await pebble.RootAsync();
+        await ServedAfterAsync(PortA + 2, first, root, Stopwatch.StartNew());
+
+        await pebble.StopAsync();
+        var second = $"{SwarmServices.UniqueName("acme")}.test";
+        await _services.CreateAsync(SwarmServices.UniqueName("acme"), 1, SwarmServices.Labels(80, ("swarmedge.http.host", second), ("swarmedge.http.acme", "true")));
+        await Eventually.HoldsAsync(() => issuer.Log.Contains($"Order for {second} failed (1 in a row)", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), "the issuer logs the failed order");
+        // An edge started while the CA is down serves what the swarm holds.
+        var edgeB = await StartEdgeAsync(PortB, "b");
+        await ServedAfterAsync(PortB + 2, first, root, Stopwatch.StartNew());
+        await ServedAfterAsync(PortA + 2, first, root, Stopwatch.StartNew());
+        var failures = issuer.Log.Split('\n').Count(l => l.Contains($"Order for {second} failed", StringComparison.Ordinal));
+
+        var back = Stopwatch.StartNew();
+        await pebble.StartAgainAsync();
+        var newRoot = await pebble.RootAsync();
+        var recovered = await ServedAfterAsync(PortA + 2, second, newRoot, back, TimeSpan.FromSeconds(90));
+        Measurements.Record(output, "ACME, the CA unreachable",
+            $"the certificate issued before kept serving on edge A and on edge B started meanwhile; {failures} failed orders for the new host while the CA was down " +
+            $"(waits doubling from 2 s); after the CA came back (a new Pebble: new root, accounts forgotten) the new host was served in {recovered:0.0} s");
+        _ = edgeB;
+    }
+
+    private async Task<double> ServedAfterAsync(int port, string host, X509Certificate2 root, Stopwatch since, TimeSpan? timeout = null)
+    {
+        var https = new HttpsClient(new IPEndPoint(IPAddress.Parse(swarm.Sidecar.Address), port), root);
+        using var client = https.Client(TimeSpan.FromSeconds(5));
+        await Eventually.HoldsAsync(async () =>
+        {
+            try
+            {
+                using var response = await client.GetAsync($"https://{host}:{port}/");
+                return response.StatusCode == HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout ?? TimeSpan.FromSeconds(60), $"https://{host}:{port}/ answers with a certificate from the CA", TimeSpan.FromMilliseconds(200));
+        return since.Elapsed.TotalSeconds;
+    }
+
+    private async Task<string> ThumbprintAsync(int port, string serverName)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(swarm.Sidecar.Address, port);
+        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        }).WaitAsync(TimeSpan.FromSeconds(5));
+        return new X509Certificate2(tls.RemoteCertificate!).Thumbprint;
+    }
+
+    private async Task<Pebble> StartPebbleAsync(int validitySeconds = 0)
+    {
+        var route = await Shell.RunAsync("nsenter", ["-t", swarm.Sidecar.Pid.ToString(CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
+        var gateway = route.Trimmed.Split(' ')[2];
+        var pebble = await Pebble.StartAsync(gateway, swarm.Sidecar.Address, PortA, validitySeconds);
+        _running.Add(pebble);
+        return pebble;
+    }
+
+    private Dictionary<string, string> AcmeSettings() => new()
+    {
+        ["SwarmEdge:Acme:StorageKeyFile"] = _keyFile,
+        ["SwarmEdge:Acme:IssuerAddress"] = $"http://127.0.0.1:{ChallengePort}",
+        ["SwarmEdge:Acme:PollInterval"] = Poll.ToString(),
+    };
+
+    private async Task<SwarmEdgeProcess> StartEdgeAsync(int port, string name)
+    {
+        var settings = AcmeSettings();
+        settings["SwarmEdge:Https:Port"] = (port + 2).ToString(CultureInfo.InvariantCulture);
+        settings["SwarmEdge:Acme:CertificateCache"] = Path.Combine(_work, "edge-" + name);
+        var edge = await ProductionEdge.StartAsync(swarm, port, settings);
+        _running.Add(edge);
+        return edge;
+    }
+
+    private SwarmEdgeProcess StartIssuer(Pebble pebble, string email)
+    {
+        var settings = AcmeSettings();
+        settings["SwarmEdge:Networks:0"] = SingleNodeSwarm.Network;
+        settings["SwarmEdge:Routing:DefaultHost"] = "";
+        settings["SwarmEdge:Acme:Directory"] = pebble.DirectoryUrl;
+        settings["SwarmEdge:Acme:Email"] = email;
+        settings["SwarmEdge:Acme:CaCertificates"] = pebble.TlsCaFile;
+        settings["SwarmEdge:Acme:ChallengePort"] = ChallengePort.ToString(CultureInfo.InvariantCulture);
+        settings["SwarmEdge:Acme:WorkDirectory"] = Path.Combine(_work, "issuer");
+        settings["SwarmEdge:Acme:RetryAfter"] = "00:00:02";
+        var issuer = SwarmEdgeProcess.StartIssuer(swarm.Sidecar, settings);
+        _running.Add(issuer);
+        return issuer;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var running in Enumerable.Reverse(_running))
+        {
+            if (running is SwarmEdgeProcess process && process.Log.Length > 0)
+            {
+                output.WriteLine(process.Log.Length > 20000 ? process.Log[^20000..] : process.Log);
+            }
+
+            await running.DisposeAsync();
+        }
+
+        await _services.DisposeAsync();
+        var configs = await Shell.RunAsync("docker", ["config", "ls", "--filter", "label=swarmedge.acme", "--format", "{{.Name}}"], check: false);
+        foreach (var config in configs.Trimmed.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            await Shell.RunAsync("docker", ["config", "rm", config], check: false);
+        }
+
+        Directory.Delete(_work, recursive: true);
+    }
+}
