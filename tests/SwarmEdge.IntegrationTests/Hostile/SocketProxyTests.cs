@@ -21,6 +21,7 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
     private const string OneOptedIn = "filters=%7B%22id%22%3A%7B%22" + Id + "%22%3Atrue%7D%2C%22label%22%3A%7B%22swarmedge.enable%22%3Atrue%7D%7D";
     private const string RunningOf = "filters=%7B%22desired-state%22%3A%7B%22running%22%3Atrue%7D%2C%22service%22%3A%7B%22" + Id +
                                      "%22%3Atrue%2C%22" + Id2 + "%22%3Atrue%7D%7D";
+    private const string Certificates = "filters=%7B%22label%22%3A%7B%22swarmedge.acme%3Dcertificate%22%3Atrue%7D%7D";
     private const string EventTypes = "filters=%7B%22type%22%3A%7B%22service%22%3Atrue%2C%22node%22%3Atrue%2C%22container%22%3Atrue%7D%7D";
 
     /// <summary>The requests SwarmEdge makes (SwarmReader, SwarmEventWatcher), with and without an API version.</summary>
@@ -36,6 +37,7 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         $"GET /tasks?{RunningOf} HTTP/1.1",
         $"GET /events?{EventTypes} HTTP/1.1",
         $"GET /events?since=1796214907.604949416&{EventTypes} HTTP/1.1",
+        $"GET /configs?{Certificates} HTTP/1.1",
     };
 
     /// <summary>Request lines (and headers) that must never reach dockerd. Each bypass class found goes here.</summary>
@@ -55,6 +57,13 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         { "secrets", "GET /secrets HTTP/1.1" },
         { "versioned secrets", "GET /v1.41/secrets HTTP/1.1" },
         { "configs", "GET /configs HTTP/1.1" },
+        { "every SwarmEdge config (the issuer's account, its failures)", "GET /configs?filters=%7B%22label%22%3A%7B%22swarmedge.acme%22%3Atrue%7D%7D HTTP/1.1" },
+        { "the issuer's account by label", "GET /configs?filters=%7B%22label%22%3A%7B%22swarmedge.acme%3Daccount%22%3Atrue%7D%7D HTTP/1.1" },
+        { "certificates and a second filter", $"GET /configs?{Certificates}&filters=%7B%7D HTTP/1.1" },
+        { "certificates, filter widened by a second key", "GET /configs?filters=%7B%22label%22%3A%7B%22swarmedge.acme%3Dcertificate%22%3Atrue%7D%2C%22name%22%3A%7B%7D%7D HTTP/1.1" },
+        { "a config by name", "GET /configs/swarmedge-acme-account-0123456789abcdef HTTP/1.1" },
+        { "create a config", "POST /configs/create HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" },
+        { "remove a config", "DELETE /configs/swarmedge-acme-certificate-0123456789abcdef-20261204000000000 HTTP/1.1" },
         { "swarm (join tokens)", "GET /swarm HTTP/1.1" },
         { "info", "GET /info HTTP/1.1" },
         { "version", "GET /version HTTP/1.1" },
@@ -137,6 +146,21 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
     }
 
     [Fact]
+    public async Task The_edge_lists_the_stored_certificates_and_nothing_wider()
+    {
+        var options = new SwarmEdge.SwarmEdgeOptions { Docker = { Endpoints = { $"tcp://127.0.0.1:{Port}" } } };
+        using var configs = new SwarmEdge.Acme.DockerConfigs(Microsoft.Extensions.Options.Options.Create(options));
+
+        // The product's own request, as it spells it, passes; asking for every SwarmEdge config or creating one does not.
+        await configs.ListAsync(SwarmEdge.Acme.AcmeConfigKind.Certificate, CancellationToken.None);
+        var all = await Assert.ThrowsAsync<HttpRequestException>(() => configs.ListAsync(null, CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, all.StatusCode);
+        var create = await Assert.ThrowsAsync<HttpRequestException>(() =>
+            configs.CreateAsync("swarmedge-acme-order-0123456789abcdef", SwarmEdge.Acme.AcmeConfigKind.Order, "a.test", [1], CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, create.StatusCode);
+    }
+
+    [Fact]
     public async Task A_refused_write_changes_nothing_and_the_container_is_healthy()
     {
         var name = SwarmServices.UniqueName("sp-evil");
@@ -153,31 +177,37 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         Measurements.Record(output, "socket proxy", $"{Refused.Count} request lines refused, {Reads.Count} reads passed; runs as {user}");
     }
 
-    /// <summary>The request with Host and Connection: close added; its answer's headers (the event stream never ends).</summary>
-    private static Task<string> SendAsync(string request)
-    {
-        var parts = request.Split("\r\n\r\n", 2);
-        var head = parts[0] + "\r\nHost: localhost\r\nConnection: close\r\n\r\n" + (parts.Length > 1 ? parts[1] : "");
-        return RawHttp.SendAsync("127.0.0.1", Port, head, TimeSpan.FromSeconds(5), headersOnly: true);
-    }
+    private static Task<string> SendAsync(string request) => RunningProxy.SendAsync(Port, request);
 
     /// <summary>One socket proxy container for all the cases.</summary>
     public sealed class RunningProxy : IAsyncLifetime
     {
-        public async Task InitializeAsync()
+        public Task InitializeAsync() => StartAsync(Container, Port, config: null);
+
+        public Task DisposeAsync() => Shell.RunAsync("docker", ["rm", "-f", Container], check: false);
+
+        /// <summary>The image as stack.yml runs it, with haproxy.cfg or another of its configuration files.</summary>
+        internal static async Task StartAsync(string container, int port, string? config)
         {
             await Shell.RunAsync(RepoPaths.LabScript("swarm-up.sh"), [], TimeSpan.FromMinutes(20));
             await Shell.RunAsync("docker", ["build", "-q", "--build-arg", "BASE_IMAGE=swarmedge-lab/base:bookworm", "-t", Image,
                 Path.Combine(RepoPaths.Root, "deploy", "socket-proxy")], TimeSpan.FromMinutes(10));
-            await Shell.RunAsync("docker", ["rm", "-f", Container], check: false);
+            await Shell.RunAsync("docker", ["rm", "-f", container], check: false);
             var gid = (await Shell.RunAsync("stat", ["-c", "%g", "/var/run/docker.sock"])).Trimmed;
-            await Shell.DockerAsync("run", "-d", "--name", Container, "--user", $"haproxy:{gid}", "--read-only", "--cap-drop", "ALL",
-                "--security-opt", "no-new-privileges", "-p", $"127.0.0.1:{Port}:2375",
-                "-v", "/var/run/docker.sock:/var/run/docker.sock:ro", Image);
-            await Eventually.HoldsAsync(async () => (await SendAsync("GET /_ping HTTP/1.1")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal),
-                TimeSpan.FromSeconds(20), "the socket proxy answers");
+            string[] command = config is null ? [] : ["haproxy", "-W", "-db", "-f", $"/etc/haproxy/{config}"];
+            await Shell.DockerAsync(["run", "-d", "--name", container, "--user", $"haproxy:{gid}", "--read-only", "--cap-drop", "ALL",
+                "--security-opt", "no-new-privileges", "-p", $"127.0.0.1:{port}:2375",
+                "-v", "/var/run/docker.sock:/var/run/docker.sock:ro", Image, .. command]);
+            await Eventually.HoldsAsync(async () => (await SendAsync(port, "GET /_ping HTTP/1.1")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(20), $"the socket proxy {container} answers");
         }
 
-        public Task DisposeAsync() => Shell.RunAsync("docker", ["rm", "-f", Container], check: false);
+        /// <summary>The request with Host and Connection: close added; its answer's headers (the event stream never ends).</summary>
+        internal static Task<string> SendAsync(int port, string request)
+        {
+            var parts = request.Split("\r\n\r\n", 2);
+            var head = parts[0] + "\r\nHost: localhost\r\nConnection: close\r\n\r\n" + (parts.Length > 1 ? parts[1] : "");
+            return RawHttp.SendAsync("127.0.0.1", port, head, TimeSpan.FromSeconds(5), headersOnly: true);
+        }
     }
 }
