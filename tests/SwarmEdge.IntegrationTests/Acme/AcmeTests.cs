@@ -75,6 +75,52 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task A_renewal_under_https_load_fails_no_request_and_both_edges_present_the_new_certificate()
+    {
+        // 30 s certificates renewed with half their life left: the first renewal comes 15 s after the first issue.
+        var pebble = await StartPebbleAsync(validitySeconds: 30);
+        await StartEdgeAsync(PortA, "a");
+        await StartEdgeAsync(PortB, "b");
+        StartIssuer(pebble, "three@example.com", renewWhenLeft: 0.5);
+        var host = $"{SwarmServices.UniqueName("acme")}.test";
+        await _services.CreateAsync(SwarmServices.UniqueName("acme"), 2, SwarmServices.Labels(80, ("swarmedge.http.host", host), ("swarmedge.http.acme", "true")));
+        var root = await pebble.RootAsync();
+        await ServedAfterAsync(PortA + 2, host, root, Stopwatch.StartNew());
+        await ServedAfterAsync(PortB + 2, host, root, Stopwatch.StartNew());
+        var first = await ThumbprintAsync(PortA + 2, host);
+
+        // New connections only: every request is a handshake, so each one sees the certificate that serves now.
+        var loads = new[] { PortA + 2, PortB + 2 }.Select(port => new LoadGenerator(new Uri($"https://{host}:{port}/"), host, 3,
+            https: new HttpsClient(new IPEndPoint(IPAddress.Parse(swarm.Sidecar.Address), port), root), closeEach: true).Start()).ToList();
+        try
+        {
+            var renewing = Stopwatch.StartNew();
+            await Eventually.HoldsAsync(async () => await ThumbprintAsync(PortA + 2, host) != first && await ThumbprintAsync(PortB + 2, host) != first,
+                TimeSpan.FromSeconds(60), "both edges present the renewed certificate", TimeSpan.FromMilliseconds(100));
+            var switched = renewing.Elapsed.TotalSeconds;
+            var orders = pebble.Orders;
+            foreach (var load in loads)
+            {
+                await load.WaitForRequestsAsync(load.Requests + 50, TimeSpan.FromSeconds(30));
+                await load.StopAsync();
+            }
+
+            Assert.Equal(2, orders);
+            Assert.All(loads, load => Assert.Empty(load.Failures));
+            Measurements.Record(output, "ACME renewal under HTTPS load (30 s certificates, renewed at half life)",
+                $"both edges presented the renewed certificate {switched:0.0} s into the load; {orders} orders in all; " +
+                $"{string.Join(" and ", loads.Select(l => $"{l.Requests} requests"))} on new connections to edges A and B, {loads.Sum(l => l.Failures.Count)} failed");
+        }
+        finally
+        {
+            foreach (var load in loads)
+            {
+                await load.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task With_the_ca_unreachable_certificates_keep_serving_the_error_is_logged_and_orders_resume_when_it_returns()
     {
         var pebble = await StartPebbleAsync();
@@ -164,7 +210,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         return edge;
     }
 
-    private SwarmEdgeProcess StartIssuer(Pebble pebble, string email)
+    private SwarmEdgeProcess StartIssuer(Pebble pebble, string email, double renewWhenLeft = 1.0 / 3)
     {
         var settings = AcmeSettings();
         settings["SwarmEdge:Networks:0"] = SingleNodeSwarm.Network;
@@ -175,6 +221,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         settings["SwarmEdge:Acme:ChallengePort"] = ChallengePort.ToString(CultureInfo.InvariantCulture);
         settings["SwarmEdge:Acme:WorkDirectory"] = Path.Combine(_work, "issuer");
         settings["SwarmEdge:Acme:RetryAfter"] = "00:00:02";
+        settings["SwarmEdge:Acme:RenewWhenLeft"] = renewWhenLeft.ToString(CultureInfo.InvariantCulture);
         var issuer = SwarmEdgeProcess.StartIssuer(swarm.Sidecar, settings);
         _running.Add(issuer);
         return issuer;
