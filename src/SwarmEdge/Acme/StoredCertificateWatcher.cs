@@ -9,6 +9,8 @@ namespace SwarmEdge.Acme;
 /// valid certificate of each host to SwarmEdge:Acme:CertificateCache as acme-HOST.pem, which CertificateStore
 /// serves like any certificate file (same checks, same last-good rule, same status and metrics). The edge never
 /// writes to the swarm. When the Docker API cannot be read, the certificates already written keep serving.
+/// It also lists the issuer's order locks and failures (sealed too), for /api/acme and the metrics: never its
+/// account, which its socket proxy does not let through.
 /// </summary>
 internal sealed partial class StoredCertificateWatcher(
     IOptions<SwarmEdgeOptions> options,
@@ -20,6 +22,9 @@ internal sealed partial class StoredCertificateWatcher(
     private readonly Dictionary<string, StoredCertificate?> _opened = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _written = new(StringComparer.Ordinal);
     private StorageKey? _key;
+    private volatile IReadOnlyList<AcmeHostStatus> _status = [];
+
+    public IReadOnlyList<AcmeHostStatus> Status => _status;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +38,10 @@ internal sealed partial class StoredCertificateWatcher(
         {
             try
             {
-                Apply(await configs.ListAsync(AcmeConfigKind.Certificate, stoppingToken));
+                var certificates = await configs.ListAsync(AcmeConfigKind.Certificate, stoppingToken);
+                var orders = await configs.ListAsync(AcmeConfigKind.Order, stoppingToken);
+                var failures = await configs.ListAsync(AcmeConfigKind.Failure, stoppingToken);
+                Apply([.. certificates, .. orders, .. failures]);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or IOException && !stoppingToken.IsCancellationRequested)
             {
@@ -45,7 +53,7 @@ internal sealed partial class StoredCertificateWatcher(
     }
 
     /// <summary>Opens what is new, then brings the cache directory to the newest certificate of each host.</summary>
-    internal void Apply(IReadOnlyList<AcmeConfig> listed)
+    internal void Apply(IReadOnlyList<AcmeConfig> all)
     {
         if (_key is null)
         {
@@ -53,6 +61,7 @@ internal sealed partial class StoredCertificateWatcher(
             PrepareCache();
         }
 
+        var listed = all.Where(c => c.Kind == AcmeConfigKind.Certificate).ToList();
         foreach (var config in listed.Where(c => !_opened.ContainsKey(c.Name)))
         {
             var (certificate, error) = StoredCertificate.Open(_key!, config);
@@ -87,6 +96,19 @@ internal sealed partial class StoredCertificateWatcher(
             File.Delete(FileOf(host));
             _written.Remove(host);
             Log.NoLongerStored(logger, host);
+        }
+
+        var failures = all.Where(c => c.Kind == AcmeConfigKind.Failure).Select(c => AcmePayloads.Open<FailurePayload>(_key!, c))
+            .OfType<FailurePayload>().ToList();
+        _status = AcmeHostStatus.Of(newest, all.Where(c => c.Kind == AcmeConfigKind.Order), failures);
+        foreach (var labels in SwarmEdgeMetrics.AcmeOrderFailures.GetAllLabelValues().ToList())
+        {
+            SwarmEdgeMetrics.AcmeOrderFailures.RemoveLabelled(labels);
+        }
+
+        foreach (var status in _status)
+        {
+            SwarmEdgeMetrics.AcmeOrderFailures.WithLabels(status.Host).Set(status.Failures);
         }
     }
 

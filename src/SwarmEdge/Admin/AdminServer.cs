@@ -6,7 +6,7 @@ namespace SwarmEdge.Admin;
 
 /// <summary>
 /// The admin API on its own port, never on the proxy port: /healthz, /readyz, /metrics, /api/services,
-/// /api/certificates.
+/// /api/certificates, /api/acme.
 /// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints. With a token
 /// (SwarmEdge:Admin:TokenFile) every path but the probes needs it; the probes then say only ready or not.
 /// SwarmEdge:Admin:ProbePort adds a listener on every address with the probes alone, never a reason.
@@ -15,6 +15,7 @@ internal sealed partial class AdminServer(
     EdgeStatus status,
     Shutdown.ShutdownGrace shutdown,
     Tls.CertificateStore certificates,
+    Acme.StoredCertificateWatcher acme,
     IOptions<SwarmEdgeOptions> options,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -84,6 +85,7 @@ internal sealed partial class AdminServer(
         });
         app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current)));
         app.MapGet("/api/certificates", () => Results.Json(certificates.Status));
+        app.MapGet("/api/acme", () => Results.Json(acme.Status));
         app.MapMetrics("/metrics");
 
         await app.StartAsync(cancellationToken);

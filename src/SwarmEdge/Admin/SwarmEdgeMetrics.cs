@@ -24,6 +24,9 @@ internal static class SwarmEdgeMetrics
         "swarmedge_certificate_expiry_days", "Days until a certificate the HTTPS entrypoint serves expires, by certificate (file name).",
         new GaugeConfiguration { LabelNames = ["certificate"] });
 
+    public static readonly Gauge AcmeOrderFailures = Metrics.CreateGauge(
+        "swarmedge_acme_order_failures", "Failed certificate orders in a row, by host, as the issuer stored them (0: the last one succeeded or none failed).", "host");
+
     public static readonly Gauge CertificateErrors = Metrics.CreateGauge(
         "swarmedge_certificate_errors", "1 while a certificate file cannot be served (broken, expired, half written), by certificate.",
         new GaugeConfiguration { LabelNames = ["certificate"] });

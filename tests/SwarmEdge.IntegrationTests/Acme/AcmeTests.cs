@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using SwarmEdge.IntegrationTests.Hostile;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
@@ -141,6 +142,15 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         await ServedAfterAsync(PortB + 2, first, root, Stopwatch.StartNew());
         await ServedAfterAsync(PortA + 2, first, root, Stopwatch.StartNew());
         var failures = issuer.Log.Split('\n').Count(l => l.Contains($"Order for {second} failed", StringComparison.Ordinal));
+        // The edges show it: the last error and the failures in a row, from what the issuer stored.
+        string? shown = null;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var acme = JsonDocument.Parse(await (await edgeA.GetAdminAsync("api/acme")).Content.ReadAsStringAsync()).RootElement;
+            var entry = acme.EnumerateArray().FirstOrDefault(e => e.GetProperty("host").GetString() == second);
+            shown = entry.ValueKind == JsonValueKind.Object ? entry.GetProperty("lastError").GetString() : null;
+            return shown is not null && await edgeA.MetricAsync($"swarmedge_acme_order_failures{{host=\"{second}\"}}") >= 1;
+        }, TimeSpan.FromSeconds(20), "edge A's /api/acme and metrics show the failed order");
 
         var back = Stopwatch.StartNew();
         await pebble.StartAgainAsync();
@@ -148,6 +158,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         var recovered = await ServedAfterAsync(PortA + 2, second, newRoot, back, TimeSpan.FromSeconds(90));
         Measurements.Record(output, "ACME, the CA unreachable",
             $"the certificate issued before kept serving on edge A and on edge B started meanwhile; {failures} failed orders for the new host while the CA was down " +
+            $"(the edge's /api/acme said: {(shown ?? "")[..Math.Min((shown ?? "").Length, 120)]}...) " +
             $"(waits doubling from 2 s); after the CA came back (a new Pebble: new root, accounts forgotten) the new host was served in {recovered:0.0} s");
         _ = edgeB;
     }

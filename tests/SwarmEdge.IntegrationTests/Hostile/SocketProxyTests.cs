@@ -38,6 +38,8 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         $"GET /events?{EventTypes} HTTP/1.1",
         $"GET /events?since=1796214907.604949416&{EventTypes} HTTP/1.1",
         $"GET /configs?{Certificates} HTTP/1.1",
+        "GET /configs?filters=%7B%22label%22%3A%7B%22swarmedge.acme%3Dorder%22%3Atrue%7D%7D HTTP/1.1",
+        "GET /configs?filters=%7B%22label%22%3A%7B%22swarmedge.acme%3Dfailure%22%3Atrue%7D%7D HTTP/1.1",
     };
 
     /// <summary>Request lines (and headers) that must never reach dockerd. Each bypass class found goes here.</summary>
@@ -153,6 +155,10 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
 
         // The product's own request, as it spells it, passes; asking for every SwarmEdge config or creating one does not.
         await configs.ListAsync(SwarmEdge.Acme.AcmeConfigKind.Certificate, CancellationToken.None);
+        await configs.ListAsync(SwarmEdge.Acme.AcmeConfigKind.Order, CancellationToken.None);
+        await configs.ListAsync(SwarmEdge.Acme.AcmeConfigKind.Failure, CancellationToken.None);
+        var account = await Assert.ThrowsAsync<HttpRequestException>(() => configs.ListAsync(SwarmEdge.Acme.AcmeConfigKind.Account, CancellationToken.None));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, account.StatusCode);
         var all = await Assert.ThrowsAsync<HttpRequestException>(() => configs.ListAsync(null, CancellationToken.None));
         Assert.Equal(System.Net.HttpStatusCode.Forbidden, all.StatusCode);
         var create = await Assert.ThrowsAsync<HttpRequestException>(() =>

@@ -66,6 +66,29 @@ public sealed class StoredCertificateWatcherTests : IDisposable
         Assert.Empty(Directory.GetFiles(Cache));
     }
 
+    [Fact]
+    public void The_status_of_each_host_joins_its_certificate_its_order_in_progress_and_its_last_failure()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var failure = new FailurePayload("api.test", "rate limited", 2, now.AddMinutes(-1), now.AddMinutes(9));
+        _watcher.Apply([
+            StoredCertificateTests.Config("shop.test", key: _key),
+            new AcmeConfig("o1", AcmeConfigNames.Order("api.test"), AcmeConfigKind.Order, "api.test", now.AddSeconds(-3), []),
+            new AcmeConfig("f1", AcmeConfigNames.Failure("api.test", now), AcmeConfigKind.Failure, "api.test", now,
+                AcmePayloads.Seal(_key, AcmeConfigKind.Failure, "api.test", failure)),
+            new AcmeConfig("f2", AcmeConfigNames.Failure("evil.test", now), AcmeConfigKind.Failure, "evil.test", now,
+                AcmePayloads.Seal(new StorageKey(RandomNumberGenerator.GetBytes(32)), AcmeConfigKind.Failure, "evil.test", failure with { Host = "evil.test" })),
+        ]);
+
+        Assert.Equal(["api.test", "shop.test"], _watcher.Status.Select(s => s.Host));
+        var api = _watcher.Status[0];
+        Assert.Equal((now.AddSeconds(-3), "rate limited", 2, now.AddMinutes(9)), (api.PendingSince!.Value, api.LastError, api.Failures, api.NextAttempt!.Value));
+        Assert.Null(api.ValidUntil);
+        var shop = _watcher.Status[1];
+        Assert.NotNull(shop.ValidUntil);
+        Assert.Equal(0, shop.Failures);
+    }
+
     public void Dispose()
     {
         _configs.Dispose();
