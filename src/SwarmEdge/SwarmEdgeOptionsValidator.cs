@@ -146,6 +146,18 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             {
                 errors.Add($"SwarmEdge:Acme:StorageKeyFile \"{acme.StorageKeyFile}\" does not exist (a Docker secret: openssl rand -hex 32 | docker secret create swarmedge_acme_key -)");
             }
+            else
+            {
+                // Read now: a key that cannot be used must stop the start, not the certificate watcher later.
+                try
+                {
+                    Acme.StorageKey.Read(acme.StorageKeyFile);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    errors.Add(ex.Message);
+                }
+            }
 
             if (!Uri.TryCreate(acme.IssuerAddress, UriKind.Absolute, out var issuer) || issuer.Scheme != "http" || issuer.PathAndQuery != "/")
             {

@@ -14,4 +14,7 @@ internal enum AcmeConfigKind
 
     /// <summary>The issuer's ACME account (its key), so that a restarted issuer does not register again.</summary>
     Account,
+
+    /// <summary>An operator's request (swarmedge acme renew) to order one host now, valid certificate or not.</summary>
+    Renewal,
 }

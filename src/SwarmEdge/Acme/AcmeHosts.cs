@@ -7,14 +7,15 @@ namespace SwarmEdge.Acme;
 /// The hosts that get certificates from the CA: those of routes the catalog accepted (so the host policy and
 /// route ownership have already decided who may claim them) whose acme label, or SwarmEdge:Acme:AllRoutes, says
 /// so, and which serve HTTPS. The edges forward HTTP-01 challenges for exactly these hosts; the issuer orders
-/// exactly these. A wildcard needs DNS-01, which is not offered: it is listed apart, to be reported.
+/// exactly these. A wildcard needs DNS-01, which is not offered, and a host with letters beyond ASCII would need
+/// its punycode form at the CA: both are listed apart, with why, to be reported.
 /// </summary>
 internal static class AcmeHosts
 {
-    public static (ImmutableArray<string> Hosts, ImmutableArray<string> Wildcards) Of(ServiceCatalog catalog, bool allRoutes)
+    public static (ImmutableArray<string> Hosts, ImmutableArray<(string Host, string Reason)> Skipped) Of(ServiceCatalog catalog, bool allRoutes)
     {
         var hosts = new SortedSet<string>(StringComparer.Ordinal);
-        var wildcards = new SortedSet<string>(StringComparer.Ordinal);
+        var skipped = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var service in catalog.Services.Where(s => s.IsHttpRouted))
         {
             foreach (var route in service.Routes.Where(r => (r.Tls?.Acme ?? allRoutes) && r.Tls?.Scheme != RouteScheme.Http))
@@ -23,11 +24,22 @@ internal static class AcmeHosts
                 {
                     // A route's host may carry a port; the certificate names the host alone.
                     var name = host.Split(':')[0];
-                    (name.StartsWith("*.", StringComparison.Ordinal) ? wildcards : hosts).Add(name);
+                    if (name.StartsWith("*.", StringComparison.Ordinal))
+                    {
+                        skipped[name] = "a wildcard needs a DNS-01 challenge, which SwarmEdge does not offer";
+                    }
+                    else if (!name.All(char.IsAscii))
+                    {
+                        skipped[name] = "a name beyond ASCII would be ordered in its punycode form, which SwarmEdge does not do yet";
+                    }
+                    else
+                    {
+                        hosts.Add(name);
+                    }
                 }
             }
         }
 
-        return ([.. hosts], [.. wildcards]);
+        return ([.. hosts], [.. skipped.Select(s => (s.Key, s.Value))]);
     }
 }

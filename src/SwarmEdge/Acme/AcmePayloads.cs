@@ -11,20 +11,23 @@ internal sealed record OrderPayload(string Host, string Issuer, DateTimeOffset S
 /// <summary>The last failed order for a host: how many failed in a row and when the next may be placed.</summary>
 internal sealed record FailurePayload(string Host, string Error, int Failures, DateTimeOffset At, DateTimeOffset NextAttempt);
 
+/// <summary>A renewal an operator asked for, and when.</summary>
+internal sealed record RenewalPayload(string Host, DateTimeOffset Requested);
+
 /// <summary>The ACME client's account files (its key and registration), by path under its accounts directory.</summary>
 internal sealed record AccountPayload(Dictionary<string, string> Files);
 
 /// <summary>Payloads sealed and opened as JSON under the storage key, bound to their kind and host.</summary>
 internal static class AcmePayloads
 {
-    public static byte[] Seal<T>(StorageKey key, AcmeConfigKind kind, string host, T payload) =>
-        key.Seal(AcmeConfigNames.Purpose(kind, host), JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web));
+    public static byte[] Seal<T>(StorageKey key, AcmeConfigKind kind, string host, string name, T payload) =>
+        key.Seal(AcmeConfigNames.Purpose(kind, host, name), JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web));
 
-    /// <summary>The payload, or null when the config was not sealed by SwarmEdge with this key for its label's kind and host.</summary>
+    /// <summary>The payload, or null when the config was not sealed by SwarmEdge with this key for its label's kind and host and its name.</summary>
     public static T? Open<T>(StorageKey key, AcmeConfig config)
         where T : class
     {
-        var plaintext = key.Open(AcmeConfigNames.Purpose(config.Kind, config.Host), config.Data);
+        var plaintext = key.Open(AcmeConfigNames.Purpose(config.Kind, config.Host, config.Name), config.Data);
         if (plaintext is null)
         {
             return null;

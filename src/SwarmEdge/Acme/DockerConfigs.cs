@@ -15,6 +15,8 @@ namespace SwarmEdge.Acme;
 /// </summary>
 internal sealed class DockerConfigs : IDisposable
 {
+    private const int MaxDataLength = 128 * 1024;
+    private const long MaxListBytes = 32L * 1024 * 1024;
     private readonly HttpClient[] _clients;
     private int _current;
 
@@ -32,7 +34,8 @@ internal sealed class DockerConfigs : IDisposable
         return SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "/configs?" + query), async response =>
         {
             response.EnsureSuccessStatusCode();
-            using var document = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+            // Buffered, so the client's MaxResponseContentBufferSize bounds what a flood of configs can cost.
+            using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(ct));
             return (IReadOnlyList<AcmeConfig>)[.. document.RootElement.EnumerateArray().Select(Parse).OfType<AcmeConfig>()];
         }, ct);
     }
@@ -137,7 +140,13 @@ internal sealed class DockerConfigs : IDisposable
         }
 
         var host = labels.TryGetProperty(AcmeConfigNames.HostLabel, out var hostLabel) ? hostLabel.GetString() ?? "" : "";
-        var data = spec.TryGetProperty("Data", out var d) && d.ValueKind == JsonValueKind.String ? d.GetBytesFromBase64() : [];
+        // Ours are a few kilobytes; a config that someone labelled like ours and filled is not decoded.
+        if (!spec.TryGetProperty("Data", out var d) || d.ValueKind != JsonValueKind.String || d.GetString()!.Length > MaxDataLength)
+        {
+            return null;
+        }
+
+        var data = d.GetBytesFromBase64();
         var created = config.TryGetProperty("CreatedAt", out var c) && c.TryGetDateTimeOffset(out var at) ? at : DateTimeOffset.MinValue;
         return new AcmeConfig(config.GetProperty("ID").GetString() ?? "", spec.GetProperty("Name").GetString() ?? "", kind, host, created, data);
     }
@@ -166,10 +175,10 @@ internal sealed class DockerConfigs : IDisposable
                     }
                 },
             };
-            return new HttpClient(handler) { BaseAddress = new Uri("http://docker"), Timeout = timeout };
+            return new HttpClient(handler) { BaseAddress = new Uri("http://docker"), Timeout = timeout, MaxResponseContentBufferSize = MaxListBytes };
         }
 
         var scheme = uri.Scheme == "https" ? "https" : "http";
-        return new HttpClient { BaseAddress = new Uri($"{scheme}://{uri.Authority}"), Timeout = timeout };
+        return new HttpClient { BaseAddress = new Uri($"{scheme}://{uri.Authority}"), Timeout = timeout, MaxResponseContentBufferSize = MaxListBytes };
     }
 }

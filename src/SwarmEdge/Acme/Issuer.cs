@@ -10,9 +10,10 @@ namespace SwarmEdge.Acme;
 /// it reads the opted-in services and builds the same catalog the edges do (so the host policy and route
 /// ownership decide what may be ordered), reads its configs, and orders what OrderPlan says is due, one host at
 /// a time. An order is placed only while its lock config exists: the swarm's Raft store creates a name once, so
-/// a second issuer (a replacement while the old one is cut off) cannot order the same host at the same time; a
-/// lock left by an issuer that died is taken over once it is older than twice the order timeout. Certificates,
-/// failures and the account are stored sealed; the edges read the certificates.
+/// a second issuer (a replacement while the old one is cut off) cannot order the same host at the same time, and
+/// with the lock held the issuer reads the swarm again, so an order another issuer just finished is not placed
+/// twice. A lock left by an issuer that died is taken over once this issuer has seen it for twice the order
+/// timeout. Certificates, failures and the account are stored sealed; the edges read the certificates.
 /// </summary>
 internal sealed partial class Issuer(
     IOptions<SwarmEdgeOptions> options,
@@ -25,10 +26,16 @@ internal sealed partial class Issuer(
     private readonly SwarmEdgeOptions _options = options.Value;
     private readonly AcmeOptions _acme = options.Value.Acme;
     private readonly string _name = Environment.MachineName;
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _locksSeen = new(StringComparer.Ordinal);
+    // Orders that failed here for a reason the swarm could not record (the Docker API refused a write, ...): they
+    // wait like stored failures, in memory, so a broken write does not turn into an order every poll.
+    private readonly Dictionary<string, (int Failures, DateTimeOffset Next)> _localFailures = new(StringComparer.Ordinal);
+    // Certificates issued whose storing failed: stored before anything is ordered again, not thrown away.
+    private readonly Dictionary<string, CertificatePayload> _unstored = new(StringComparer.Ordinal);
     private StorageKey _key = null!;
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
-    private readonly HashSet<string> _reportedWildcards = new(StringComparer.Ordinal);
     private bool _accountStored;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,11 +50,10 @@ internal sealed partial class Issuer(
             {
                 await RunOnceAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or TimeoutException or Docker.DotNet.DockerApiException
-                                           or Polly.Timeout.TimeoutRejectedException or System.Text.Json.JsonException or IOException
-                                       && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                Log.ReadFailed(logger, ex.Message);
+                // Whatever went wrong, the next poll tries again: the issuer must not stop.
+                Log.PollFailed(logger, ex.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -57,83 +63,137 @@ internal sealed partial class Issuer(
     {
         _snapshot = await reader.ReadAsync(ReadPlan.All, _snapshot, ct);
         _catalog = CatalogBuilder.Build(_snapshot, _catalog, _options.Networks, _options.Tcp.Entrypoints, RoutingPolicy.From(_options.Routing));
-        var (hosts, wildcards) = AcmeHosts.Of(_catalog, _acme.AllRoutes);
-        foreach (var wildcard in wildcards.Where(_reportedWildcards.Add))
+        var (hosts, skipped) = AcmeHosts.Of(_catalog, _acme.AllRoutes);
+        foreach (var (host, reason) in skipped.Where(s => _reported.Add(s.Host)))
         {
-            Log.WildcardSkipped(logger, wildcard);
+            Log.HostSkipped(logger, host, reason);
         }
 
         var stored = await configs.ListAsync(null, ct);
-        await RestoreAccountAsync(stored, ct);
-        var now = time.GetUtcNow();
-        var certificates = stored.Where(c => c.Kind == AcmeConfigKind.Certificate)
-            .Select(c => StoredCertificate.Open(_key, c).Certificate).OfType<StoredCertificate>().ToList();
-        var newest = StoredCertificate.Newest(certificates, now);
-        var failures = Latest(stored, AcmeConfigKind.Failure)
-            .Select(c => AcmePayloads.Open<FailurePayload>(_key, c)).OfType<FailurePayload>()
-            .ToDictionary(f => f.Host, StringComparer.Ordinal);
-
-        foreach (var order in OrderPlan.Due(hosts, newest, failures, now, _acme.RenewWhenLeft))
+        RestoreAccount(stored);
+        foreach (var (host, certificate) in _unstored.Where(u => hosts.Contains(u.Key)).ToList())
         {
-            await OrderAsync(order, stored, failures.GetValueOrDefault(order.Host), ct);
+            await StoreCertificateAsync(host, certificate, ct);
+            _unstored.Remove(host);
         }
 
-        // Certificates that can no longer serve, and those a newer valid one replaced.
-        foreach (var certificate in certificates.Where(c => c.NotAfter <= now
-                     || newest.TryGetValue(c.Host, out var best) && best.ConfigName != c.ConfigName && c.NotAfter <= best.NotAfter))
+        var now = time.GetUtcNow();
+        var view = new StoredView(_key, stored, now);
+        var requests = view.Requests;
+        foreach (var order in OrderPlan.Due(hosts, view.Latest, view.Failures, now, _acme.RenewWhenLeft, requests.Keys.ToHashSet(StringComparer.Ordinal)))
+        {
+            if (_localFailures.TryGetValue(order.Host, out var local) && local.Next > now && !requests.ContainsKey(order.Host))
+            {
+                continue;
+            }
+
+            try
+            {
+                await OrderAsync(order, view, ct);
+                _localFailures.Remove(order.Host);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // One host's trouble (a write the Docker API refused, ...) must not hold up the others.
+                var failures = (_localFailures.TryGetValue(order.Host, out var before) ? before.Failures : 0) + 1;
+                var next = OrderPlan.NextAttempt(failures, time.GetUtcNow(), _acme.RetryAfter, _acme.MaxRetryAfter);
+                _localFailures[order.Host] = (failures, next);
+                Log.OrderBroke(logger, order.Host, ex.Message, next);
+            }
+        }
+
+        // A request is answered by the order it caused (or by nothing, when its host is not routed for certificates).
+        foreach (var (host, request) in requests)
+        {
+            if (!hosts.Contains(host))
+            {
+                Log.RenewalNotRouted(logger, host);
+            }
+
+            if (!stored.Any(c => c.Name == AcmeConfigNames.Order(_key, host)))
+            {
+                await configs.RemoveAsync(request.Name, ct);
+            }
+        }
+
+        // Certificates that can no longer serve, and those issued before the one that serves now.
+        var serving = StoredCertificate.Serving(view.Certificates, now);
+        foreach (var certificate in view.Certificates.Where(c => c.NotAfter <= now
+                     || serving.TryGetValue(c.Host, out var current) && c.NotBefore < current.NotBefore))
         {
             await configs.RemoveAsync(certificate.ConfigName, ct);
         }
     }
 
-    private async Task OrderAsync(DueOrder order, IReadOnlyList<AcmeConfig> stored, FailurePayload? lastFailure, CancellationToken ct)
+    private async Task OrderAsync(DueOrder order, StoredView view, CancellationToken ct)
     {
-        var lockName = AcmeConfigNames.Order(order.Host);
-        var started = time.GetUtcNow();
-        if (stored.FirstOrDefault(c => c.Name == lockName) is { } held)
+        var lockName = AcmeConfigNames.Order(_key, order.Host);
+        var now = time.GetUtcNow();
+        if (view.Stored.Any(c => c.Name == lockName))
         {
-            if (started - held.CreatedAt < 2 * _acme.OrderTimeout)
+            // Its age by this issuer's clock, from when it first saw it: the manager's CreatedAt may be skewed.
+            var seen = _locksSeen.TryGetValue(lockName, out var first) ? first : _locksSeen[lockName] = now;
+            if (now - seen < 2 * _acme.OrderTimeout)
             {
-                Log.OrderHeld(logger, order.Host, held.CreatedAt);
+                Log.OrderHeld(logger, order.Host, seen);
                 return;
             }
 
-            Log.OrderAbandoned(logger, order.Host, held.CreatedAt);
+            Log.OrderAbandoned(logger, order.Host, seen);
             await configs.RemoveAsync(lockName, ct);
         }
 
+        _locksSeen.Remove(lockName);
         if (!await configs.CreateAsync(lockName, AcmeConfigKind.Order, order.Host,
-                AcmePayloads.Seal(_key, AcmeConfigKind.Order, order.Host, new OrderPayload(order.Host, _name, started)), ct))
+                AcmePayloads.Seal(_key, AcmeConfigKind.Order, order.Host, lockName, new OrderPayload(order.Host, _name, now)), ct))
         {
-            Log.OrderHeld(logger, order.Host, started);
+            Log.OrderHeld(logger, order.Host, now);
             return;
         }
 
         try
         {
+            // With the lock held, what the swarm holds now decides: another issuer may have stored this host's
+            // certificate (and released its lock) after the list this poll started from.
+            var fresh = new StoredView(_key, await configs.ListAsync(null, ct), time.GetUtcNow());
+            if (OrderPlan.Due([order.Host], fresh.Latest, fresh.Failures, fresh.Now, _acme.RenewWhenLeft,
+                    fresh.Requests.Keys.ToHashSet(StringComparer.Ordinal)).IsEmpty)
+            {
+                Log.OrderedElsewhere(logger, order.Host);
+                return;
+            }
+
             Log.Ordering(logger, order.Host, order.Reason);
             var (certificate, error) = await lego.OrderAsync(order.Host, ct);
-            var now = time.GetUtcNow();
-            var previousFailures = stored.Where(c => c.Kind == AcmeConfigKind.Failure && c.Host == order.Host).Select(c => c.Name).ToList();
+            var finished = time.GetUtcNow();
+            var previousFailures = fresh.Stored.Where(c => c.Kind == AcmeConfigKind.Failure && c.Host == order.Host).Select(c => c.Name).ToList();
             if (certificate is not null)
             {
-                await configs.CreateAsync(AcmeConfigNames.Certificate(order.Host, now), AcmeConfigKind.Certificate, order.Host,
-                    AcmePayloads.Seal(_key, AcmeConfigKind.Certificate, order.Host, certificate), ct);
-                Log.Issued(logger, order.Host, (now - started).TotalSeconds);
-                await StoreAccountAsync(stored, ct);
+                Log.Issued(logger, order.Host, (finished - now).TotalSeconds);
+                _unstored[order.Host] = certificate;
+                await StoreCertificateAsync(order.Host, certificate, ct);
+                _unstored.Remove(order.Host);
+                await StoreAccountAsync(fresh.Stored, ct);
             }
             else
             {
-                var failures = (lastFailure?.Failures ?? 0) + 1;
-                var next = OrderPlan.NextAttempt(failures, now, _acme.RetryAfter, _acme.MaxRetryAfter);
-                await configs.CreateAsync(AcmeConfigNames.Failure(order.Host, now), AcmeConfigKind.Failure, order.Host,
-                    AcmePayloads.Seal(_key, AcmeConfigKind.Failure, order.Host, new FailurePayload(order.Host, error!, failures, now, next)), ct);
+                var failures = (fresh.Failures.GetValueOrDefault(order.Host)?.Failures ?? 0) + 1;
+                var next = OrderPlan.NextAttempt(failures, finished, _acme.RetryAfter, _acme.MaxRetryAfter);
+                var name = AcmeConfigNames.Failure(_key, order.Host, finished);
+                await configs.CreateAsync(name, AcmeConfigKind.Failure, order.Host,
+                    AcmePayloads.Seal(_key, AcmeConfigKind.Failure, order.Host, name, new FailurePayload(order.Host, error!, failures, finished, next)), ct);
                 Log.OrderFailed(logger, order.Host, failures, error!, next);
+                if (error!.Contains("accountDoesNotExist", StringComparison.Ordinal))
+                {
+                    // The CA forgot the account (a test CA restarted): lego registers anew, and that one is stored.
+                    await configs.RemoveAsync(AcmeConfigNames.Account(_key, _acme.DirectoryUrl, _acme.Email), ct);
+                    _accountStored = false;
+                }
             }
 
-            foreach (var name in previousFailures)
+            foreach (var previous in previousFailures)
             {
-                await configs.RemoveAsync(name, ct);
+                await configs.RemoveAsync(previous, ct);
             }
         }
         finally
@@ -142,25 +202,33 @@ internal sealed partial class Issuer(
         }
     }
 
-    /// <summary>Puts the stored account back where lego looks for it, once, before the first order.</summary>
-    private async Task RestoreAccountAsync(IReadOnlyList<AcmeConfig> stored, CancellationToken ct)
+    private async Task StoreCertificateAsync(string host, CertificatePayload certificate, CancellationToken ct)
     {
-        var name = AcmeConfigNames.Account(_acme.DirectoryUrl, _acme.Email);
+        var name = AcmeConfigNames.Certificate(_key, host, time.GetUtcNow());
+        await configs.CreateAsync(name, AcmeConfigKind.Certificate, host, AcmePayloads.Seal(_key, AcmeConfigKind.Certificate, host, name, certificate), ct);
+        Log.Stored(logger, host, name);
+    }
+
+    /// <summary>Puts the stored account back where lego looks for it, once, before the first order.</summary>
+    private void RestoreAccount(IReadOnlyList<AcmeConfig> stored)
+    {
+        var name = AcmeConfigNames.Account(_key, _acme.DirectoryUrl, _acme.Email);
         if (_accountStored || stored.FirstOrDefault(c => c.Name == name) is not { } config)
         {
             return;
         }
 
         _accountStored = true;
-        if (AcmePayloads.Open<AccountPayload>(_key, config) is not { } account || Directory.Exists(lego.AccountsDirectory))
+        var accounts = Path.GetFullPath(lego.AccountsDirectory);
+        if (AcmePayloads.Open<AccountPayload>(_key, config) is not { } account || Directory.Exists(accounts))
         {
             return;
         }
 
         foreach (var (path, content) in account.Files)
         {
-            var full = Path.GetFullPath(Path.Combine(lego.AccountsDirectory, path));
-            if (!full.StartsWith(lego.AccountsDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            var full = Path.GetFullPath(Path.Combine(accounts, path));
+            if (!full.StartsWith(accounts + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 continue;
             }
@@ -174,21 +242,47 @@ internal sealed partial class Issuer(
 
     private async Task StoreAccountAsync(IReadOnlyList<AcmeConfig> stored, CancellationToken ct)
     {
-        var name = AcmeConfigNames.Account(_acme.DirectoryUrl, _acme.Email);
-        if (_accountStored || stored.Any(c => c.Name == name) || !Directory.Exists(lego.AccountsDirectory))
+        var name = AcmeConfigNames.Account(_key, _acme.DirectoryUrl, _acme.Email);
+        _accountStored |= stored.Any(c => c.Name == name);
+        if (_accountStored || !Directory.Exists(lego.AccountsDirectory))
         {
-            _accountStored |= stored.Any(c => c.Name == name);
             return;
         }
 
         var files = Directory.EnumerateFiles(lego.AccountsDirectory, "*", SearchOption.AllDirectories)
             .ToDictionary(f => Path.GetRelativePath(lego.AccountsDirectory, f), File.ReadAllText, StringComparer.Ordinal);
-        await configs.CreateAsync(name, AcmeConfigKind.Account, "", AcmePayloads.Seal(_key, AcmeConfigKind.Account, "", new AccountPayload(files)), ct);
+        await configs.CreateAsync(name, AcmeConfigKind.Account, "", AcmePayloads.Seal(_key, AcmeConfigKind.Account, "", name, new AccountPayload(files)), ct);
         _accountStored = true;
     }
 
-    private static IEnumerable<AcmeConfig> Latest(IEnumerable<AcmeConfig> stored, AcmeConfigKind kind) =>
-        stored.Where(c => c.Kind == kind).GroupBy(c => c.Host, StringComparer.Ordinal).Select(g => g.MaxBy(c => c.CreatedAt)!);
+    /// <summary>What the swarm holds, opened: what does not open under the storage key (someone else's) is left out.</summary>
+    private sealed class StoredView
+    {
+        public StoredView(StorageKey key, IReadOnlyList<AcmeConfig> stored, DateTimeOffset now)
+        {
+            Stored = stored;
+            Now = now;
+            Certificates = [.. stored.Where(c => c.Kind == AcmeConfigKind.Certificate).Select(c => StoredCertificate.Open(key, c).Certificate).OfType<StoredCertificate>()];
+            Latest = StoredCertificate.Latest(Certificates, now);
+            // Opened first, then the latest by its sealed time: Docker's CreatedAt is not ours to trust.
+            Failures = stored.Where(c => c.Kind == AcmeConfigKind.Failure).Select(c => AcmePayloads.Open<FailurePayload>(key, c)).OfType<FailurePayload>()
+                .GroupBy(f => f.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(f => f.At)!, StringComparer.Ordinal);
+            Requests = stored.Where(c => c.Kind == AcmeConfigKind.Renewal && AcmePayloads.Open<RenewalPayload>(key, c) is not null)
+                .GroupBy(c => c.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        }
+
+        public IReadOnlyList<AcmeConfig> Stored { get; }
+
+        public DateTimeOffset Now { get; }
+
+        public IReadOnlyList<StoredCertificate> Certificates { get; }
+
+        public Dictionary<string, StoredCertificate> Latest { get; }
+
+        public Dictionary<string, FailurePayload> Failures { get; }
+
+        public Dictionary<string, AcmeConfig> Requests { get; }
+    }
 
     private static partial class Log
     {
@@ -198,25 +292,37 @@ internal sealed partial class Issuer(
         [LoggerMessage(EventId = 901, Level = LogLevel.Information, Message = "Ordering a certificate for {Host} ({Reason})")]
         public static partial void Ordering(ILogger logger, string host, string reason);
 
-        [LoggerMessage(EventId = 902, Level = LogLevel.Information, Message = "Certificate for {Host} issued and stored in the swarm after {Seconds:0.0} s")]
+        [LoggerMessage(EventId = 902, Level = LogLevel.Information, Message = "Certificate for {Host} issued after {Seconds:0.0} s")]
         public static partial void Issued(ILogger logger, string host, double seconds);
 
         [LoggerMessage(EventId = 903, Level = LogLevel.Error, Message = "Order for {Host} failed ({Failures} in a row): {Error}; next attempt at {Next:u}")]
         public static partial void OrderFailed(ILogger logger, string host, int failures, string error, DateTimeOffset next);
 
-        [LoggerMessage(EventId = 904, Level = LogLevel.Information, Message = "An order for {Host} is in progress elsewhere (since {Since:u}): not ordering it again")]
+        [LoggerMessage(EventId = 904, Level = LogLevel.Debug, Message = "An order for {Host} is in progress elsewhere (seen since {Since:u}): not ordering it again")]
         public static partial void OrderHeld(ILogger logger, string host, DateTimeOffset since);
 
-        [LoggerMessage(EventId = 905, Level = LogLevel.Warning, Message = "The order lock for {Host} from {Since:u} was abandoned: taking it over")]
+        [LoggerMessage(EventId = 905, Level = LogLevel.Warning, Message = "The order lock for {Host}, seen since {Since:u}, was abandoned: taking it over")]
         public static partial void OrderAbandoned(ILogger logger, string host, DateTimeOffset since);
 
-        [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "Reading the swarm or its configs failed: {Error}; trying again at the next poll")]
-        public static partial void ReadFailed(ILogger logger, string error);
+        [LoggerMessage(EventId = 906, Level = LogLevel.Warning, Message = "A poll of the swarm failed: {Error}; trying again at the next poll")]
+        public static partial void PollFailed(ILogger logger, string error);
 
-        [LoggerMessage(EventId = 907, Level = LogLevel.Warning, Message = "{Host} is a wildcard: its certificate needs a DNS-01 challenge, which SwarmEdge does not offer; not ordered")]
-        public static partial void WildcardSkipped(ILogger logger, string host);
+        [LoggerMessage(EventId = 907, Level = LogLevel.Warning, Message = "{Host} is not ordered: {Reason}")]
+        public static partial void HostSkipped(ILogger logger, string host, string reason);
 
         [LoggerMessage(EventId = 908, Level = LogLevel.Information, Message = "ACME account {Email} restored from the swarm")]
         public static partial void AccountRestored(ILogger logger, string email);
+
+        [LoggerMessage(EventId = 909, Level = LogLevel.Warning, Message = "A renewal of {Host} was requested, but no route with acme serves that host: nothing ordered")]
+        public static partial void RenewalNotRouted(ILogger logger, string host);
+
+        [LoggerMessage(EventId = 910, Level = LogLevel.Error, Message = "Order for {Host} broke off: {Error}; next attempt at {Next:u}")]
+        public static partial void OrderBroke(ILogger logger, string host, string error, DateTimeOffset next);
+
+        [LoggerMessage(EventId = 911, Level = LogLevel.Information, Message = "Certificate for {Host} stored in the swarm as {Config}")]
+        public static partial void Stored(ILogger logger, string host, string config);
+
+        [LoggerMessage(EventId = 912, Level = LogLevel.Information, Message = "{Host} got its certificate from another issuer meanwhile: not ordering it")]
+        public static partial void OrderedElsewhere(ILogger logger, string host);
     }
 }

@@ -9,7 +9,7 @@ namespace SwarmEdge.Acme;
 /// issuer stores in the swarm and puts back after a restart. Always `run`, never `renew`: the issuer decides what
 /// is due (lego's renew would order whenever asked), and a run with a known account places one order.
 /// </summary>
-internal sealed class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<LegoClient> logger)
+internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<LegoClient> logger)
 {
     private readonly AcmeOptions _acme = options.Value.Acme;
 
@@ -38,7 +38,7 @@ internal sealed class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<Leg
                 return;
             }
 
-            logger.LogDebug("lego: {Line}", line);
+            Log.Said(logger, line);
             lock (lines)
             {
                 lines.Enqueue(line);
@@ -87,7 +87,7 @@ internal sealed class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<Leg
                 said = string.Join(" | ", lines);
             }
 
-            if (said.Contains("accountDoesNotExist", StringComparison.Ordinal))
+            if (said.Contains("accountDoesNotExist", StringComparison.Ordinal) && Directory.Exists(AccountsDirectory))
             {
                 // The CA forgot the account (a test CA restarted): register anew next time.
                 Directory.Delete(AccountsDirectory, recursive: true);
@@ -108,5 +108,11 @@ internal sealed class LegoClient(IOptions<SwarmEdgeOptions> options, ILogger<Leg
                 File.Delete(file);
             }
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 920, Level = LogLevel.Debug, Message = "lego: {Line}")]
+        public static partial void Said(ILogger logger, string line);
     }
 }

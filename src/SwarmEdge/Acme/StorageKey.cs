@@ -17,6 +17,7 @@ internal sealed class StorageKey
     private const int NonceSize = 12;
     private const int TagSize = 16;
     private readonly byte[] _key;
+    private readonly byte[] _nameKey;
 
     public StorageKey(byte[] key)
     {
@@ -26,7 +27,14 @@ internal sealed class StorageKey
         }
 
         _key = key;
+        _nameKey = HMACSHA256.HashData(key, "swarmedge-acme/names"u8);
     }
+
+    /// <summary>
+    /// What a config name carries instead of its host: a keyed hash, so that nobody without the key can compute the
+    /// name of a host's order lock or of the account and create it first (which would hold the issuer off).
+    /// </summary>
+    public string NameTag(string value) => Convert.ToHexStringLower(HMACSHA256.HashData(_nameKey, System.Text.Encoding.UTF8.GetBytes(value)))[..16];
 
     /// <summary>Reads the key file: 64 hex digits (openssl rand -hex 32), surrounding white space ignored.</summary>
     public static StorageKey Read(string path)

@@ -16,7 +16,7 @@ internal sealed record StoredCertificate(string ConfigName, string Host, DateTim
         var payload = AcmePayloads.Open<CertificatePayload>(key, config);
         if (payload is null || payload.Host != config.Host)
         {
-            return (null, "not sealed with this swarm's storage key for its host label");
+            return (null, "not sealed with this swarm's storage key for its host label and name");
         }
 
         try
@@ -38,13 +38,20 @@ internal sealed record StoredCertificate(string ConfigName, string Host, DateTim
     }
 
     /// <summary>
-    /// Per host, the certificate to serve: valid now and the latest to expire (the newest issued on a tie). An
-    /// older config put back by someone who copied it never displaces a newer one.
+    /// Per host, the certificate to serve: valid now and the most recently issued (the latest to expire on a tie),
+    /// so a renewal serves as soon as it is valid, even from a CA whose certificates are shorter than the old one,
+    /// and an older one of ours put back never displaces it.
     /// </summary>
-    public static Dictionary<string, StoredCertificate> Newest(IEnumerable<StoredCertificate> certificates, DateTimeOffset now) =>
+    public static Dictionary<string, StoredCertificate> Serving(IEnumerable<StoredCertificate> certificates, DateTimeOffset now) =>
+        MostRecent(certificates.Where(c => c.NotBefore <= now && now < c.NotAfter));
+
+    /// <summary>Per host, the most recently issued certificate that has not expired, valid yet or not: what renewals are planned from.</summary>
+    public static Dictionary<string, StoredCertificate> Latest(IEnumerable<StoredCertificate> certificates, DateTimeOffset now) =>
+        MostRecent(certificates.Where(c => now < c.NotAfter));
+
+    private static Dictionary<string, StoredCertificate> MostRecent(IEnumerable<StoredCertificate> certificates) =>
         certificates
-            .Where(c => c.NotBefore <= now && now < c.NotAfter)
             .GroupBy(c => c.Host, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.NotAfter).ThenByDescending(c => c.NotBefore).ThenBy(c => c.ConfigName, StringComparer.Ordinal).First(),
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.NotBefore).ThenByDescending(c => c.NotAfter).ThenBy(c => c.ConfigName, StringComparer.Ordinal).First(),
                 StringComparer.Ordinal);
 }

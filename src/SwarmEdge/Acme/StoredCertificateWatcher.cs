@@ -43,8 +43,9 @@ internal sealed partial class StoredCertificateWatcher(
                 var failures = await configs.ListAsync(AcmeConfigKind.Failure, stoppingToken);
                 Apply([.. certificates, .. orders, .. failures]);
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or IOException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke (the Docker API, a write to the cache), the certificates already written serve on.
                 SwarmEdgeMetrics.DiscoveryErrors.WithLabels("certificates").Inc();
                 Log.ReadFailed(logger, ex.Message);
             }
@@ -78,7 +79,7 @@ internal sealed partial class StoredCertificateWatcher(
             _opened.Remove(gone);
         }
 
-        var newest = StoredCertificate.Newest(_opened.Values.OfType<StoredCertificate>(), time.GetUtcNow());
+        var newest = StoredCertificate.Serving(_opened.Values.OfType<StoredCertificate>(), time.GetUtcNow());
         foreach (var (host, certificate) in newest)
         {
             if (_written.GetValueOrDefault(host) == certificate.ConfigName)
@@ -91,9 +92,10 @@ internal sealed partial class StoredCertificateWatcher(
             Log.Serving(logger, host, certificate.ConfigName, certificate.NotAfter);
         }
 
+        // A host whose certificate is gone from the swarm keeps the one written here until it expires (the store
+        // drops it then): one empty list, from whoever removed the configs, must not take every edge's HTTPS down.
         foreach (var host in _written.Keys.Where(h => !newest.ContainsKey(h)).ToList())
         {
-            File.Delete(FileOf(host));
             _written.Remove(host);
             Log.NoLongerStored(logger, host);
         }
@@ -140,7 +142,7 @@ internal sealed partial class StoredCertificateWatcher(
         [LoggerMessage(EventId = 801, Level = LogLevel.Warning, Message = "Config {Config} (host {Host}) is labelled as a SwarmEdge certificate but is refused: {Error}")]
         public static partial void Refused(ILogger logger, string config, string host, string error);
 
-        [LoggerMessage(EventId = 802, Level = LogLevel.Information, Message = "No valid certificate for {Host} is stored in the swarm any more: no longer served")]
+        [LoggerMessage(EventId = 802, Level = LogLevel.Warning, Message = "No valid certificate for {Host} is stored in the swarm any more: the one served goes on until it expires")]
         public static partial void NoLongerStored(ILogger logger, string host);
 
         [LoggerMessage(EventId = 803, Level = LogLevel.Warning, Message = "Reading the certificates stored in the swarm failed: {Error}; the ones read before keep serving")]

@@ -18,6 +18,7 @@ namespace SwarmEdge.IntegrationTests.Acme;
 /// resolved to the edges' address by pebble-challtestsrv, the real issuer (swarmedge issuer, with Debian's lego)
 /// and two real edges sharing nothing but the swarm: the issuer stores each certificate as a sealed Docker
 /// config, both edges read and serve it. Pebble checks HTTP-01 on edge A's port; edge A forwards it to the issuer.
+/// The edges and the issuer reach the Docker API only through the real socket proxy images, as acme.yml runs them.
 /// </summary>
 [Collection(SingleNodeSwarmCollection.Name)]
 public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
@@ -25,16 +26,24 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
     private const int PortA = 18430; // proxy; admin +1, HTTPS +2
     private const int PortB = 18434;
     private const int ChallengePort = 18438;
+    private const int EdgeProxyPort = 23760;
+    private const int IssuerProxyPort = 23761;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
     private readonly SwarmServices _services = swarm.NewServices();
     private readonly string _work = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts", "acme-" + Guid.NewGuid().ToString("N")[..8])).FullName;
     private readonly List<IAsyncDisposable> _running = [];
     private string _keyFile = "";
+    private string _gateway = "";
 
     public async Task InitializeAsync()
     {
         _keyFile = Path.Combine(_work, "storage-key");
         await File.WriteAllTextAsync(_keyFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)) + "\n");
+        // The lab host as the edges' namespace reaches it: Pebble and the socket proxies listen there.
+        var route = await Shell.RunAsync("nsenter", ["-t", swarm.Sidecar.Pid.ToString(CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
+        _gateway = route.Trimmed.Split(' ')[2];
+        await SocketProxyTests.RunningProxy.StartAsync("it-acme-edge-proxy", EdgeProxyPort, config: null, _gateway);
+        await SocketProxyTests.RunningProxy.StartAsync("it-acme-issuer-proxy", IssuerProxyPort, "issuer.cfg", _gateway);
     }
 
     [Fact]
@@ -68,9 +77,27 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         Assert.Single(stored.Trimmed.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         var data = await Shell.DockerAsync("config", "inspect", stored.Trimmed, "--format", "{{json .Spec.Data}}");
         Assert.DoesNotContain("PRIVATE KEY", System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(data.Trimmed.Trim('"'))));
+
+        // The operator's command, through the issuer's socket proxy: the list shows the host; a renewal request is
+        // ordered once, and both edges move to the new certificate.
+        string[] acme = ["acme", "--docker", $"tcp://{_gateway}:{IssuerProxyPort}", "--key-file", _keyFile];
+        var list = await Commands.CommandRunner.SwarmEdgeAsync([.. acme, "list"]);
+        Assert.Equal(0, list.ExitCode);
+        Assert.Contains(host, list.Output);
+        var before = await ThumbprintAsync(PortA + 2, host);
+        var renewed = Stopwatch.StartNew();
+        var renew = await Commands.CommandRunner.SwarmEdgeAsync([.. acme, "renew", host]);
+        Assert.Equal(0, renew.ExitCode);
+        await Eventually.HoldsAsync(async () => await ThumbprintAsync(PortA + 2, host) != before && await ThumbprintAsync(PortB + 2, host) != before,
+            TimeSpan.FromSeconds(30), "both edges present the certificate the renewal request ordered", TimeSpan.FromMilliseconds(200));
+        var renewedAfter = renewed.Elapsed.TotalSeconds;
+        Assert.Equal(2, pebble.Orders);
+        await Eventually.HoldsAsync(async () => !(await Shell.DockerAsync("config", "ls", "--format", "{{.Name}}")).Output.Contains("swarmedge-acme-renewal-", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(10), "the answered renewal request is removed");
         Measurements.Record(output, "ACME, a new labelled service (Pebble, two edges)",
-            $"served over HTTPS by edge A {servedA:0.0} s and edge B {servedB:0.0} s after docker service create; {pebble.Orders} order placed, " +
-            $"{pebble.Issued} certificate issued, none more over {window.Elapsed.TotalSeconds:0} s of polls; the stored config holds no readable key");
+            $"served over HTTPS by edge A {servedA:0.0} s and edge B {servedB:0.0} s after docker service create; 1 order placed, " +
+            $"1 certificate issued, none more over {window.Elapsed.TotalSeconds:0} s of polls; the stored config holds no readable key; " +
+            $"`swarmedge acme renew` ordered once more and both edges presented the new certificate {renewedAfter:0.0} s later");
         _ = edgeA;
         _ = edgeB;
     }
@@ -197,9 +224,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
 
     private async Task<Pebble> StartPebbleAsync(int validitySeconds = 0)
     {
-        var route = await Shell.RunAsync("nsenter", ["-t", swarm.Sidecar.Pid.ToString(CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
-        var gateway = route.Trimmed.Split(' ')[2];
-        var pebble = await Pebble.StartAsync(gateway, swarm.Sidecar.Address, PortA, validitySeconds);
+        var pebble = await Pebble.StartAsync(_gateway, swarm.Sidecar.Address, PortA, validitySeconds);
         _running.Add(pebble);
         return pebble;
     }
@@ -216,6 +241,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         var settings = AcmeSettings();
         settings["SwarmEdge:Https:Port"] = (port + 2).ToString(CultureInfo.InvariantCulture);
         settings["SwarmEdge:Acme:CertificateCache"] = Path.Combine(_work, "edge-" + name);
+        settings["SwarmEdge:Docker:Endpoints:0"] = $"tcp://{_gateway}:{EdgeProxyPort}";
         var edge = await ProductionEdge.StartAsync(swarm, port, settings);
         _running.Add(edge);
         return edge;
@@ -225,6 +251,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
     {
         var settings = AcmeSettings();
         settings["SwarmEdge:Networks:0"] = SingleNodeSwarm.Network;
+        settings["SwarmEdge:Docker:Endpoints:0"] = $"tcp://{_gateway}:{IssuerProxyPort}";
         settings["SwarmEdge:Routing:DefaultHost"] = "";
         settings["SwarmEdge:Acme:Directory"] = pebble.DirectoryUrl;
         settings["SwarmEdge:Acme:Email"] = email;
@@ -255,6 +282,11 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         foreach (var config in configs.Trimmed.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             await Shell.RunAsync("docker", ["config", "rm", config], check: false);
+        }
+
+        foreach (var proxy in new[] { "it-acme-edge-proxy", "it-acme-issuer-proxy" })
+        {
+            await Shell.RunAsync("docker", ["rm", "-f", proxy], check: false);
         }
 
         Directory.Delete(_work, recursive: true);

@@ -63,7 +63,7 @@ public sealed class IssuerSocketProxyTests(IssuerSocketProxyTests.RunningIssuerP
         var options = new SwarmEdgeOptions { Docker = { Endpoints = { $"tcp://127.0.0.1:{Port}" } } };
         using var configs = new DockerConfigs(Options.Create(options));
         var host = $"{SwarmServices.UniqueName("sp")}.test";
-        var name = AcmeConfigNames.Certificate(host, DateTimeOffset.UtcNow);
+        var name = AcmeConfigNames.Certificate(new StorageKey(RandomNumberGenerator.GetBytes(32)), host, DateTimeOffset.UtcNow);
         // The size of a sealed RSA 4096 chain and key: the whole body must still be checked.
         var data = RandomNumberGenerator.GetBytes(9000);
         try

@@ -193,7 +193,7 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         public Task DisposeAsync() => Shell.RunAsync("docker", ["rm", "-f", Container], check: false);
 
         /// <summary>The image as stack.yml runs it, with haproxy.cfg or another of its configuration files.</summary>
-        internal static async Task StartAsync(string container, int port, string? config)
+        internal static async Task StartAsync(string container, int port, string? config, string address = "127.0.0.1")
         {
             await Shell.RunAsync(RepoPaths.LabScript("swarm-up.sh"), [], TimeSpan.FromMinutes(20));
             await Shell.RunAsync("docker", ["build", "-q", "--build-arg", "BASE_IMAGE=swarmedge-lab/base:bookworm", "-t", Image,
@@ -202,18 +202,28 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
             var gid = (await Shell.RunAsync("stat", ["-c", "%g", "/var/run/docker.sock"])).Trimmed;
             string[] command = config is null ? [] : ["haproxy", "-W", "-db", "-f", $"/etc/haproxy/{config}"];
             await Shell.DockerAsync(["run", "-d", "--name", container, "--user", $"haproxy:{gid}", "--read-only", "--cap-drop", "ALL",
-                "--security-opt", "no-new-privileges", "-p", $"127.0.0.1:{port}:2375",
+                "--security-opt", "no-new-privileges", "-p", $"{address}:{port}:2375",
                 "-v", "/var/run/docker.sock:/var/run/docker.sock:ro", Image, .. command]);
-            await Eventually.HoldsAsync(async () => (await SendAsync(port, "GET /_ping HTTP/1.1")).StartsWith("HTTP/1.1 200", StringComparison.Ordinal),
+            await Eventually.HoldsAsync(async () =>
+                {
+                    try
+                    {
+                        return (await SendAsync(port, "GET /_ping HTTP/1.1", address)).StartsWith("HTTP/1.1 200", StringComparison.Ordinal);
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                        return false; // not listening yet
+                    }
+                },
                 TimeSpan.FromSeconds(20), $"the socket proxy {container} answers");
         }
 
         /// <summary>The request with Host and Connection: close added; its answer's headers (the event stream never ends).</summary>
-        internal static Task<string> SendAsync(int port, string request)
+        internal static Task<string> SendAsync(int port, string request, string address = "127.0.0.1")
         {
             var parts = request.Split("\r\n\r\n", 2);
             var head = parts[0] + "\r\nHost: localhost\r\nConnection: close\r\n\r\n" + (parts.Length > 1 ? parts[1] : "");
-            return RawHttp.SendAsync("127.0.0.1", port, head, TimeSpan.FromSeconds(5), headersOnly: true);
+            return RawHttp.SendAsync(address, port, head, TimeSpan.FromSeconds(5), headersOnly: true);
         }
     }
 }

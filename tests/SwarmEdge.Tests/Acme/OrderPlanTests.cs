@@ -44,6 +44,22 @@ public class OrderPlanTests
     }
 
     [Fact]
+    public void A_long_first_wait_after_many_failures_does_not_overflow()
+    {
+        Assert.Equal(Now.AddHours(24), OrderPlan.NextAttempt(40, Now, TimeSpan.FromMinutes(30), TimeSpan.FromHours(24)));
+    }
+
+    [Fact]
+    public void A_renewal_request_orders_a_routed_host_now_whatever_its_certificate_and_failures()
+    {
+        var failure = new FailurePayload("shop.test", "refused", 4, Now, Now.AddHours(2));
+        var due = OrderPlan.Due(["shop.test", "api.test"], new Dictionary<string, StoredCertificate> { ["shop.test"] = Valid("shop.test", 1, 89) },
+            new Dictionary<string, FailurePayload> { ["shop.test"] = failure }, Now, 1.0 / 3, new HashSet<string> { "shop.test", "gone.test" });
+
+        Assert.Equal([new DueOrder("shop.test", "renewal requested"), new DueOrder("api.test", "no certificate")], due.ToArray());
+    }
+
+    [Fact]
     public void Only_the_hosts_still_routed_are_ordered()
     {
         Assert.Equal(["a.test", "c.test"], Due(["a.test", "c.test"], [Valid("b.test", 80, 5)]).Select(d => d.Host));
@@ -56,6 +72,7 @@ public class OrderPlanTests
     [InlineData(9, 1280)]
     [InlineData(10, 1440)]
     [InlineData(1000, 1440)]
+    [InlineData(int.MaxValue, 1440)]
     public void Failures_in_a_row_double_the_wait_up_to_the_longest(int failures, int minutes)
     {
         Assert.Equal(Now.AddMinutes(minutes), OrderPlan.NextAttempt(failures, Now, TimeSpan.FromMinutes(5), TimeSpan.FromHours(24)));

@@ -43,7 +43,7 @@ public sealed class StoredCertificateWatcherTests : IDisposable
     }
 
     [Fact]
-    public void A_renewal_replaces_the_file_and_a_removed_certificate_takes_it_away()
+    public void A_renewal_replaces_the_file_and_a_certificate_removed_from_the_swarm_serves_on_until_it_expires()
     {
         var first = StoredCertificateTests.Config("shop.test", key: _key, notAfter: DateTimeOffset.UtcNow.AddDays(20));
         var renewed = StoredCertificateTests.Config("shop.test", key: _key, notAfter: DateTimeOffset.UtcNow.AddDays(90));
@@ -54,8 +54,9 @@ public sealed class StoredCertificateWatcherTests : IDisposable
         var after = File.ReadAllText(Path.Combine(Cache, "acme-shop.test.pem"));
         Assert.NotEqual(before, after);
 
+        // Gone from the swarm: the file serves on until the certificate expires (the store drops it then).
         _watcher.Apply([]);
-        Assert.Empty(Directory.GetFiles(Cache));
+        Assert.Equal(after, File.ReadAllText(Path.Combine(Cache, "acme-shop.test.pem")));
     }
 
     [Fact]
@@ -73,11 +74,11 @@ public sealed class StoredCertificateWatcherTests : IDisposable
         var failure = new FailurePayload("api.test", "rate limited", 2, now.AddMinutes(-1), now.AddMinutes(9));
         _watcher.Apply([
             StoredCertificateTests.Config("shop.test", key: _key),
-            new AcmeConfig("o1", AcmeConfigNames.Order("api.test"), AcmeConfigKind.Order, "api.test", now.AddSeconds(-3), []),
-            new AcmeConfig("f1", AcmeConfigNames.Failure("api.test", now), AcmeConfigKind.Failure, "api.test", now,
-                AcmePayloads.Seal(_key, AcmeConfigKind.Failure, "api.test", failure)),
-            new AcmeConfig("f2", AcmeConfigNames.Failure("evil.test", now), AcmeConfigKind.Failure, "evil.test", now,
-                AcmePayloads.Seal(new StorageKey(RandomNumberGenerator.GetBytes(32)), AcmeConfigKind.Failure, "evil.test", failure with { Host = "evil.test" })),
+            new AcmeConfig("o1", AcmeConfigNames.Order(_key, "api.test"), AcmeConfigKind.Order, "api.test", now.AddSeconds(-3), []),
+            new AcmeConfig("f1", "failure-api", AcmeConfigKind.Failure, "api.test", now,
+                AcmePayloads.Seal(_key, AcmeConfigKind.Failure, "api.test", "failure-api", failure)),
+            new AcmeConfig("f2", "failure-evil", AcmeConfigKind.Failure, "evil.test", now,
+                AcmePayloads.Seal(new StorageKey(RandomNumberGenerator.GetBytes(32)), AcmeConfigKind.Failure, "evil.test", "failure-evil", failure with { Host = "evil.test" })),
         ]);
 
         Assert.Equal(["api.test", "shop.test"], _watcher.Status.Select(s => s.Host));
