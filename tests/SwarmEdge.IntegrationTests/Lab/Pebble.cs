@@ -63,8 +63,7 @@ internal sealed class Pebble : IAsyncDisposable
     /// <param name="listenOn">The lab host's address the edge's namespace reaches (its default gateway).</param>
     public static async Task<Pebble> StartAsync(string listenOn, string edgeAddress, int httpPort, int validitySeconds = 0)
     {
-        await Shell.RunAsync("sh", ["-c", "command -v pebble >/dev/null && command -v lego >/dev/null || " +
-            "{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pebble lego >/dev/null; }"], TimeSpan.FromMinutes(5));
+        // Debian's pebble and lego: tests/lab/swarm-up.sh installs them with the rest of the lab.
         var pebble = new Pebble(listenOn, edgeAddress, httpPort, validitySeconds);
         await pebble.StartProcessesAsync();
         return pebble;
