@@ -27,7 +27,10 @@ internal sealed partial class Issuer(
     private readonly AcmeOptions _acme = options.Value.Acme;
     private readonly string _name = Environment.MachineName;
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    // Locks held by someone else, by config ID (a name comes back with every new lock), and when first seen here.
     private readonly Dictionary<string, DateTimeOffset> _locksSeen = new(StringComparer.Ordinal);
+    // Our own locks whose removal failed: removed again every poll until it works.
+    private readonly HashSet<string> _unreleased = new(StringComparer.Ordinal);
     // Orders that failed here for a reason the swarm could not record (the Docker API refused a write, ...): they
     // wait like stored failures, in memory, so a broken write does not turn into an order every poll.
     private readonly Dictionary<string, (int Failures, DateTimeOffset Next)> _localFailures = new(StringComparer.Ordinal);
@@ -71,6 +74,17 @@ internal sealed partial class Issuer(
 
         var stored = await configs.ListAsync(null, ct);
         RestoreAccount(stored);
+        foreach (var id in _locksSeen.Keys.Where(id => !stored.Any(c => c.Id == id)).ToList())
+        {
+            _locksSeen.Remove(id);
+        }
+
+        foreach (var name in _unreleased.ToList())
+        {
+            await configs.RemoveAsync(name, ct);
+            _unreleased.Remove(name);
+        }
+
         foreach (var (host, certificate) in _unstored.Where(u => hosts.Contains(u.Key)).ToList())
         {
             await StoreCertificateAsync(host, certificate, ct);
@@ -89,8 +103,10 @@ internal sealed partial class Issuer(
 
             try
             {
-                await OrderAsync(order, view, ct);
-                _localFailures.Remove(order.Host);
+                if (await OrderAsync(order, view, ct))
+                {
+                    _localFailures.Remove(order.Host);
+                }
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
@@ -102,53 +118,51 @@ internal sealed partial class Issuer(
             }
         }
 
-        // A request is answered by the order it caused (or by nothing, when its host is not routed for certificates).
-        foreach (var (host, request) in requests)
+        // A request is answered under the lock of the order it causes (OrderAsync), or by nothing when its host
+        // is not routed for certificates.
+        foreach (var (host, request) in requests.Where(r => !hosts.Contains(r.Key)))
         {
-            if (!hosts.Contains(host))
-            {
-                Log.RenewalNotRouted(logger, host);
-            }
-
-            if (!stored.Any(c => c.Name == AcmeConfigNames.Order(_key, host)))
-            {
-                await configs.RemoveAsync(request.Name, ct);
-            }
+            Log.RenewalNotRouted(logger, host);
+            await configs.RemoveAsync(request.Name, ct);
         }
 
-        // Certificates that can no longer serve, and those issued before the one that serves now.
+        // Certificates that can no longer serve, and those issued before the one that serves now, once that one has
+        // served a while: an edge whose clock lags, or that restarts, must still find a valid one.
         var serving = StoredCertificate.Serving(view.Certificates, now);
+        var settled = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMinutes(10).Ticks, 3 * _acme.PollInterval.Ticks));
         foreach (var certificate in view.Certificates.Where(c => c.NotAfter <= now
-                     || serving.TryGetValue(c.Host, out var current) && c.NotBefore < current.NotBefore))
+                     || serving.TryGetValue(c.Host, out var current) && c.ConfigName != current.ConfigName
+                        && c.NotBefore <= current.NotBefore && current.NotBefore + settled <= now))
         {
             await configs.RemoveAsync(certificate.ConfigName, ct);
         }
     }
 
-    private async Task OrderAsync(DueOrder order, StoredView view, CancellationToken ct)
+    /// <summary>Whether an order was placed (false: another issuer holds the host, or ordered it meanwhile).</summary>
+    private async Task<bool> OrderAsync(DueOrder order, StoredView view, CancellationToken ct)
     {
         var lockName = AcmeConfigNames.Order(_key, order.Host);
         var now = time.GetUtcNow();
-        if (view.Stored.Any(c => c.Name == lockName))
+        if (view.Stored.FirstOrDefault(c => c.Name == lockName) is { } held)
         {
-            // Its age by this issuer's clock, from when it first saw it: the manager's CreatedAt may be skewed.
-            var seen = _locksSeen.TryGetValue(lockName, out var first) ? first : _locksSeen[lockName] = now;
+            // Its age by this issuer's clock, from when it first saw this lock: the manager's CreatedAt may be skewed.
+            var seen = _locksSeen.TryGetValue(held.Id, out var first) ? first : _locksSeen[held.Id] = now;
             if (now - seen < 2 * _acme.OrderTimeout)
             {
                 Log.OrderHeld(logger, order.Host, seen);
-                return;
+                return false;
             }
 
             Log.OrderAbandoned(logger, order.Host, seen);
             await configs.RemoveAsync(lockName, ct);
+            _locksSeen.Remove(held.Id);
         }
 
-        _locksSeen.Remove(lockName);
         if (!await configs.CreateAsync(lockName, AcmeConfigKind.Order, order.Host,
                 AcmePayloads.Seal(_key, AcmeConfigKind.Order, order.Host, lockName, new OrderPayload(order.Host, _name, now)), ct))
         {
             Log.OrderHeld(logger, order.Host, now);
-            return;
+            return false;
         }
 
         try
@@ -160,7 +174,14 @@ internal sealed partial class Issuer(
                     fresh.Requests.Keys.ToHashSet(StringComparer.Ordinal)).IsEmpty)
             {
                 Log.OrderedElsewhere(logger, order.Host);
-                return;
+                return false;
+            }
+
+            // The request is answered by this order, whatever it brings: removed now, under the lock, so that it
+            // cannot cause a second one.
+            if (fresh.Requests.TryGetValue(order.Host, out var request))
+            {
+                await configs.RemoveAsync(request.Name, ct);
             }
 
             Log.Ordering(logger, order.Host, order.Reason);
@@ -173,7 +194,13 @@ internal sealed partial class Issuer(
                 _unstored[order.Host] = certificate;
                 await StoreCertificateAsync(order.Host, certificate, ct);
                 _unstored.Remove(order.Host);
+                foreach (var previous in previousFailures)
+                {
+                    await configs.RemoveAsync(previous, ct);
+                }
+
                 await StoreAccountAsync(fresh.Stored, ct);
+                return true;
             }
             else
             {
@@ -195,10 +222,21 @@ internal sealed partial class Issuer(
             {
                 await configs.RemoveAsync(previous, ct);
             }
+
+            return true;
         }
         finally
         {
-            await configs.RemoveAsync(lockName, CancellationToken.None);
+            try
+            {
+                await configs.RemoveAsync(lockName, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // Not lost: removed again at the next polls, and the order's outcome (above) stands.
+                _unreleased.Add(lockName);
+                Log.LockNotReleased(logger, order.Host, ex.Message);
+            }
         }
     }
 
@@ -324,5 +362,8 @@ internal sealed partial class Issuer(
 
         [LoggerMessage(EventId = 912, Level = LogLevel.Information, Message = "{Host} got its certificate from another issuer meanwhile: not ordering it")]
         public static partial void OrderedElsewhere(ILogger logger, string host);
+
+        [LoggerMessage(EventId = 913, Level = LogLevel.Warning, Message = "The order lock for {Host} could not be removed: {Error}; trying again at the next poll")]
+        public static partial void LockNotReleased(ILogger logger, string host, string error);
     }
 }

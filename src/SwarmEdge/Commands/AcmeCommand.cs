@@ -76,6 +76,12 @@ internal static class AcmeCommand
         {
             var key = StorageKey.Read(keyFile);
             var name = host.Trim().ToLowerInvariant();
+            if (name.Length is 0 or > 253 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
+            {
+                await error.WriteLineAsync($"error: '{host}' is not a host name (letters, digits, '-', '_' and dots; no scheme, port or path)");
+                return CommandLine.UsageError;
+            }
+
             using var configs = Configs(endpoint);
             var config = AcmeConfigNames.Renewal(key, name);
             var created = await configs.CreateAsync(config, AcmeConfigKind.Renewal, name,

@@ -77,6 +77,14 @@ internal sealed class Pebble : IAsyncDisposable
         return X509Certificate2.CreateFromPem(await http.GetStringAsync($"https://127.0.0.1:{ManagementPort}/roots/0"));
     }
 
+    /// <summary>From now on every name resolves to this address (pebble-challtestsrv's management API).</summary>
+    public async Task ResolveToAsync(string address)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var response = await http.PostAsync("http://127.0.0.1:18055/set-default-ipv4", new StringContent($"{{\"ip\":\"{address}\"}}"));
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>The CA unreachable: both processes stopped.</summary>
     public async Task StopAsync()
     {

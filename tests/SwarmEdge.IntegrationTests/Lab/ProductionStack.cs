@@ -34,18 +34,16 @@ internal static class ProductionStack
             throw new InvalidOperationException("stack.yml no longer encrypts its control network");
         }
 
-        var probe = await Shell.RunAsync("sh", ["-c",
-            "ip netns add se-esp-probe 2>/dev/null; ip netns exec se-esp-probe ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 " +
-            "mode transport aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 64; rc=$?; ip netns del se-esp-probe; exit $rc"], check: false);
-        if (probe.ExitCode == 0 && !publishProbePort)
+        var esp = await EspAsync();
+        if (esp is null && !publishProbePort)
         {
             return Path.Combine(RepoPaths.Root, "stack.yml");
         }
 
-        if (probe.ExitCode != 0)
+        if (esp is not null)
         {
-            text = text.Replace("    driver_opts:\n      encrypted: \"\"\n", "", StringComparison.Ordinal);
-            Measurements.Record(output, "stack.yml on the three-node lab", $"this kernel has no IPsec ESP ({probe.Error.Trim()}): control network deployed unencrypted");
+            text = WithoutEncryption(text);
+            Measurements.Record(output, "stack.yml on the three-node lab", $"this kernel has no IPsec ESP ({esp}): control network deployed unencrypted");
         }
 
         var copy = Path.Combine(RepoPaths.Root, "artifacts", publishProbePort ? "stack.probe-port.yml" : "stack.no-esp.yml");
@@ -54,11 +52,41 @@ internal static class ProductionStack
         return copy;
     }
 
+    /// <summary>acme.yml as this lab can run it: its issuer-control network unencrypted when the kernel has no ESP.</summary>
+    public static async Task<string> AcmeFileAsync()
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Root, "acme.yml"));
+        if (await EspAsync() is null)
+        {
+            return Path.Combine(RepoPaths.Root, "acme.yml");
+        }
+
+        var copy = Path.Combine(RepoPaths.Root, "artifacts", "acme.no-esp.yml");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        await File.WriteAllTextAsync(copy, WithoutEncryption(text));
+        return copy;
+    }
+
+    /// <summary>Null when this kernel can add an IPsec ESP state; else why not.</summary>
+    private static async Task<string?> EspAsync()
+    {
+        var probe = await Shell.RunAsync("sh", ["-c",
+            "ip netns add se-esp-probe 2>/dev/null; ip netns exec se-esp-probe ip xfrm state add src 10.0.0.1 dst 10.0.0.2 proto esp spi 0x100 " +
+            "mode transport aead 'rfc4106(gcm(aes))' 0x0102030405060708090a0b0c0d0e0f1011121314 64; rc=$?; ip netns del se-esp-probe; exit $rc"], check: false);
+        return probe.ExitCode == 0 ? null : probe.Error.Trim();
+    }
+
+    private static string WithoutEncryption(string text) => text.Replace("    driver_opts:\n      encrypted: \"\"\n", "", StringComparison.Ordinal);
+
     /// <summary>
     /// docker stack deploy with the lab's images and sockets. Deploying is idempotent; a leader election in the
     /// middle of it (the lab runs on two cores) is retried.
     /// </summary>
-    public static async Task DeployAsync(ITestOutputHelper output, string file, string stack, params string[] environment)
+    public static Task DeployAsync(ITestOutputHelper output, string file, string stack, params string[] environment) =>
+        DeployAsync(output, [file], stack, environment);
+
+    /// <summary>Several stack files merged into one stack (docker stack deploy -c a -c b), as stack.yml and acme.yml deploy.</summary>
+    public static async Task DeployAsync(ITestOutputHelper output, string[] files, string stack, params string[] environment)
     {
         var gid = (await Shell.RunAsync("stat", ["-c", "%g", "/var/run/selab-n1.sock"])).Trimmed;
         await Eventually.HoldsAsync(async () =>
@@ -66,14 +94,15 @@ internal static class ProductionStack
             var deploy = await Shell.RunAsync("env",
             [
                 $"SWARMEDGE_IMAGE={ProductionImages.Edge}", $"SOCKET_PROXY_IMAGE={ProductionImages.SocketProxy}", $"VRRP_IMAGE={ProductionImages.Vrrp}",
+                $"ISSUER_IMAGE={ProductionImages.Issuer}",
                 "DEMO_IMAGE=swarmedge-lab/whoami:latest",
                 // The lab's three daemons share one filesystem: each node's own socket, by Swarm template.
                 "DOCKER_SOCKET=/var/run/{{.Node.Hostname}}.sock", $"DOCKER_GID={gid}", .. environment,
-                "docker", "-H", MultiNodeSwarm.HostOf(1), "stack", "deploy", "-c", Path.Combine(RepoPaths.Root, file), stack,
+                "docker", "-H", MultiNodeSwarm.HostOf(1), "stack", "deploy", .. files.SelectMany(f => new[] { "-c", Path.Combine(RepoPaths.Root, f) }), stack,
             ], check: false);
             output.WriteLine(deploy.Output + deploy.Error);
             return deploy.ExitCode == 0;
-        }, TimeSpan.FromSeconds(120), $"docker stack deploy of {file} succeeds", TimeSpan.FromSeconds(5));
+        }, TimeSpan.FromSeconds(120), $"docker stack deploy of {string.Join(" + ", files)} succeeds", TimeSpan.FromSeconds(5));
     }
 
     /// <summary>
