@@ -49,6 +49,19 @@ internal sealed class AcmeOptions
     /// <summary>Issuer: the port its HTTP-01 server listens on, where IssuerAddress points.</summary>
     public int ChallengePort { get; set; } = 8402;
 
+    /// <summary>
+    /// Issuer: a lego DNS provider (cloudflare, route53, ... `lego dnshelp`) for DNS-01, which wildcard hosts need;
+    /// its credentials come from the issuer's environment as lego names them (NAME_FILE for a Docker secret).
+    /// Empty: wildcards are not ordered.
+    /// </summary>
+    public string DnsProvider { get; set; } = "";
+
+    /// <summary>Issuer: DNS servers (host:port) lego asks to see the TXT record; empty: the system's.</summary>
+    public string DnsResolvers { get; set; } = "";
+
+    /// <summary>Issuer: whether lego waits until every authoritative name server has the TXT record.</summary>
+    public bool DnsPropagationCheck { get; set; } = true;
+
     /// <summary>Issuer: the ACME client (Debian's lego).</summary>
     public string Lego { get; set; } = "lego";
 

@@ -66,7 +66,7 @@ internal sealed partial class Issuer(
     {
         _snapshot = await reader.ReadAsync(ReadPlan.All, _snapshot, ct);
         _catalog = CatalogBuilder.Build(_snapshot, _catalog, _options.Networks, _options.Tcp.Entrypoints, RoutingPolicy.From(_options.Routing));
-        var (hosts, skipped) = AcmeHosts.Of(_catalog, _acme.AllRoutes);
+        var (hosts, skipped) = AcmeHosts.Of(_catalog, _acme.AllRoutes, wildcards: _acme.DnsProvider.Length > 0);
         foreach (var (host, reason) in skipped.Where(s => _reported.Add(s.Host)))
         {
             Log.HostSkipped(logger, host, reason);

@@ -77,6 +77,11 @@ internal static class IssuerHost
             errors.Add($"SwarmEdge:Acme:ChallengePort {acme.ChallengePort} is not a port number from 1 to 65535");
         }
 
+        if (acme.DnsProvider.Length > 0 && !acme.DnsProvider.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
+        {
+            errors.Add($"SwarmEdge:Acme:DnsProvider \"{acme.DnsProvider}\" is not a lego DNS provider code (lego dnshelp lists them)");
+        }
+
         foreach (var (key, value) in new[] { ("OrderTimeout", acme.OrderTimeout), ("RetryAfter", acme.RetryAfter), ("MaxRetryAfter", acme.MaxRetryAfter) })
         {
             if (value <= TimeSpan.Zero)

@@ -5,7 +5,7 @@ namespace SwarmEdge.Acme;
 
 /// <summary>
 /// Orders one certificate with lego (Debian's ACME client, RFC 8555): HTTP-01 on SwarmEdge:Acme:ChallengePort,
-/// which the edges forward the CA's requests to. lego keeps its account under WorkDirectory/accounts, which the
+/// which the edges forward the CA's requests to; DNS-01 through lego's DNS provider for a wildcard. lego keeps its account under WorkDirectory/accounts, which the
 /// issuer stores in the swarm and puts back after a restart. Always `run`, never `renew`: the issuer decides what
 /// is due (lego's renew would order whenever asked), and a run with a known account places one order.
 /// </summary>
@@ -19,8 +19,7 @@ internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILo
     public async Task<(CertificatePayload? Certificate, string? Error)> OrderAsync(string host, CancellationToken ct)
     {
         var info = new ProcessStartInfo(_acme.Lego) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in (string[])["--accept-tos", "--email", _acme.Email, "--server", _acme.DirectoryUrl, "--path", _acme.WorkDirectory,
-                     "--key-type", _acme.KeyType, "--http", "--http.port", $":{_acme.ChallengePort}", "--domains", host, "run"])
+        foreach (var arg in Arguments(host))
         {
             info.ArgumentList.Add(arg);
         }
@@ -77,8 +76,10 @@ internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILo
             return (null, $"lego did not finish within {_acme.OrderTimeout}");
         }
 
-        var crt = Path.Combine(_acme.WorkDirectory, "certificates", host + ".crt");
-        var key = Path.Combine(_acme.WorkDirectory, "certificates", host + ".key");
+        // lego names a wildcard's files with '_' for '*'.
+        var fileName = host.Replace('*', '_');
+        var crt = Path.Combine(_acme.WorkDirectory, "certificates", fileName + ".crt");
+        var key = Path.Combine(_acme.WorkDirectory, "certificates", fileName + ".key");
         if (process.ExitCode != 0 || !File.Exists(crt) || !File.Exists(key))
         {
             string said;
@@ -108,6 +109,31 @@ internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILo
                 File.Delete(file);
             }
         }
+    }
+
+    internal List<string> Arguments(string host)
+    {
+        List<string> args = ["--accept-tos", "--email", _acme.Email, "--server", _acme.DirectoryUrl, "--path", _acme.WorkDirectory, "--key-type", _acme.KeyType];
+        if (host.StartsWith("*.", StringComparison.Ordinal))
+        {
+            args.AddRange(["--dns", _acme.DnsProvider]);
+            if (_acme.DnsResolvers.Length > 0)
+            {
+                args.AddRange(["--dns.resolvers", _acme.DnsResolvers]);
+            }
+
+            if (!_acme.DnsPropagationCheck)
+            {
+                args.Add("--dns.disable-cp");
+            }
+        }
+        else
+        {
+            args.AddRange(["--http", "--http.port", $":{_acme.ChallengePort}"]);
+        }
+
+        args.AddRange(["--domains", host, "run"]);
+        return args;
     }
 
     private static partial class Log

@@ -93,6 +93,7 @@ internal static class ProxyConfigBuilder
             }
         }
 
+        // Wildcards are ordered by DNS-01 (AcmeHosts leaves them out here): no challenge of theirs comes to an edge.
         if (acme is { Enabled: true } && Acme.AcmeHosts.Of(catalog, acme.AllRoutes).Hosts is { IsEmpty: false } acmeHosts)
         {
             routes.Add(AcmeChallengeRoute(acmeHosts));

@@ -103,6 +103,37 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
     }
 
     [Fact]
+    public async Task A_wildcard_route_gets_its_certificate_by_dns_01_through_the_dns_provider()
+    {
+        var pebble = await StartPebbleAsync();
+        await StartEdgeAsync(PortA, "a");
+        // lego's exec provider: a hook that sets and clears the TXT record on the test's DNS server, as a real
+        // provider (cloudflare, route53, ...) would on the zone's.
+        var hook = Path.Combine(_work, "dns-hook.sh");
+        await File.WriteAllTextAsync(hook, string.Join('\n',
+            "#!/bin/sh",
+            "set -e",
+            "case \"$1\" in",
+            $"  present) curl -sf -X POST -d \"{{\\\"host\\\":\\\"$2\\\",\\\"value\\\":\\\"$3\\\"}}\" {pebble.Management}/set-txt ;;",
+            $"  cleanup) curl -sf -X POST -d \"{{\\\"host\\\":\\\"$2\\\"}}\" {pebble.Management}/clear-txt ;;",
+            "esac",
+            ""));
+        await Shell.RunAsync("chmod", ["700", hook]);
+        var issuer = StartIssuer(pebble, "four@example.com", dns: ("exec", pebble.DnsServer), environment: new() { ["EXEC_PATH"] = hook });
+        var zone = $"{SwarmServices.UniqueName("wild")}.test";
+        await _services.CreateAsync(SwarmServices.UniqueName("acme"), 1, SwarmServices.Labels(80, ("swarmedge.http.host", $"*.{zone}"), ("swarmedge.http.acme", "true")));
+
+        var root = await pebble.RootAsync();
+        var created = Stopwatch.StartNew();
+        var served = await ServedAfterAsync(PortA + 2, $"shop.{zone}", root, created, TimeSpan.FromSeconds(90));
+        await ServedAfterAsync(PortA + 2, $"api.{zone}", root, Stopwatch.StartNew(), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, pebble.Orders);
+        Assert.Contains($"Ordering a certificate for *.{zone}", issuer.Log);
+        Measurements.Record(output, "ACME, a wildcard route by DNS-01 (lego's exec provider setting the TXT record on Pebble's DNS)",
+            $"*.{zone}: shop.{zone} served over HTTPS {served:0.0} s after the service was created, api.{zone} by the same certificate; 1 order");
+    }
+
+    [Fact]
     public async Task A_renewal_under_https_load_fails_no_request_and_both_edges_present_the_new_certificate()
     {
         // 30 s certificates renewed with half their life left: the first renewal comes 15 s after the first issue.
@@ -247,7 +278,8 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         return edge;
     }
 
-    private SwarmEdgeProcess StartIssuer(Pebble pebble, string email, double renewWhenLeft = 1.0 / 3)
+    private SwarmEdgeProcess StartIssuer(Pebble pebble, string email, double renewWhenLeft = 1.0 / 3, (string Provider, string Resolvers)? dns = null,
+        Dictionary<string, string>? environment = null)
     {
         var settings = AcmeSettings();
         settings["SwarmEdge:Networks:0"] = SingleNodeSwarm.Network;
@@ -260,7 +292,15 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         settings["SwarmEdge:Acme:WorkDirectory"] = Path.Combine(_work, "issuer");
         settings["SwarmEdge:Acme:RetryAfter"] = "00:00:02";
         settings["SwarmEdge:Acme:RenewWhenLeft"] = renewWhenLeft.ToString(CultureInfo.InvariantCulture);
-        var issuer = SwarmEdgeProcess.StartIssuer(swarm.Sidecar, settings);
+        if (dns is { } provider)
+        {
+            settings["SwarmEdge:Acme:DnsProvider"] = provider.Provider;
+            settings["SwarmEdge:Acme:DnsResolvers"] = provider.Resolvers;
+            // The test's DNS server is not a zone's authoritative server: lego asks it alone.
+            settings["SwarmEdge:Acme:DnsPropagationCheck"] = "false";
+        }
+
+        var issuer = SwarmEdgeProcess.StartIssuer(swarm.Sidecar, settings, environment);
         _running.Add(issuer);
         return issuer;
     }

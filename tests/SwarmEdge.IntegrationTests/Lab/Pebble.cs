@@ -16,6 +16,7 @@ internal sealed class Pebble : IAsyncDisposable
     private const int Port = 14000;
     private const int ManagementPort = 15000;
     private const int DnsPort = 18053;
+    private const int ManagementApiPort = 18055;
     private readonly ConcurrentQueue<string> _log = new();
     private readonly LabCertificates _tls = new();
     private readonly string _config;
@@ -60,6 +61,12 @@ internal sealed class Pebble : IAsyncDisposable
 
     public string Log => string.Join('\n', _log);
 
+    /// <summary>The DNS server Pebble resolves names and DNS-01 records with (pebble-challtestsrv).</summary>
+    public string DnsServer => $"{_listenOn}:{DnsPort}";
+
+    /// <summary>pebble-challtestsrv's management API: /set-txt and /clear-txt for DNS-01, /set-default-ipv4.</summary>
+    public string Management => $"http://{_listenOn}:{ManagementApiPort}";
+
     /// <param name="listenOn">The lab host's address the edge's namespace reaches (its default gateway).</param>
     public static async Task<Pebble> StartAsync(string listenOn, string edgeAddress, int httpPort, int validitySeconds = 0)
     {
@@ -81,7 +88,7 @@ internal sealed class Pebble : IAsyncDisposable
     public async Task ResolveToAsync(string address)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        using var response = await http.PostAsync("http://127.0.0.1:18055/set-default-ipv4", new StringContent($"{{\"ip\":\"{address}\"}}"));
+        using var response = await http.PostAsync($"{Management}/set-default-ipv4", new StringContent($"{{\"ip\":\"{address}\"}}"));
         response.EnsureSuccessStatusCode();
     }
 
@@ -108,9 +115,10 @@ internal sealed class Pebble : IAsyncDisposable
 
     private async Task StartProcessesAsync()
     {
-        _dns = Run("pebble-challtestsrv", ["-defaultIPv4", EdgeAddress, "-defaultIPv6", "", "-dns01", $"127.0.0.1:{DnsPort}",
-            "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", "127.0.0.1:18055"], new Dictionary<string, string>());
-        _pebble = Run("pebble", ["-config", _config, "-dnsserver", $"127.0.0.1:{DnsPort}"], new Dictionary<string, string>
+        // On the address the edges' namespace reaches: the issuer's DNS-01 hook sets records through the management API.
+        _dns = Run("pebble-challtestsrv", ["-defaultIPv4", EdgeAddress, "-defaultIPv6", "", "-dns01", DnsServer,
+            "-http01", "", "-https01", "", "-tlsalpn01", "", "-management", $"{_listenOn}:{ManagementApiPort}"], new Dictionary<string, string>());
+        _pebble = Run("pebble", ["-config", _config, "-dnsserver", DnsServer], new Dictionary<string, string>
         {
             ["PEBBLE_VA_NOSLEEP"] = "1",
             ["PEBBLE_WFE_NONCEREJECT"] = "0",

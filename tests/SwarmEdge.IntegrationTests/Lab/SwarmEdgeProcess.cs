@@ -82,9 +82,15 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
     }
 
     /// <summary>swarmedge issuer in the sidecar's namespace (it has no proxy or admin port: Proxy and Admin mean nothing).</summary>
-    public static SwarmEdgeProcess StartIssuer(EdgeSidecar sidecar, IReadOnlyDictionary<string, string> settings)
+    public static SwarmEdgeProcess StartIssuer(EdgeSidecar sidecar, IReadOnlyDictionary<string, string> settings,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = Command(sidecar, "issuer");
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
         foreach (var (key, value) in settings.Append(KeyValuePair.Create("Logging:LogLevel:SwarmEdge", "Debug")))
         {
             info.ArgumentList.Add($"--{key}={value}");

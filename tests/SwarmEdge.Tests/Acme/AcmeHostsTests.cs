@@ -42,8 +42,17 @@ public class AcmeHostsTests
         var (hosts, skipped) = Of(false, all);
 
         Assert.Empty(hosts);
-        Assert.Equal(["*.apps.test: a wildcard needs a DNS-01 challenge, which SwarmEdge does not offer",
+        Assert.Equal(["*.apps.test: a wildcard needs a DNS-01 challenge: set SwarmEdge:Acme:DnsProvider on the issuer",
             "bücher.test: a name beyond ASCII would be ordered in its punycode form, which SwarmEdge does not do yet"], skipped);
+    }
+
+    [Fact]
+    public void With_a_dns_provider_a_wildcard_is_ordered()
+    {
+        var all = Service("all", Routed(("swarmedge.http.host", "*.apps.test"), ("swarmedge.http.acme", "true")));
+        var catalog = CatalogBuilder.Build(Snapshot([all]), ServiceCatalog.Empty, [], policy: RoutingPolicy.Default);
+
+        Assert.Equal(["*.apps.test"], AcmeHosts.Of(catalog, allRoutes: false, wildcards: true).Hosts.ToArray());
     }
 
     [Fact]

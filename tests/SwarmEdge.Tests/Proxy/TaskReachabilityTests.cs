@@ -23,7 +23,9 @@ public sealed class TaskReachabilityTests : IDisposable
 
         Assert.False(await TaskReachability.NodeAnswersAsync(_nodes.Lost(), CancellationToken.None));
 
-        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TaskReachability.ProbeTimeout, TaskReachability.ProbeTimeout * 8);
+        // The timeout's timer counts whole milliseconds of a coarser clock than the stopwatch's, so it may end a
+        // little before the stopwatch says 250 ms (this test failed twice in one session, each run taking ~250 ms): 10 % below is slack.
+        Assert.InRange(TimeProvider.System.GetElapsedTime(started), TaskReachability.ProbeTimeout * 0.9, TaskReachability.ProbeTimeout * 8);
     }
 
     [Fact]
