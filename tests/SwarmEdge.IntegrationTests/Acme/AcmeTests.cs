@@ -240,18 +240,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         return since.Elapsed.TotalSeconds;
     }
 
-    private async Task<string> ThumbprintAsync(int port, string serverName)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(swarm.Sidecar.Address, port);
-        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = serverName,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        }).WaitAsync(TimeSpan.FromSeconds(5));
-        return new X509Certificate2(tls.RemoteCertificate!).Thumbprint;
-    }
+    private Task<string> ThumbprintAsync(int port, string serverName) => TlsProbe.ThumbprintAsync(swarm.Sidecar.Address, port, serverName);
 
     private async Task<Pebble> StartPebbleAsync(int validitySeconds = 0)
     {

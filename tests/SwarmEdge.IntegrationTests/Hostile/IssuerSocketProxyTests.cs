@@ -48,13 +48,7 @@ public sealed class IssuerSocketProxyTests(IssuerSocketProxyTests.RunningIssuerP
     [MemberData(nameof(Refused))]
     public async Task Everything_beyond_the_issuers_calls_is_refused_before_dockerd(string attempt, string request)
     {
-        var response = await SocketProxyTests.RunningProxy.SendAsync(Port, request);
-
-        var status = response.Split("\r\n")[0];
-        output.WriteLine($"{attempt}: {status}");
-        Assert.True(status.StartsWith("HTTP/1.1 403", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 400", StringComparison.Ordinal),
-            $"{attempt}: {status}");
-        Assert.DoesNotContain("Api-Version:", response, StringComparison.OrdinalIgnoreCase);
+        output.WriteLine($"{attempt}: {SocketProxyTests.RunningProxy.AssertRefused(attempt, await SocketProxyTests.RunningProxy.SendAsync(Port, request))}");
     }
 
     [Fact]

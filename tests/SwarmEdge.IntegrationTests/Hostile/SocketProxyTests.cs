@@ -138,13 +138,7 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
     [MemberData(nameof(Refused))]
     public async Task Everything_else_is_refused_before_dockerd(string attempt, string request)
     {
-        var response = await SendAsync(request);
-
-        var status = response.Split("\r\n")[0];
-        output.WriteLine($"{attempt}: {status}");
-        Assert.True(status.StartsWith("HTTP/1.1 403", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 400", StringComparison.Ordinal),
-            $"{attempt}: {status}");
-        Assert.DoesNotContain("Api-Version:", response, StringComparison.OrdinalIgnoreCase);
+        output.WriteLine($"{attempt}: {RunningProxy.AssertRefused(attempt, await SendAsync(request))}");
     }
 
     [Fact]
@@ -216,6 +210,16 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
                     }
                 },
                 TimeSpan.FromSeconds(20), $"the socket proxy {container} answers");
+        }
+
+        /// <summary>Refused by the proxy (403, or 400 for what HAProxy cannot parse), never answered by dockerd (no Api-Version); the status line.</summary>
+        internal static string AssertRefused(string attempt, string response)
+        {
+            var status = response.Split("\r\n")[0];
+            Assert.True(status.StartsWith("HTTP/1.1 403", StringComparison.Ordinal) || status.StartsWith("HTTP/1.1 400", StringComparison.Ordinal),
+                $"{attempt}: {status}");
+            Assert.DoesNotContain("Api-Version:", response, StringComparison.OrdinalIgnoreCase);
+            return status;
         }
 
         /// <summary>The request with Host and Connection: close added; its answer's headers (the event stream never ends).</summary>

@@ -179,18 +179,7 @@ public sealed class HttpsTests(SingleNodeSwarm swarm, ITestOutputHelper output) 
         new(new IPEndPoint(IPAddress.Parse(swarm.Sidecar.Address), port ?? HttpsPort), _certificates.Ca, version);
 
     /// <summary>The thumbprint of the certificate a new TLS handshake for this name gets.</summary>
-    private async Task<string> ThumbprintAsync(int port, string serverName)
-    {
-        using var client = new TcpClient();
-        await client.ConnectAsync(swarm.Sidecar.Address, port);
-        await using var tls = new SslStream(client.GetStream(), false, (_, _, _, _) => true);
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = serverName,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-        }).WaitAsync(TimeSpan.FromSeconds(5));
-        return new X509Certificate2(tls.RemoteCertificate!).Thumbprint;
-    }
+    private Task<string> ThumbprintAsync(int port, string serverName) => TlsProbe.ThumbprintAsync(swarm.Sidecar.Address, port, serverName);
 
     private async Task<string> OpensslAsync(int port, string serverName, params string[] options)
     {
