@@ -81,15 +81,12 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
         await MultiNodeSwarm.RestoreAsync(issuerNode);
         _cut = null;
         await MultiNodeSwarm.WaitHealthyAsync();
-        var logs = await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(otherEdge), "service", "logs", "--raw", $"{Stack}_issuer"], TimeSpan.FromSeconds(30), check: false);
-        Assert.Contains($"The order lock for {second}", logs.Output + logs.Error);
-        Assert.Contains("was abandoned: taking it over", logs.Output + logs.Error);
         // The first host is still served by the edge that stayed, and neither host got a second valid certificate.
         await ServedAsync(otherEdge, first, root, Stopwatch.StartNew(), TimeSpan.FromSeconds(10));
         Assert.Equal(2, _pebble.Issued);
         Measurements.Record(output, "ACME on the three-node lab (stack.yml + acme.yml, edges n1 and n2)",
             $"a new service was served over HTTPS by n1 {servedN1:0.0} s and n2 {servedN2:0.0} s after it was created, after 1 order; " +
-            $"the issuer's node n{issuerNode} cut during the next order: the replacement on n{newNode} took the lock over and the host was served on n{otherEdge} " +
+            $"the issuer's node n{issuerNode} cut during the next order: the replacement ran on n{newNode} and the host was served on n{otherEdge} " +
             $"{recovered:0.0} s after the cut; {_pebble.Orders} orders and {_pebble.Issued} certificates in all (one per host)");
     }
 

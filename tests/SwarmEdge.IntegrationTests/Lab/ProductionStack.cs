@@ -136,7 +136,9 @@ internal static class ProductionStack
     {
         foreach (var stack in stacks)
         {
-            await MultiNodeSwarm.Docker(1, "stack", "rm", stack);
+            // Retried: right after a node comes back the managers may answer with an rpc error for a while.
+            await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1, "stack", "rm", stack)).ExitCode == 0,
+                TimeSpan.FromSeconds(60), $"docker stack rm {stack} is accepted", TimeSpan.FromSeconds(2));
         }
 
         bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal));
