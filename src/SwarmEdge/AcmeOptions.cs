@@ -50,6 +50,13 @@ internal sealed class AcmeOptions
     public int ChallengePort { get; set; } = 8402;
 
     /// <summary>
+    /// Issuer: the edges' HTTP entrypoints (name:port, each name resolved to all its addresses: tasks.edge:8080 is
+    /// every edge task), asked before an HTTP-01 order whether they route the host's challenge to this issuer; the
+    /// order waits for the next poll until all do. Empty: no check.
+    /// </summary>
+    public string[] Edges { get; set; } = [];
+
+    /// <summary>
     /// Issuer: a lego DNS provider (cloudflare, route53, ... `lego dnshelp`) for DNS-01, which wildcard hosts need;
     /// its credentials come from the issuer's environment as lego names them (NAME_FILE for a Docker secret).
     /// Empty: wildcards are not ordered.

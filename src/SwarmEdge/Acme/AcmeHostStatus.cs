@@ -12,21 +12,4 @@ internal sealed record AcmeHostStatus(
     DateTimeOffset? PendingSince,
     string? LastError,
     int Failures,
-    DateTimeOffset? NextAttempt)
-{
-    public static IReadOnlyList<AcmeHostStatus> Of(
-        IReadOnlyDictionary<string, StoredCertificate> newest,
-        IEnumerable<AcmeConfig> orders,
-        IEnumerable<FailurePayload> failures)
-    {
-        var pending = orders.GroupBy(o => o.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(o => o.CreatedAt), StringComparer.Ordinal);
-        var failed = failures.GroupBy(f => f.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(f => f.At)!, StringComparer.Ordinal);
-        return [.. newest.Keys.Concat(pending.Keys).Concat(failed.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(host =>
-        {
-            var certificate = newest.GetValueOrDefault(host);
-            var failure = failed.GetValueOrDefault(host);
-            return new AcmeHostStatus(host, certificate?.ConfigName, certificate?.NotAfter, pending.TryGetValue(host, out var since) ? since : null,
-                failure?.Error, failure?.Failures ?? 0, failure?.NextAttempt);
-        })];
-    }
-}
+    DateTimeOffset? NextAttempt);

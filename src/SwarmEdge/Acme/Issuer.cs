@@ -20,6 +20,7 @@ internal sealed partial class Issuer(
     SwarmReader reader,
     DockerConfigs configs,
     LegoClient lego,
+    ChallengeRouteCheck challenges,
     TimeProvider time,
     ILogger<Issuer> logger) : BackgroundService
 {
@@ -92,7 +93,7 @@ internal sealed partial class Issuer(
         }
 
         var now = time.GetUtcNow();
-        var view = new StoredView(_key, stored, now);
+        var view = StoredView.Open(_key, stored, now);
         var requests = view.Requests;
         foreach (var order in OrderPlan.Due(hosts, view.Latest, view.Failures, now, _acme.RenewWhenLeft, requests.Keys.ToHashSet(StringComparer.Ordinal)))
         {
@@ -158,6 +159,12 @@ internal sealed partial class Issuer(
             _locksSeen.Remove(held.Id);
         }
 
+        if (!LegoClient.UsesDns01(order.Host) && await challenges.UnroutedAsync(order.Host, ct) is { Count: > 0 } unrouted)
+        {
+            Log.ChallengeNotRouted(logger, order.Host, string.Join(", ", unrouted));
+            return false;
+        }
+
         if (!await configs.CreateAsync(lockName, AcmeConfigKind.Order, order.Host,
                 AcmePayloads.Seal(_key, AcmeConfigKind.Order, order.Host, lockName, new OrderPayload(order.Host, _name, now)), ct))
         {
@@ -169,7 +176,7 @@ internal sealed partial class Issuer(
         {
             // With the lock held, what the swarm holds now decides: another issuer may have stored this host's
             // certificate (and released its lock) after the list this poll started from.
-            var fresh = new StoredView(_key, await configs.ListAsync(null, ct), time.GetUtcNow());
+            var fresh = StoredView.Open(_key, await configs.ListAsync(null, ct), time.GetUtcNow());
             if (OrderPlan.Due([order.Host], fresh.Latest, fresh.Failures, fresh.Now, _acme.RenewWhenLeft,
                     fresh.Requests.Keys.ToHashSet(StringComparer.Ordinal)).IsEmpty)
             {
@@ -293,35 +300,6 @@ internal sealed partial class Issuer(
         _accountStored = true;
     }
 
-    /// <summary>What the swarm holds, opened: what does not open under the storage key (someone else's) is left out.</summary>
-    private sealed class StoredView
-    {
-        public StoredView(StorageKey key, IReadOnlyList<AcmeConfig> stored, DateTimeOffset now)
-        {
-            Stored = stored;
-            Now = now;
-            Certificates = [.. stored.Where(c => c.Kind == AcmeConfigKind.Certificate).Select(c => StoredCertificate.Open(key, c).Certificate).OfType<StoredCertificate>()];
-            Latest = StoredCertificate.Latest(Certificates, now);
-            // Opened first, then the latest by its sealed time: Docker's CreatedAt is not ours to trust.
-            Failures = stored.Where(c => c.Kind == AcmeConfigKind.Failure).Select(c => AcmePayloads.Open<FailurePayload>(key, c)).OfType<FailurePayload>()
-                .GroupBy(f => f.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(f => f.At)!, StringComparer.Ordinal);
-            Requests = stored.Where(c => c.Kind == AcmeConfigKind.Renewal && AcmePayloads.Open<RenewalPayload>(key, c) is not null)
-                .GroupBy(c => c.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        }
-
-        public IReadOnlyList<AcmeConfig> Stored { get; }
-
-        public DateTimeOffset Now { get; }
-
-        public IReadOnlyList<StoredCertificate> Certificates { get; }
-
-        public Dictionary<string, StoredCertificate> Latest { get; }
-
-        public Dictionary<string, FailurePayload> Failures { get; }
-
-        public Dictionary<string, AcmeConfig> Requests { get; }
-    }
-
     private static partial class Log
     {
         [LoggerMessage(EventId = 900, Level = LogLevel.Information, Message = "Issuer started: CA {Directory}, account {Email}")]
@@ -365,5 +343,9 @@ internal sealed partial class Issuer(
 
         [LoggerMessage(EventId = 913, Level = LogLevel.Warning, Message = "The order lock for {Host} could not be removed: {Error}; trying again at the next poll")]
         public static partial void LockNotReleased(ILogger logger, string host, string error);
+
+        [LoggerMessage(EventId = 914, Level = LogLevel.Information,
+            Message = "Not ordering {Host} yet: the edges {Edges} do not route its challenge to the issuer (checked again at the next poll)")]
+        public static partial void ChallengeNotRouted(ILogger logger, string host, string edges);
     }
 }

@@ -38,6 +38,7 @@ internal static class IssuerHost
         builder.Services.AddSingleton<SwarmReader>();
         builder.Services.AddSingleton<DockerConfigs>();
         builder.Services.AddSingleton<LegoClient>();
+        builder.Services.AddSingleton<ChallengeRouteCheck>();
         builder.Services.AddHostedService<Issuer>();
         await builder.Build().RunAsync();
         return 0;
@@ -75,6 +76,11 @@ internal static class IssuerHost
         if (acme.ChallengePort is < 1 or > 65535)
         {
             errors.Add($"SwarmEdge:Acme:ChallengePort {acme.ChallengePort} is not a port number from 1 to 65535");
+        }
+
+        foreach (var edge in acme.Edges.Where(e => ChallengeRouteCheck.Split(e).Port == 0))
+        {
+            errors.Add($"SwarmEdge:Acme:Edges \"{edge}\" is not name:port (the edges' HTTP entrypoint, such as tasks.edge:8080)");
         }
 
         if (acme.DnsProvider.Length > 0 && !acme.DnsProvider.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))

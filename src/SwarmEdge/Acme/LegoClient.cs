@@ -15,6 +15,9 @@ internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILo
 
     public string AccountsDirectory => Path.Combine(_acme.WorkDirectory, "accounts");
 
+    /// <summary>Wildcards are proven in DNS (DNS-01); every other host on the edges' port 80 (HTTP-01).</summary>
+    public static bool UsesDns01(string host) => host.StartsWith("*.", StringComparison.Ordinal);
+
     /// <summary>The chain and key, or lego's error (the last lines it wrote).</summary>
     public async Task<(CertificatePayload? Certificate, string? Error)> OrderAsync(string host, CancellationToken ct)
     {
@@ -114,7 +117,7 @@ internal sealed partial class LegoClient(IOptions<SwarmEdgeOptions> options, ILo
     internal List<string> Arguments(string host)
     {
         List<string> args = ["--accept-tos", "--email", _acme.Email, "--server", _acme.DirectoryUrl, "--path", _acme.WorkDirectory, "--key-type", _acme.KeyType];
-        if (host.StartsWith("*.", StringComparison.Ordinal))
+        if (UsesDns01(host))
         {
             args.AddRange(["--dns", _acme.DnsProvider]);
             if (_acme.DnsResolvers.Length > 0)

@@ -79,7 +79,8 @@ internal sealed partial class StoredCertificateWatcher(
             _opened.Remove(gone);
         }
 
-        var newest = StoredCertificate.Serving(_opened.Values.OfType<StoredCertificate>(), time.GetUtcNow());
+        var view = new StoredView(_key!, all, [.. _opened.Values.OfType<StoredCertificate>()], time.GetUtcNow());
+        var newest = view.Serving;
         foreach (var (host, certificate) in newest)
         {
             if (_written.GetValueOrDefault(host) == certificate.ConfigName)
@@ -100,13 +101,8 @@ internal sealed partial class StoredCertificateWatcher(
             Log.NoLongerStored(logger, host);
         }
 
-        var failures = all.Where(c => c.Kind == AcmeConfigKind.Failure).Select(c => AcmePayloads.Open<FailurePayload>(_key!, c))
-            .OfType<FailurePayload>().ToList();
-        _status = AcmeHostStatus.Of(newest, all.Where(c => c.Kind == AcmeConfigKind.Order), failures);
-        foreach (var labels in SwarmEdgeMetrics.AcmeOrderFailures.GetAllLabelValues().ToList())
-        {
-            SwarmEdgeMetrics.AcmeOrderFailures.RemoveLabelled(labels);
-        }
+        _status = view.Status();
+        SwarmEdgeMetrics.Clear(SwarmEdgeMetrics.AcmeOrderFailures);
 
         foreach (var status in _status)
         {

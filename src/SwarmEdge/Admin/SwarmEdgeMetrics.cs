@@ -91,4 +91,13 @@ internal static class SwarmEdgeMetrics
     public static readonly Counter DnsLookups = Metrics.CreateCounter(
         "swarmedge_dns_lookups_total", "tasks.<service> lookups, by result (ok, failed).",
         new CounterConfiguration { LabelNames = ["result"] });
+
+    /// <summary>Drops every series of a gauge, before it is set again from a new state (a host that left must not linger).</summary>
+    public static void Clear(Gauge gauge)
+    {
+        foreach (var labels in gauge.GetAllLabelValues().ToList())
+        {
+            gauge.RemoveLabelled(labels);
+        }
+    }
 }

@@ -44,10 +44,7 @@ internal static class AcmeCommand
             var key = StorageKey.Read(keyFile);
             using var configs = Configs(endpoint);
             var stored = await configs.ListAsync(null, ct);
-            var certificates = stored.Where(c => c.Kind == AcmeConfigKind.Certificate)
-                .Select(c => StoredCertificate.Open(key, c).Certificate).OfType<StoredCertificate>();
-            var failures = stored.Where(c => c.Kind == AcmeConfigKind.Failure).Select(c => AcmePayloads.Open<FailurePayload>(key, c)).OfType<FailurePayload>();
-            var status = AcmeHostStatus.Of(StoredCertificate.Serving(certificates, DateTimeOffset.UtcNow), stored.Where(c => c.Kind == AcmeConfigKind.Order), failures);
+            var status = StoredView.Open(key, stored, DateTimeOffset.UtcNow).Status();
             if (format == "json")
             {
                 await output.WriteLineAsync(JsonSerializer.Serialize(status, JsonSerializerOptions.Web));

@@ -147,13 +147,8 @@ internal sealed partial class CertificateStore : BackgroundService
             Log.NoDefault(_logger, _https.DefaultCertificate);
         }
 
-        foreach (var gauge in new[] { SwarmEdgeMetrics.CertificateExpiry, SwarmEdgeMetrics.CertificateErrors })
-        {
-            foreach (var labels in gauge.GetAllLabelValues().ToList())
-            {
-                gauge.RemoveLabelled(labels);
-            }
-        }
+        SwarmEdgeMetrics.Clear(SwarmEdgeMetrics.CertificateExpiry);
+        SwarmEdgeMetrics.Clear(SwarmEdgeMetrics.CertificateErrors);
 
         UpdateDaysLeft(now);
     }

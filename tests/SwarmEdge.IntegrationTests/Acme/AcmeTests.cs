@@ -32,6 +32,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
     private readonly SwarmServices _services = swarm.NewServices();
     private readonly string _work = Directory.CreateDirectory(Path.Combine(RepoPaths.Root, "artifacts", "acme-" + Guid.NewGuid().ToString("N")[..8])).FullName;
     private readonly List<IAsyncDisposable> _running = [];
+    private readonly List<int> _edgePorts = [];
     private string _keyFile = "";
     private string _gateway = "";
 
@@ -264,6 +265,7 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         settings["SwarmEdge:Docker:Endpoints:0"] = $"tcp://{_gateway}:{EdgeProxyPort}";
         var edge = await ProductionEdge.StartAsync(swarm, port, settings);
         _running.Add(edge);
+        _edgePorts.Add(port);
         return edge;
     }
 
@@ -281,6 +283,11 @@ public sealed class AcmeTests(SingleNodeSwarm swarm, ITestOutputHelper output) :
         settings["SwarmEdge:Acme:WorkDirectory"] = Path.Combine(_work, "issuer");
         settings["SwarmEdge:Acme:RetryAfter"] = "00:00:02";
         settings["SwarmEdge:Acme:RenewWhenLeft"] = renewWhenLeft.ToString(CultureInfo.InvariantCulture);
+        // The edges started so far: the issuer orders once each of them routes the host's challenge to it.
+        for (var i = 0; i < _edgePorts.Count; i++)
+        {
+            settings[$"SwarmEdge:Acme:Edges:{i}"] = $"127.0.0.1:{_edgePorts[i]}";
+        }
         if (dns is { } provider)
         {
             settings["SwarmEdge:Acme:DnsProvider"] = provider.Provider;

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -20,9 +21,15 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Secret = "swarmedge_acme_key";
     private const string Override = "artifacts/acme.lab.yml";
     private readonly List<string> _services = [];
+    private readonly string _keyFile = Path.Combine(RepoPaths.Root, "artifacts", "acme-stack-key");
     private Pebble? _pebble;
     private int? _cut;
 
+    /// <summary>
+    /// One deployment, in turn: a new host (both edge nodes, one order); what an application service on the
+    /// swarmedge network can reach of the keys; a renewal under HTTPS load on both edge nodes; the CA unreachable and
+    /// back; the issuer's node lost mid-order.
+    /// </summary>
     [Fact]
     public async Task Both_edge_nodes_serve_a_new_certificate_after_one_order_and_losing_the_issuers_node_mid_order_issues_no_duplicate()
     {
@@ -30,7 +37,8 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
         await MultiNodeSwarm.WaitHealthyAsync();
         await MultiNodeSwarm.SetEdgeLabelAsync(2, true);
         _pebble = await Pebble.StartAsync("10.77.0.1", MultiNodeSwarm.AddressOf(1), httpPort: 80);
-        await Shell.RunAsync("sh", ["-c", $"printf %s {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32))} | docker -H {MultiNodeSwarm.HostOf(1)} secret create {Secret} -"]);
+        await File.WriteAllTextAsync(_keyFile, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)));
+        await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "secret", "create", Secret, _keyFile]);
         await File.WriteAllTextAsync(Path.Combine(RepoPaths.Root, Override), $$"""
             version: "3.8"
             services:
@@ -55,39 +63,179 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
         await ProductionStack.WaitRunningAsync(output, TimeSpan.FromSeconds(180),
             (Stack, "edge", 2), (Stack, "socket-proxy", 3), (Stack, "issuer", 1), (Stack, "issuer-socket-proxy", 3));
         var root = await _pebble.RootAsync();
-
         var first = await CreateServiceAsync();
         var created = Stopwatch.StartNew();
         var servedN1 = await ServedAsync(1, first, root, created, TimeSpan.FromSeconds(90));
         var servedN2 = await ServedAsync(2, first, root, created, TimeSpan.FromSeconds(30));
         Assert.Equal(1, _pebble.Orders);
 
-        // The issuer's node is cut while it orders the next host. Until the cut the CA's challenge goes to an address
-        // that answers nothing, so that order cannot complete before it; after the cut the CA checks challenges on
-        // an edge node that stays up, and the issuer's replacement takes the abandoned lock over and orders again.
+        var tenant = await TenantProbeAsync();
+        var renewal = await RenewUnderLoadAsync(first, root);
+        var (caFailures, caRecovered, newRoot) = await CaUnreachableAsync(first, root);
+        var (issuerNode, newNode, otherEdge, recovered, orders, issued) = await IssuerNodeLostAsync(first, newRoot);
+        Measurements.Record(output, "ACME on the three-node lab (stack.yml + acme.yml, edges n1 and n2)",
+            $"a new service was served over HTTPS by n1 {servedN1:0.0} s and n2 {servedN2:0.0} s after it was created, after 1 order; " +
+            $"an application service on the swarmedge network: {tenant}; " +
+            $"`swarmedge acme renew` under HTTPS load: {renewal}; " +
+            $"the CA stopped: {caFailures} failed orders for a new host seen in `acme list`, the first host served on both nodes meanwhile, " +
+            $"the new host served on both {caRecovered:0.0} s after the CA came back; " +
+            $"the issuer's node n{issuerNode} cut during the next order: the replacement ran on n{newNode} and the host was served on n{otherEdge} " +
+            $"{recovered:0.0} s after the cut; {orders} orders and {issued} certificate for it (one per host)");
+    }
+
+    /// <summary>
+    /// An application service on the swarmedge network looks for a way to the keys: the edge's and the issuer's
+    /// socket proxies and the issuer by name (stack name or not, tasks.), by the task addresses Docker gave them on
+    /// their own networks, and the edge's admin port. Every one must fail.
+    /// </summary>
+    private async Task<string> TenantProbeAsync()
+    {
+        var targets = new List<string>();
+        foreach (var (service, network, port) in new[] { ("socket-proxy", "control", 2375), ("issuer-socket-proxy", "issuer-control", 2375), ("issuer", "acme", 8402), ("issuer", "issuer-control", 8402) })
+        {
+            targets.AddRange([$"name:{service}", $"name:{Stack}_{service}", $"name:tasks.{Stack}_{service}"]);
+            var addresses = (await TaskAddressesAsync($"{Stack}_{network}", $"{Stack}_{service}")).Select(a => $"tcp:{a}:{port}").ToList();
+            Assert.True(addresses.Count > 0, $"{Stack}_{service} has a task address on {Stack}_{network}");
+            targets.AddRange(addresses);
+        }
+
+        var edgeAddresses = await TaskAddressesAsync("swarmedge", $"{Stack}_edge");
+        Assert.NotEmpty(edgeAddresses);
+        targets = targets.Distinct().ToList();
+        targets.AddRange(edgeAddresses.SelectMany(a => new[] { $"tcp:{a}:8081", $"tcp:{a}:2375" }));
+        // The edge's challenge route is public on purpose; anything else on the issuer must stay out of reach.
+        // Every probe at once, each with a deadline: a name Docker's DNS does not know goes to resolvers the lab lacks.
+        var script = string.Join('\n',
+            "probe() {",
+            "  case $1 in",
+            "    name:*) if timeout 5 getent hosts ${1#name:} >/dev/null; then echo REACHED $1; else echo REFUSED $1; fi ;;",
+            "    tcp:*) a=${1#tcp:}; if timeout 3 bash -c \"exec 3<>/dev/tcp/${a%:*}/${a##*:}\" 2>/dev/null; then echo REACHED $1; else echo REFUSED $1; fi ;;",
+            "  esac",
+            "}",
+            "for t in " + string.Join(' ', targets) + "; do probe $t & done",
+            "wait",
+            "echo PROBE-DONE",
+            "sleep infinity");
+        var name = SwarmServices.UniqueName("acme-tenant");
+        await MultiNodeSwarm.Docker(1, "service", "create", "--detach", "--name", name, "--network", "swarmedge", "--replicas", "1",
+            "--endpoint-mode", "dnsrr", "--restart-condition", "none", "swarmedge-lab/base:bookworm", "bash", "-c", script);
+        _services.Add(name);
+        var lines = Array.Empty<string>();
+        await Eventually.HoldsAsync(async () =>
+        {
+            var logs = await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "service", "logs", "--raw", name], TimeSpan.FromSeconds(20), check: false);
+            lines = logs.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            return lines.Contains("PROBE-DONE");
+        }, TimeSpan.FromSeconds(120), "the tenant's probe finishes", TimeSpan.FromSeconds(1));
+        var refused = lines.Count(l => l.StartsWith("REFUSED ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.StartsWith("REACHED ", StringComparison.Ordinal));
+        Assert.Equal(targets.Count, refused);
+        return $"{refused} of {targets.Count} ways to the socket proxies, the issuer and the edge's admin port refused";
+    }
+
+    /// <summary>The addresses a service's tasks have on a network, as a manager's network database lists them.</summary>
+    private static async Task<string[]> TaskAddressesAsync(string network, string service)
+    {
+        var inspect = await MultiNodeSwarm.Docker(1, "network", "inspect", "--verbose", network,
+            "--format", $"{{{{range $name, $s := .Services}}}}{{{{if eq $name \"{service}\"}}}}{{{{range $s.Tasks}}}}{{{{.EndpointIP}}}} {{{{end}}}}{{{{end}}}}{{{{end}}}}");
+        return inspect.Trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>A renewal requested by the operator's command while clients open a connection per request to both edge nodes.</summary>
+    private async Task<string> RenewUnderLoadAsync(string host, X509Certificate2 root)
+    {
+        var before = await TlsProbe.ThumbprintAsync(MultiNodeSwarm.AddressOf(1), 443, host);
+        var orders = _pebble!.Orders;
+        var loads = new[] { 1, 2 }.Select(node => new LoadGenerator(new Uri($"https://{host}/"), host, 3,
+            https: new HttpsClient(new IPEndPoint(IPAddress.Parse(MultiNodeSwarm.AddressOf(node)), 443), root), closeEach: true).Start()).ToList();
+        try
+        {
+            foreach (var load in loads)
+            {
+                await load.WaitForRequestsAsync(50, TimeSpan.FromSeconds(30));
+            }
+
+            var renewing = Stopwatch.StartNew();
+            var renew = await Commands.CommandRunner.SwarmEdgeAsync("acme", "--docker", MultiNodeSwarm.HostOf(1), "--key-file", _keyFile, "renew", host);
+            Assert.True(renew.ExitCode == 0, renew.Output);
+            await Eventually.HoldsAsync(async () => await TlsProbe.ThumbprintAsync(MultiNodeSwarm.AddressOf(1), 443, host) != before
+                                                    && await TlsProbe.ThumbprintAsync(MultiNodeSwarm.AddressOf(2), 443, host) != before,
+                TimeSpan.FromSeconds(60), "both edge nodes present the renewed certificate", TimeSpan.FromMilliseconds(200));
+            var switched = renewing.Elapsed.TotalSeconds;
+            foreach (var load in loads)
+            {
+                await load.WaitForRequestsAsync(load.Requests + 50, TimeSpan.FromSeconds(30));
+                await load.StopAsync();
+            }
+
+            Assert.Equal(orders + 1, _pebble.Orders);
+            Assert.All(loads, load => Assert.Empty(load.Failures));
+            return $"both nodes presented the new certificate {switched:0.0} s after the command, after 1 order; " +
+                   $"{string.Join(" + ", loads.Select(l => l.Requests))} requests on new connections to n1 and n2, {loads.Sum(l => l.Failures.Count)} failed";
+        }
+        finally
+        {
+            foreach (var load in loads)
+            {
+                await load.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The CA stopped: what is served stays served, a new host's failed order is visible, and it is served once the CA is back.</summary>
+    private async Task<(int Failures, double Recovered, X509Certificate2 NewRoot)> CaUnreachableAsync(string first, X509Certificate2 root)
+    {
+        await _pebble!.StopAsync();
+        var host = await CreateServiceAsync();
+        var failures = 0;
+        await Eventually.HoldsAsync(async () =>
+        {
+            var list = await Commands.CommandRunner.SwarmEdgeAsync("acme", "--docker", MultiNodeSwarm.HostOf(1), "--key-file", _keyFile, "list", "--format", "json");
+            using var status = JsonDocument.Parse(list.Output);
+            var entry = status.RootElement.EnumerateArray().FirstOrDefault(e => e.GetProperty("host").GetString() == host);
+            failures = entry.ValueKind == JsonValueKind.Object ? entry.GetProperty("failures").GetInt32() : 0;
+            return failures >= 1 && entry.GetProperty("lastError").GetString() is { Length: > 0 };
+        }, TimeSpan.FromSeconds(90), $"`swarmedge acme list` shows the failed order for {host}", TimeSpan.FromSeconds(1));
+        await ServedAsync(1, first, root, Stopwatch.StartNew(), TimeSpan.FromSeconds(10));
+        await ServedAsync(2, first, root, Stopwatch.StartNew(), TimeSpan.FromSeconds(10));
+
+        var back = Stopwatch.StartNew();
+        await _pebble.StartAgainAsync();
+        var newRoot = await _pebble.RootAsync();
+        await ServedAsync(1, host, newRoot, back, TimeSpan.FromSeconds(120));
+        var recovered = await ServedAsync(2, host, newRoot, back, TimeSpan.FromSeconds(30));
+        return (failures, recovered, newRoot);
+    }
+
+    /// <summary>
+    /// The issuer's node is cut while it orders the next host. Until the cut the CA's challenge goes to an address that
+    /// answers nothing, so that order cannot complete before it; after the cut the CA checks challenges on an edge
+    /// node that stays up, and the issuer's replacement takes the abandoned lock over and orders again.
+    /// </summary>
+    private async Task<(int IssuerNode, int NewNode, int OtherEdge, double Recovered, int Orders, int Issued)> IssuerNodeLostAsync(string first, X509Certificate2 root)
+    {
+        var pebble = _pebble!;
         var issuerNode = await IssuerNodeAsync(1);
         var otherEdge = issuerNode == 1 ? 2 : 1;
-        await _pebble.ResolveToAsync("10.77.0.99");
-        var ordersBefore = _pebble.Orders;
+        await pebble.ResolveToAsync("10.77.0.99");
+        var ordersBefore = pebble.Orders;
+        var issuedBefore = pebble.Issued;
         var second = await CreateServiceAsync();
-        await Eventually.HoldsAsync(() => _pebble.Orders > ordersBefore, TimeSpan.FromSeconds(60), $"the issuer on n{issuerNode} places the order for {second}",
+        await Eventually.HoldsAsync(() => pebble.Orders > ordersBefore, TimeSpan.FromSeconds(60), $"the issuer on n{issuerNode} places the order for {second}",
             TimeSpan.FromMilliseconds(50));
         var cut = Stopwatch.StartNew();
         await MultiNodeSwarm.CutAsync(issuerNode);
         _cut = issuerNode;
-        await _pebble.ResolveToAsync(MultiNodeSwarm.AddressOf(otherEdge));
+        await pebble.ResolveToAsync(MultiNodeSwarm.AddressOf(otherEdge));
         var recovered = await ServedAsync(otherEdge, second, root, cut, TimeSpan.FromSeconds(240));
         var newNode = await IssuerNodeAsync(otherEdge);
         await MultiNodeSwarm.RestoreAsync(issuerNode);
         _cut = null;
         await MultiNodeSwarm.WaitHealthyAsync();
-        // The first host is still served by the edge that stayed, and neither host got a second valid certificate.
-        await ServedAsync(otherEdge, first, root, Stopwatch.StartNew(), TimeSpan.FromSeconds(10));
-        Assert.Equal(2, _pebble.Issued);
-        Measurements.Record(output, "ACME on the three-node lab (stack.yml + acme.yml, edges n1 and n2)",
-            $"a new service was served over HTTPS by n1 {servedN1:0.0} s and n2 {servedN2:0.0} s after it was created, after 1 order; " +
-            $"the issuer's node n{issuerNode} cut during the next order: the replacement ran on n{newNode} and the host was served on n{otherEdge} " +
-            $"{recovered:0.0} s after the cut; {_pebble.Orders} orders and {_pebble.Issued} certificates in all (one per host)");
+        // The first host is still served by the edge that stayed, and the host got no second valid certificate.
+        await TlsProbe.ThumbprintAsync(MultiNodeSwarm.AddressOf(otherEdge), 443, first);
+        Assert.Equal(1, pebble.Issued - issuedBefore);
+        return (issuerNode, newNode, otherEdge, recovered, pebble.Orders - ordersBefore, pebble.Issued - issuedBefore);
     }
 
     private async Task<string> CreateServiceAsync()
@@ -165,6 +313,7 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
             await Shell.RunAsync("sh", ["-c", $"docker -H {MultiNodeSwarm.HostOf(1)} config ls -q --filter label=swarmedge.acme | xargs -r docker -H {MultiNodeSwarm.HostOf(1)} config rm"],
                 check: false);
             await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "config", "rm", $"{Stack}_pebble_ca"], check: false);
+            File.Delete(_keyFile);
             if (_pebble is not null)
             {
                 await _pebble.DisposeAsync();

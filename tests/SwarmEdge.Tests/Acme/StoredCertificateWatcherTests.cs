@@ -74,7 +74,10 @@ public sealed class StoredCertificateWatcherTests : IDisposable
         var failure = new FailurePayload("api.test", "rate limited", 2, now.AddMinutes(-1), now.AddMinutes(9));
         _watcher.Apply([
             StoredCertificateTests.Config("shop.test", key: _key),
-            new AcmeConfig("o1", AcmeConfigNames.Order(_key, "api.test"), AcmeConfigKind.Order, "api.test", now.AddSeconds(-3), []),
+            new AcmeConfig("o1", AcmeConfigNames.Order(_key, "api.test"), AcmeConfigKind.Order, "api.test", now.AddSeconds(-3),
+                AcmePayloads.Seal(_key, AcmeConfigKind.Order, "api.test", AcmeConfigNames.Order(_key, "api.test"), new OrderPayload("api.test", "issuer-1", now.AddSeconds(-3)))),
+            // An order lock planted by someone without the key says nothing about the host.
+            new AcmeConfig("o2", "order-evil", AcmeConfigKind.Order, "evil.test", now, []),
             new AcmeConfig("f1", "failure-api", AcmeConfigKind.Failure, "api.test", now,
                 AcmePayloads.Seal(_key, AcmeConfigKind.Failure, "api.test", "failure-api", failure)),
             new AcmeConfig("f2", "failure-evil", AcmeConfigKind.Failure, "evil.test", now,
