@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SwarmEdge;
 
@@ -10,6 +12,7 @@ namespace SwarmEdge;
 /// The default value is the empty array.
 /// </summary>
 [CollectionBuilder(typeof(EquatableArray), nameof(EquatableArray.Create))]
+[JsonConverter(typeof(EquatableArrayJsonConverter))]
 internal readonly struct EquatableArray<T>(ImmutableArray<T> items) : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
 {
     private readonly ImmutableArray<T> _items = items;
@@ -63,4 +66,23 @@ internal static class EquatableArray
     public static EquatableArray<T> Create<T>(ReadOnlySpan<T> items) => new(ImmutableArray.Create(items));
 
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items) => new([.. items]);
+}
+
+/// <summary>A JSON array, as an ImmutableArray is (route metadata carries middleware definitions as JSON).</summary>
+internal sealed class EquatableArrayJsonConverter : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(EquatableArray<>);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class Converter<T> : JsonConverter<EquatableArray<T>>
+    {
+        public override EquatableArray<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            new(JsonSerializer.Deserialize<ImmutableArray<T>>(ref reader, options));
+
+        public override void Write(Utf8JsonWriter writer, EquatableArray<T> value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, (ImmutableArray<T>)value, options);
+    }
 }

@@ -26,6 +26,7 @@ internal static class LabelKeys
     public const string RateLimit = "swarmedge.http.rate-limit";
     public const string Protocol = "swarmedge.http.protocol";
     public const string RoutersPrefix = "swarmedge.http.routers.";
+    public const string MiddlewaresPrefix = "swarmedge.middlewares.";
 
     public const string TcpPrefix = "swarmedge.tcp.";
     public const string TcpPort = "swarmedge.tcp.port";
@@ -34,7 +35,7 @@ internal static class LabelKeys
     public const string TcpRoutersPrefix = "swarmedge.tcp.routers.";
 
     /// <summary>Keys of one HTTP router: swarmedge.http.&lt;key&gt; for the default one, swarmedge.http.routers.&lt;name&gt;.&lt;key&gt; for a named one.</summary>
-    public static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts", "acme"];
+    public static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts", "acme", "middlewares"];
 
     /// <summary>A named router may also send to a task port of its own.</summary>
     public static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using SwarmEdge;
@@ -111,6 +112,20 @@ builder.Services.AddHostedService<AdminServer>();
 builder.Services.AddSwarmEdgeProxy();
 
 var app = builder.Build();
+if (listen.Proxy.TrustedProxies.Length > 0)
+{
+    // Before anything reads the client's address (limits, ip-allow, the X-Forwarded-For sent to tasks).
+    var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
+    forwarded.KnownIPNetworks.Clear();
+    forwarded.KnownProxies.Clear();
+    foreach (var network in listen.Proxy.TrustedNetworks())
+    {
+        forwarded.KnownIPNetworks.Add(network);
+    }
+
+    app.UseForwardedHeaders(forwarded);
+}
+
 app.UseMiddleware<DrainingMiddleware>();
 app.UseMiddleware<RequestMetricsMiddleware>();
 app.UseRateLimiter();

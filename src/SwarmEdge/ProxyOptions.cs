@@ -33,4 +33,19 @@ internal sealed class ProxyOptions
 
     /// <summary>How long a task stays out of the rotation after a transport failure (refused, reset, timeout).</summary>
     public TimeSpan PassiveHealthReactivation { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Addresses or CIDR ranges of proxies in front of the edge (a cloud load balancer) whose X-Forwarded-For and
+    /// X-Forwarded-Proto are believed: the client's address is then the first one, from the right, that is not
+    /// such a proxy. Empty (the default): those headers from clients are never believed, the TCP peer is the client.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
+    public IEnumerable<System.Net.IPNetwork> TrustedNetworks() => TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>();
+
+    public static System.Net.IPNetwork? ParseNetwork(string value) =>
+        System.Net.IPNetwork.TryParse(value.Trim(), out var network) ? network
+        : System.Net.IPAddress.TryParse(value.Trim(), out var address) && !value.Contains('/')
+            ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : null;
 }

@@ -109,6 +109,11 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             }
         }
 
+        foreach (var proxy in options.Proxy.TrustedProxies.Where(p => ProxyOptions.ParseNetwork(p) is null))
+        {
+            errors.Add($"SwarmEdge:Proxy:TrustedProxies \"{proxy}\" is neither an IP address nor a CIDR range");
+        }
+
         if (options.Proxy.TaskCaFile.Length > 0 && !File.Exists(options.Proxy.TaskCaFile))
         {
             errors.Add($"SwarmEdge:Proxy:TaskCaFile \"{options.Proxy.TaskCaFile}\" does not exist");

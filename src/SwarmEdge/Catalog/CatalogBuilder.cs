@@ -34,6 +34,19 @@ internal static class CatalogBuilder
             .OrderBy(s => s.CreatedAt)
             .ThenBy(s => s.Name, StringComparer.Ordinal);
 
+        // Every tenant's middlewares first: a route may name one that a newer service of its tenant declares.
+        var middlewares = new MiddlewareDeclarations();
+        var declarationErrors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var service in ordered)
+        {
+            var declaring = ParsedLabels(service).Routing ?? previousById.GetValueOrDefault(service.Id)?.Routing;
+            if (declaring is { Middlewares.IsEmpty: false })
+            {
+                var problems = declarationErrors[service.Id] = [];
+                middlewares.Declare(service.Name, policy.TenantOf(service.Name, service.Labels), declaring.Middlewares, problems);
+            }
+        }
+
         foreach (var service in ordered)
         {
             var parsed = ParsedLabels(service);
@@ -43,6 +56,7 @@ internal static class CatalogBuilder
             }
 
             var errors = parsed.Errors.ToBuilder();
+            errors.AddRange(declarationErrors.GetValueOrDefault(service.Id) ?? []);
             var lastGood = previousById.GetValueOrDefault(service.Id);
 
             var routing = parsed.Routing;
@@ -68,7 +82,7 @@ internal static class CatalogBuilder
             if (routing is not null && networkId is not null)
             {
                 var tenant = policy.TenantOf(service.Name, service.Labels);
-                routes = ClaimRoutes(service.Name, tenant, routing.Routes, policy, hosts, claims, errors);
+                routes = ClaimRoutes(service.Name, tenant, middlewares.Resolve(tenant, routing.Routes, lastGood, errors), policy, hosts, claims, errors);
                 tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, sniClaims, errors);
                 snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
                 var selection = EndpointSelector.Select(

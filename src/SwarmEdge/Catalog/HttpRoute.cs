@@ -6,6 +6,8 @@ namespace SwarmEdge.Catalog;
 /// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
 /// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
 /// Tls: the route's own HTTPS settings (null: the defaults, SwarmEdge:Https).
+/// MiddlewareNames: the chain its labels name; Chain: those middlewares as the catalog resolved them for the
+/// route's tenant (empty until then).
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
@@ -15,4 +17,6 @@ internal sealed record HttpRoute(
     bool StripPrefix,
     bool ByServiceName = false,
     int? Port = null,
-    RouteTls? Tls = null);
+    RouteTls? Tls = null,
+    EquatableArray<string> MiddlewareNames = default,
+    EquatableArray<Middleware> Chain = default);

@@ -56,7 +56,16 @@ internal static partial class ServiceLabelParser
         var tcp = ParseTcp(labels, errors);
         var isTcpService = labels.Keys.Any(k => k.StartsWith(TcpPrefix, StringComparison.Ordinal));
         var routerPorts = labels.Keys.Any(k => k.StartsWith(RoutersPrefix, StringComparison.Ordinal) && k.EndsWith(".port", StringComparison.Ordinal));
+        var middlewares = MiddlewareLabelParser.Parse(labels, errors);
         WarnAboutUnknownKeys(labels, warnings);
+
+        if (!isTcpService && !labels.Keys.Any(k => k.StartsWith(HttpPrefix, StringComparison.Ordinal))
+            && labels.Keys.Any(k => k.StartsWith(MiddlewaresPrefix, StringComparison.Ordinal)))
+        {
+            // Declares middlewares for its tenant's routes and routes nothing itself (an auth service, say).
+            var declaring = errors.Count == 0 ? new ServiceRouting(null, network, null, [], Middlewares: middlewares) : null;
+            return new LabelParseResult(true, declaring, errors.ToImmutable(), warnings.ToImmutable());
+        }
 
         if (isTcpService && !labels.ContainsKey(HttpPort) && !routerPorts)
         {
@@ -66,7 +75,7 @@ internal static partial class ServiceLabelParser
                 warnings.Add($"label {key} has no effect without {HttpPort}");
             }
 
-            var tcpOnly = errors.Count == 0 ? new ServiceRouting(null, network, null, [], TcpRoutes: tcp) : null;
+            var tcpOnly = errors.Count == 0 ? new ServiceRouting(null, network, null, [], TcpRoutes: tcp, Middlewares: middlewares) : null;
             return new LabelParseResult(true, tcpOnly, errors.ToImmutable(), warnings.ToImmutable());
         }
 
@@ -82,7 +91,7 @@ internal static partial class ServiceLabelParser
         var protocol = ParseProtocol(labels, errors);
 
         var routing = errors.Count == 0
-            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol)
+            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol, middlewares)
             : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
@@ -518,6 +527,9 @@ internal static partial class ServiceLabelParser
         }
 
         var tls = ParseRouteTls(keyPrefix, labels, errors);
+        var chain = labels.TryGetValue(keyPrefix + "middlewares", out var chainValue)
+            ? MiddlewareLabelParser.ParseChain(keyPrefix + "middlewares", chainValue, errors)
+            : [];
 
         // The unnamed router's task port is the service's (swarmedge.http.port); a named one may have its own.
         int? port = null;
@@ -548,7 +560,7 @@ internal static partial class ServiceLabelParser
 
         // A service with no rule at all is reached at a host made from its name, if the operator's routing
         // policy says so (SwarmEdge:Routing:DefaultHost): the catalog decides, labels cannot.
-        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls);
+        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls, MiddlewareNames: chain);
     }
 
     /// <summary>scheme (both, https, http), https-redirect (true, false), hsts (0 or a duration up to 2 years), acme (true, false).</summary>
@@ -662,7 +674,7 @@ internal static partial class ServiceLabelParser
         {
             // Router keys and swarmedge.tcp.* keys are checked where they are read (errors, not warnings).
             if (!key.StartsWith(Prefix, StringComparison.Ordinal) || key.StartsWith(RoutersPrefix, StringComparison.Ordinal)
-                || key.StartsWith(TcpPrefix, StringComparison.Ordinal))
+                || key.StartsWith(TcpPrefix, StringComparison.Ordinal) || key.StartsWith(MiddlewaresPrefix, StringComparison.Ordinal))
             {
                 continue;
             }

@@ -5,7 +5,8 @@ namespace SwarmEdge.Catalog;
 /// port (swarmedge.http.port): null for a TCP-only service (then Routes is empty), or when every router names
 /// its own port. TcpRoutes is empty for an HTTP-only service. StallTimeout is null when the
 /// service keeps the configured default (SwarmEdge:Proxy:StallTimeout); zero turns stall detection off for it.
-/// MaxRequestBodySize (bytes) and RateLimit are null when the service keeps SwarmEdge:Limits.
+/// MaxRequestBodySize (bytes) and RateLimit are null when the service keeps SwarmEdge:Limits. Middlewares are
+/// those the service declares for its tenant's routes (a service may declare them and route nothing itself).
 /// </summary>
 internal sealed record ServiceRouting(
     int? HttpPort,
@@ -18,7 +19,8 @@ internal sealed record ServiceRouting(
     TimeSpan? StallTimeout = null,
     long? MaxRequestBodySize = null,
     RequestRate? RateLimit = null,
-    TaskProtocol Protocol = TaskProtocol.Http1)
+    TaskProtocol Protocol = TaskProtocol.Http1,
+    EquatableArray<Middleware> Middlewares = default)
 {
     /// <summary>The port a task endpoint is shown with: the HTTP port, else a router's, else the first TCP route's.</summary>
     public int EndpointPort => HttpPort ?? Routes.FirstOrDefault(r => r.Port is not null)?.Port ?? TcpRoutes.FirstOrDefault()?.Port ?? 0;

@@ -199,11 +199,53 @@ internal static class ProxyConfigBuilder
                 Path = prefix + "/{**catch-all}",
             },
             RateLimiterPolicy = service.Routing!.RateLimit is not null ? Limits.ClientRateLimits.ServicePolicy : null,
-            Transforms = route.StripPrefix && prefix.Length > 0
-                ? [new Dictionary<string, string> { ["PathRemovePrefix"] = prefix }]
-                : null,
+            Transforms = Transforms(route, prefix),
             Metadata = RouteMetadata(service, route),
         };
+    }
+
+    /// <summary>The route's own strip-prefix first, then its chain's transform middlewares in chain order.</summary>
+    private static List<IReadOnlyDictionary<string, string>>? Transforms(HttpRoute route, string prefix)
+    {
+        var transforms = new List<IReadOnlyDictionary<string, string>>();
+        if (route.StripPrefix && prefix.Length > 0)
+        {
+            transforms.Add(new Dictionary<string, string> { ["PathRemovePrefix"] = prefix });
+        }
+
+        foreach (var middleware in route.Chain)
+        {
+            switch (middleware)
+            {
+                case HeadersMiddleware headers:
+                    transforms.AddRange(headers.Request.Select(c => c.Action switch
+                    {
+                        HeaderAction.Remove => new Dictionary<string, string> { ["RequestHeaderRemove"] = c.Header },
+                        var action => new Dictionary<string, string> { ["RequestHeader"] = c.Header, [action.ToString()] = c.Value! },
+                    }));
+                    transforms.AddRange(headers.Response.Select(c => c.Action switch
+                    {
+                        HeaderAction.Remove => new Dictionary<string, string> { ["ResponseHeaderRemove"] = c.Header, ["When"] = "Always" },
+                        var action => new Dictionary<string, string> { ["ResponseHeader"] = c.Header, [action.ToString()] = c.Value!, ["When"] = "Always" },
+                    }));
+                    break;
+                case StripPrefixMiddleware strip:
+                    transforms.Add(new Dictionary<string, string> { [Middlewares.PathTransformFactory.StripPrefixesKey] = string.Join(',', strip.Prefixes) });
+                    break;
+                case AddPrefixMiddleware add:
+                    transforms.Add(new Dictionary<string, string> { ["PathPrefix"] = add.Prefix });
+                    break;
+                case ReplacePathRegexMiddleware replace:
+                    transforms.Add(new Dictionary<string, string>
+                    {
+                        [Middlewares.PathTransformFactory.PathRegexKey] = replace.Pattern,
+                        [Middlewares.PathTransformFactory.ReplacementKey] = replace.Replacement,
+                    });
+                    break;
+            }
+        }
+
+        return transforms.Count > 0 ? transforms : null;
     }
 
     private static Dictionary<string, string> ClusterMetadata(CatalogService service, int port)
@@ -237,6 +279,11 @@ internal static class ProxyConfigBuilder
             {
                 metadata[RouteSchemeMiddleware.HstsKey] = ((long)hsts.TotalSeconds).ToString(CultureInfo.InvariantCulture);
             }
+        }
+
+        if (route.Chain.Any(m => m.IsGate))
+        {
+            metadata[Middlewares.RouteGatesMiddleware.GatesKey] = Middlewares.RouteGatesMiddleware.Serialize(route.Chain.Where(m => m.IsGate));
         }
 
         if (service.Routing!.MaxRequestBodySize is { } maxBody)

@@ -10,7 +10,8 @@ internal static class ProxyServiceCollectionExtensions
     /// <summary>YARP with an in-memory configuration and SwarmEdge's pieces: connect timeout, passive health, applier.</summary>
     public static IServiceCollection AddSwarmEdgeProxy(this IServiceCollection services)
     {
-        services.AddReverseProxy().LoadFromMemory([], []);
+        services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<Middlewares.PathTransformFactory>();
+        services.AddSingleton<Middlewares.HtpasswdFiles>();
         services.AddSingleton<IForwarderHttpClientFactory, SwarmEdgeHttpClientFactory>();
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
@@ -35,6 +36,7 @@ internal static class ProxyServiceCollectionExtensions
     public static void UseSwarmEdgeProxyPipeline(this IReverseProxyApplicationBuilder pipeline)
     {
         pipeline.UseMiddleware<RouteSchemeMiddleware>();
+        pipeline.UseMiddleware<Middlewares.RouteGatesMiddleware>();
         pipeline.UseMiddleware<Limits.RequestBodyLimitMiddleware>();
         pipeline.UseMiddleware<RetryMiddleware>();
         pipeline.UseSessionAffinity();

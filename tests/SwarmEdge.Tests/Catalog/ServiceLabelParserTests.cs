@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, port");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, middlewares, port");
     }
 
     [Theory]

@@ -317,4 +317,39 @@ public class ProxyConfigBuilderTests
         Assert.DoesNotContain(ProxyConfigBuilder.Build(catalog, DefaultPolicy, new AcmeOptions { StorageKeyFile = "/k" }).Routes,
             r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
     }
+
+    [Fact]
+    public void A_chain_becomes_yarp_transforms_in_order_after_the_routes_own_strip_prefix_and_its_gates_travel_in_metadata()
+    {
+        var route = Route("default", ["shop.test"], "/shop", strip: true) with
+        {
+            Chain =
+            [
+                new IpAllowMiddleware("office", ["10.1.0.0/16"]) { Owner = "tenant shop" },
+                new HeadersMiddleware("sec", [new HeaderChange("X-Debug", HeaderAction.Remove, null), new HeaderChange("X-Team", HeaderAction.Set, "shop")],
+                    [new HeaderChange("Server", HeaderAction.Remove, null), new HeaderChange("X-Frame-Options", HeaderAction.Append, "DENY")]),
+                new StripPrefixMiddleware("api", ["/api", "/v1"]),
+                new AddPrefixMiddleware("v2", "/v2"),
+                new ReplacePathRegexMiddleware("users", "^/v2/u/(.*)", "/users/$1"),
+                new InFlightMiddleware("busy", 5),
+            ],
+        };
+
+        var built = Build(Service("shop", [route])).Routes.Single();
+
+        Assert.Equal(
+        [
+            "PathRemovePrefix=/shop",
+            "RequestHeaderRemove=X-Debug",
+            "RequestHeader=X-Team Set=shop",
+            "ResponseHeaderRemove=Server When=Always",
+            "ResponseHeader=X-Frame-Options Append=DENY When=Always",
+            "SwarmEdgeStripPrefixes=/api,/v1",
+            "PathPrefix=/v2",
+            "SwarmEdgePathRegex=^/v2/u/(.*) Replacement=/users/$1",
+        ], built.Transforms!.Select(t => string.Join(' ', t.Select(kv => $"{kv.Key}={kv.Value}"))));
+        var gates = System.Text.Json.JsonSerializer.Deserialize<Middleware[]>(built.Metadata![SwarmEdge.Proxy.Middlewares.RouteGatesMiddleware.GatesKey],
+            new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
+        Assert.Equal([route.Chain[0], route.Chain[5]], gates);
+    }
 }

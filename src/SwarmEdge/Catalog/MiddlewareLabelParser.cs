@@ -1,0 +1,381 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using static SwarmEdge.LabelKeys;
+
+namespace SwarmEdge.Catalog;
+
+/// <summary>
+/// Reads the middlewares a service declares: swarmedge.middlewares.&lt;name&gt;.&lt;kind&gt;.&lt;option&gt;. Never throws;
+/// a declaration that is wrong in any way is an error (the service is then not routed from these labels), since a
+/// route must never be served with less of a chain than it asked for.
+/// </summary>
+internal static partial class MiddlewareLabelParser
+{
+    /// <summary>The longest chain a route may name.</summary>
+    public const int MaxChain = 16;
+
+    public const int MaxPatternLength = 1000;
+
+    /// <summary>Where Docker mounts a service's secrets: the only place a users file is read from.</summary>
+    public const string SecretsDirectory = "/run/secrets/";
+
+    private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
+
+    // Headers a middleware must not touch: they frame the message or the connection, name the host the task is
+    // routed by, or carry the client's address, which only trusted proxies may set (SwarmEdge:Proxy:TrustedProxies).
+    private static readonly HashSet<string> ReservedHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade", "TE", "Trailer", "Proxy-Connection",
+        "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "X-Forwarded-Prefix", "Forwarded",
+    };
+
+    public static ImmutableArray<Middleware> Parse(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        // name (lower case) -> kind -> option -> (key, value)
+        var declared = new SortedDictionary<string, SortedDictionary<string, Dictionary<string, (string Key, string Value)>>>(StringComparer.Ordinal);
+        foreach (var key in labels.Keys.Where(k => k.StartsWith(MiddlewaresPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var rest = key[MiddlewaresPrefix.Length..].Split('.', 3);
+            if (rest.Length < 2 || !NameRegex().IsMatch(rest[0]))
+            {
+                errors.Add(Describe(key, labels[key], $"a middleware is declared as {MiddlewaresPrefix}<name>.<kind>.<option>, its name of letters, digits, '-' and '_'"));
+                continue;
+            }
+
+            if (!Kinds.Contains(rest[1]))
+            {
+                errors.Add(Describe(key, labels[key], $"unknown middleware kind '{rest[1]}': one of {string.Join(", ", Kinds)}"));
+                continue;
+            }
+
+            var kinds = declared.TryGetValue(rest[0].ToLowerInvariant(), out var k) ? k : declared[rest[0].ToLowerInvariant()] = new(StringComparer.Ordinal);
+            var options = kinds.TryGetValue(rest[1], out var o) ? o : kinds[rest[1]] = new(StringComparer.Ordinal);
+            options[rest.Length == 3 ? rest[2] : ""] = (key, labels[key]);
+        }
+
+        var middlewares = ImmutableArray.CreateBuilder<Middleware>();
+        foreach (var (name, kinds) in declared)
+        {
+            if (kinds.Count > 1)
+            {
+                errors.Add($"middleware '{name}' is declared as {string.Join(" and ", kinds.Keys)}: a middleware is of one kind (declare one of each)");
+                continue;
+            }
+
+            var (kind, options) = kinds.Single();
+            var count = errors.Count;
+            Middleware? middleware = kind switch
+            {
+                "ip-allow" => IpAllow(name, options, errors),
+                "basic-auth" => BasicAuth(name, options, errors),
+                "redirect-regex" => RedirectRegex(name, options, errors),
+                "in-flight" => InFlight(name, options, errors),
+                "headers" => Headers(name, options, errors),
+                "strip-prefix" => StripPrefix(name, options, errors),
+                "add-prefix" => AddPrefix(name, options, errors),
+                _ => ReplacePathRegex(name, options, errors),
+            };
+            if (middleware is not null && errors.Count == count)
+            {
+                middlewares.Add(middleware);
+            }
+        }
+
+        return middlewares.ToImmutable();
+    }
+
+    /// <summary>A router's chain (swarmedge.http.middlewares or .routers.&lt;r&gt;.middlewares): names in order, lower case.</summary>
+    public static EquatableArray<string> ParseChain(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).ToList();
+        if (names.Count == 0 || names.Count > MaxChain || !names.All(NameRegex().IsMatch) || names.Distinct().Count() != names.Count)
+        {
+            errors.Add(Describe(key, value, $"must be a comma-separated list of up to {MaxChain} different middleware names"));
+            return [];
+        }
+
+        return names.ToEquatableArray();
+    }
+
+    private static IpAllowMiddleware? IpAllow(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["source-range"], errors) || Required(name, "ip-allow", options, "source-range", errors) is not { } range)
+        {
+            return null;
+        }
+
+        var ranges = new List<string>();
+        foreach (var entry in range.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                ranges.Add(network.ToString());
+            }
+            else if (IPAddress.TryParse(entry, out var address) && !entry.Contains('/'))
+            {
+                ranges.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128).ToString());
+            }
+            else
+            {
+                errors.Add(Describe(range.Key, range.Value, $"'{entry}' is neither an address nor a CIDR range (10.1.0.0/16, fd00::/8)"));
+                return null;
+            }
+        }
+
+        if (ranges.Count is 0 or > 1000)
+        {
+            errors.Add(Describe(range.Key, range.Value, "must list from 1 to 1000 addresses or CIDR ranges"));
+            return null;
+        }
+
+        return new IpAllowMiddleware(name, ranges.Distinct().ToEquatableArray());
+    }
+
+    private static BasicAuthMiddleware? BasicAuth(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["users-file", "realm", "remove-header"], errors) || Required(name, "basic-auth", options, "users-file", errors) is not { } file)
+        {
+            return null;
+        }
+
+        var path = file.Value.Trim();
+        if (!path.StartsWith(SecretsDirectory, StringComparison.Ordinal) || path.Length == SecretsDirectory.Length
+            || path.Split('/').Any(segment => segment is "." or "..") || path.Any(char.IsControl))
+        {
+            errors.Add(Describe(file.Key, file.Value, $"must be a Docker secret given to the edge, {SecretsDirectory}<name> (an htpasswd file of bcrypt entries, never passwords in a label)"));
+            return null;
+        }
+
+        var realm = "SwarmEdge";
+        if (options.TryGetValue("realm", out var realmOption))
+        {
+            realm = realmOption.Value.Trim();
+            if (realm.Length is 0 or > 100 || realm.Any(c => c is < ' ' or > '~' or '"' or '\\'))
+            {
+                errors.Add(Describe(realmOption.Key, realmOption.Value, "must be 1 to 100 printable ASCII characters without '\"' or '\\'"));
+                return null;
+            }
+        }
+
+        return Bool(options, "remove-header", false, errors) is { } remove ? new BasicAuthMiddleware(name, path, realm, remove) : null;
+    }
+
+    private static RedirectRegexMiddleware? RedirectRegex(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["regex", "replacement", "permanent"], errors)
+            || Required(name, "redirect-regex", options, "regex", errors) is not { } regex
+            || Required(name, "redirect-regex", options, "replacement", errors) is not { } replacement
+            || !IsPattern(regex, errors))
+        {
+            return null;
+        }
+
+        if (replacement.Value.Trim().Length is 0 or > MaxPatternLength || replacement.Value.Any(char.IsControl))
+        {
+            errors.Add(Describe(replacement.Key, replacement.Value, $"must be a URL of up to {MaxPatternLength} characters ($1, ${{name}} for the pattern's groups)"));
+            return null;
+        }
+
+        return Bool(options, "permanent", false, errors) is { } permanent
+            ? new RedirectRegexMiddleware(name, regex.Value.Trim(), replacement.Value.Trim(), permanent)
+            : null;
+    }
+
+    private static InFlightMiddleware? InFlight(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["limit"], errors) || Required(name, "in-flight", options, "limit", errors) is not { } limit)
+        {
+            return null;
+        }
+
+        if (int.TryParse(limit.Value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1_000_000)
+        {
+            return new InFlightMiddleware(name, n);
+        }
+
+        errors.Add(Describe(limit.Key, limit.Value, "must be a whole number from 1 to 1000000"));
+        return null;
+    }
+
+    /// <summary>request.set.&lt;Header&gt;, request.append.&lt;Header&gt;, request.remove, and the same under response.</summary>
+    private static HeadersMiddleware? Headers(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        var request = new List<HeaderChange>();
+        var response = new List<HeaderChange>();
+        foreach (var (option, (key, value)) in options.OrderBy(o => o.Key, StringComparer.Ordinal))
+        {
+            var parts = option.Split('.', 3);
+            var target = parts[0] switch { "request" => request, "response" => response, _ => null };
+            var action = parts.Length > 1 ? parts[1] switch { "set" => HeaderAction.Set, "append" => HeaderAction.Append, "remove" => HeaderAction.Remove, _ => (HeaderAction?)null } : null;
+            if (target is null || action is null || (action == HeaderAction.Remove) != (parts.Length == 2))
+            {
+                errors.Add(Describe(key, value, "a headers middleware takes request.set.<Header>, request.append.<Header>, request.remove and the same under response"));
+                return null;
+            }
+
+            var headers = action == HeaderAction.Remove ? value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [parts[2]];
+            foreach (var header in headers)
+            {
+                if (!HeaderRegex().IsMatch(header) || ReservedHeaders.Contains(header))
+                {
+                    errors.Add(Describe(key, value, ReservedHeaders.Contains(header)
+                        ? $"header {header} is not one a middleware may change (it frames the message, routes it or carries the client's address)"
+                        : $"'{header}' is not a header name"));
+                    return null;
+                }
+
+                if (action != HeaderAction.Remove && (value.Length > 8192 || value.Any(c => c is < ' ' and not '\t' or > '~')))
+                {
+                    errors.Add(Describe(key, value, "a header value is up to 8192 printable ASCII characters (no line breaks)"));
+                    return null;
+                }
+
+                target.Add(new HeaderChange(header, action.Value, action == HeaderAction.Remove ? null : value.Trim()));
+            }
+        }
+
+        if (request.Count + response.Count == 0)
+        {
+            errors.Add($"middleware '{name}' (headers) changes no header");
+            return null;
+        }
+
+        // Removals first, then sets, then appends: what a label set cannot be removed by another of the same middleware.
+        static EquatableArray<HeaderChange> Ordered(List<HeaderChange> changes) =>
+            changes.OrderBy(c => c.Action switch { HeaderAction.Remove => 0, HeaderAction.Set => 1, _ => 2 }).ThenBy(c => c.Header, StringComparer.OrdinalIgnoreCase).ToEquatableArray();
+        return new HeadersMiddleware(name, Ordered(request), Ordered(response));
+    }
+
+    private static StripPrefixMiddleware? StripPrefix(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["prefixes"], errors) || Required(name, "strip-prefix", options, "prefixes", errors) is not { } prefixes)
+        {
+            return null;
+        }
+
+        var list = prefixes.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(p => p.Length > 1 ? p.TrimEnd('/') : p).ToList();
+        if (list.Count is 0 or > 100 || !list.All(p => p != "/" && PathRegex().IsMatch(p)))
+        {
+            errors.Add(Describe(prefixes.Key, prefixes.Value, "must be a comma-separated list of path prefixes such as /api,/v1"));
+            return null;
+        }
+
+        return new StripPrefixMiddleware(name, list.Distinct().ToEquatableArray());
+    }
+
+    private static AddPrefixMiddleware? AddPrefix(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["prefix"], errors) || Required(name, "add-prefix", options, "prefix", errors) is not { } prefix)
+        {
+            return null;
+        }
+
+        var path = prefix.Value.Trim();
+        path = path.Length > 1 ? path.TrimEnd('/') : path;
+        if (path == "/" || !PathRegex().IsMatch(path))
+        {
+            errors.Add(Describe(prefix.Key, prefix.Value, "must be a path prefix such as /v1"));
+            return null;
+        }
+
+        return new AddPrefixMiddleware(name, path);
+    }
+
+    private static ReplacePathRegexMiddleware? ReplacePathRegex(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["regex", "replacement"], errors)
+            || Required(name, "replace-path-regex", options, "regex", errors) is not { } regex
+            || Required(name, "replace-path-regex", options, "replacement", errors) is not { } replacement
+            || !IsPattern(regex, errors))
+        {
+            return null;
+        }
+
+        var value = replacement.Value.Trim();
+        if (!value.StartsWith('/') || value.Length > MaxPatternLength || value.Any(c => char.IsControl(c) || c is '?' or '#'))
+        {
+            errors.Add(Describe(replacement.Key, replacement.Value, "must be a path that starts with '/' ($1, ${name} for the pattern's groups)"));
+            return null;
+        }
+
+        return new ReplacePathRegexMiddleware(name, regex.Value.Trim(), value);
+    }
+
+    /// <summary>
+    /// Patterns run on every request of a route, written by whoever deploys a service: matched without
+    /// backtracking, in time linear in the input, so no pattern can make a request (or the edge) spin.
+    /// </summary>
+    public static Regex Compile(string pattern) => new(pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+
+    private static bool IsPattern((string Key, string Value) regex, ImmutableArray<string>.Builder errors)
+    {
+        var pattern = regex.Value.Trim();
+        if (pattern.Length is 0 or > MaxPatternLength)
+        {
+            errors.Add(Describe(regex.Key, regex.Value, $"must be a regular expression of up to {MaxPatternLength} characters"));
+            return false;
+        }
+
+        try
+        {
+            Compile(pattern);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+        {
+            errors.Add(Describe(regex.Key, regex.Value, $"is not a regular expression SwarmEdge runs (no backreferences, lookarounds or atomic groups): {ex.Message}"));
+            return false;
+        }
+    }
+
+    private static bool Known(Dictionary<string, (string Key, string Value)> options, string[] known, ImmutableArray<string>.Builder errors)
+    {
+        var unknown = options.Where(o => !known.Contains(o.Key)).ToList();
+        foreach (var (_, (key, value)) in unknown)
+        {
+            errors.Add(Describe(key, value, $"unknown option: this kind takes {string.Join(", ", known)}"));
+        }
+
+        return unknown.Count == 0;
+    }
+
+    private static (string Key, string Value)? Required(string name, string kind, Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
+    {
+        if (options.TryGetValue(option, out var found))
+        {
+            return found;
+        }
+
+        errors.Add($"middleware '{name}' ({kind}) needs {MiddlewaresPrefix}{name}.{kind}.{option}");
+        return null;
+    }
+
+    private static bool? Bool(Dictionary<string, (string Key, string Value)> options, string option, bool fallback, ImmutableArray<string>.Builder errors)
+    {
+        if (!options.TryGetValue(option, out var found))
+        {
+            return fallback;
+        }
+
+        if (bool.TryParse(found.Value.Trim(), out var value))
+        {
+            return value;
+        }
+
+        errors.Add(Describe(found.Key, found.Value, "must be true or false"));
+        return null;
+    }
+
+    private static string Describe(string key, string value, string problem) => $"label {key}=\"{value}\": {problem}";
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,63}\z")]
+    private static partial Regex NameRegex();
+
+    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}\z")]
+    private static partial Regex HeaderRegex();
+
+    [GeneratedRegex(@"^(?!.*//)/[A-Za-z0-9\-._~!$&'()+,;=:@%/]*\z")]
+    private static partial Regex PathRegex();
+}

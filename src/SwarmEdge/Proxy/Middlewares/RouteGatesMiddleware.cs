@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using SwarmEdge.Catalog;
+using Yarp.ReverseProxy.Configuration;
+
+namespace SwarmEdge.Proxy.Middlewares;
+
+/// <summary>
+/// Runs a route's gate middlewares (ip-allow, basic-auth, redirect-regex, in-flight) in the order its chain names
+/// them, before anything is forwarded. The definitions travel in the route's metadata (GatesKey, JSON), so a route
+/// and its gates change together in one YARP update: no request meets a route without its gates. Compiled once per
+/// route config: YARP keeps the same RouteConfig while a route is unchanged, so in-flight counts and the users
+/// files' caches live as long as the route does.
+/// </summary>
+internal sealed partial class RouteGatesMiddleware(RequestDelegate next, HtpasswdFiles users, ILogger<RouteGatesMiddleware> logger)
+{
+    public const string GatesKey = "swarmedge.gates";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ConditionalWeakTable<RouteConfig, RequestDelegate> _chains = new();
+
+    public static string Serialize(IEnumerable<Middleware> gates) => JsonSerializer.Serialize(gates.ToArray(), Json);
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var route = context.GetReverseProxyFeature().Route.Config;
+        return route.Metadata?.ContainsKey(GatesKey) == true ? _chains.GetValue(route, Compile)(context) : next(context);
+    }
+
+    private RequestDelegate Compile(RouteConfig route)
+    {
+        Middleware[] gates;
+        try
+        {
+            gates = JsonSerializer.Deserialize<Middleware[]>(route.Metadata![GatesKey], Json) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            // Built by ProxyConfigBuilder from what the catalog checked: unreadable means a bug, and the route's
+            // requests are refused rather than served without their gates.
+            Log.Unreadable(logger, route.RouteId, ex.Message);
+            return static context =>
+            {
+                context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+                return Task.CompletedTask;
+            };
+        }
+
+        var chain = next;
+        foreach (var gate in gates.Reverse())
+        {
+            chain = Gates.Build(gate, chain, users);
+        }
+
+        return chain;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "Route {Route}: its middlewares cannot be read ({Error}); its requests are refused")]
+        public static partial void Unreadable(ILogger logger, string route, string error);
+    }
+}

@@ -1,0 +1,178 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using SwarmEdge.IntegrationTests.Hostile;
+using SwarmEdge.IntegrationTests.Lab;
+using Xunit.Abstractions;
+
+namespace SwarmEdge.IntegrationTests.Middlewares;
+
+/// <summary>
+/// Middlewares declared by labels on the real swarm, through the real binary to real tasks (the lab's whoami
+/// answers with the URI it saw and echoes the headers the tests change as X-Seen-* response headers).
+/// </summary>
+[Collection(SingleNodeSwarmCollection.Name)]
+public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const int TrustingPort = 18440; // proxy; admin +1
+    private const string Namespace = "com.docker.stack.namespace";
+    private readonly SwarmServices _services = swarm.NewServices();
+    private readonly string _usersFile = $"/run/secrets/it-users-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+    private SwarmEdgeProcess? _trusting;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_chain_of_middlewares_declared_by_labels_is_applied_in_order_and_a_broken_label_keeps_the_last_good_chain()
+    {
+        Directory.CreateDirectory("/run/secrets");
+        await File.WriteAllTextAsync(_usersFile, $"alice:{BCrypt.Net.BCrypt.HashPassword("s3cret", 10)}\n");
+        var stack = SwarmServices.UniqueName("mw");
+        var name = $"{stack}_web";
+        var host = $"{stack}.test";
+        // The client's address as the edge sees it: the lab host, the sidecar's gateway.
+        var client = await ClientAddressAsync();
+        await _services.CreateAsync(name, 2, SwarmServices.Labels(80,
+            (Namespace, stack),
+            ("swarmedge.http.host", host),
+            ("swarmedge.http.middlewares", "sec,api,v2"),
+            ("swarmedge.middlewares.sec.headers.request.set.X-Team", "shop"),
+            ("swarmedge.middlewares.sec.headers.request.remove", "X-Debug"),
+            ("swarmedge.middlewares.sec.headers.response.set.X-Frame-Options", "DENY"),
+            ("swarmedge.middlewares.sec.headers.response.remove", "X-Seen-Proto"),
+            ("swarmedge.middlewares.api.strip-prefix.prefixes", "/api,/v1"),
+            ("swarmedge.middlewares.v2.add-prefix.prefix", "/v2"),
+            ("swarmedge.http.routers.old.host", $"old.{host}"),
+            ("swarmedge.http.routers.old.middlewares", "old"),
+            ("swarmedge.middlewares.old.redirect-regex.regex", $"^http://old\\.{stack.Replace("-", "\\-")}\\.test(:[0-9]+)?/(.*)"),
+            ("swarmedge.middlewares.old.redirect-regex.replacement", $"https://{host}/$2"),
+            ("swarmedge.http.routers.office.host", $"office.{host}"),
+            ("swarmedge.http.routers.office.middlewares", "office"),
+            ("swarmedge.middlewares.office.ip-allow.source-range", "10.99.0.0/16"),
+            ("swarmedge.http.routers.lab.host", $"lab.{host}"),
+            ("swarmedge.http.routers.lab.middlewares", "lab,users"),
+            ("swarmedge.middlewares.lab.ip-allow.source-range", $"10.99.0.0/16,{client}"),
+            ("swarmedge.middlewares.users.replace-path-regex.regex", "^/u/([0-9]+)$"),
+            ("swarmedge.middlewares.users.replace-path-regex.replacement", "/users/$1"),
+            ("swarmedge.http.routers.admin.host", $"admin.{host}"),
+            ("swarmedge.http.routers.admin.middlewares", "lab,admin"),
+            ("swarmedge.middlewares.admin.basic-auth.users-file", _usersFile),
+            ("swarmedge.middlewares.admin.basic-auth.remove-header", "true")));
+        // Another stack names this stack's middlewares: its route is not served, and says why.
+        var intruder = SwarmServices.UniqueName("mw-intruder");
+        await _services.CreateAsync(intruder, 1, SwarmServices.Labels(80, (Namespace, intruder), ("swarmedge.http.host", $"{intruder}.test"), ("swarmedge.http.middlewares", "admin")));
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, name, 2);
+
+        // headers, strip-prefix then add-prefix: in the chain's order.
+        using var response = await SendAsync(swarm.Edge.Proxy, host, "/api/items?x=1", ("X-Debug", "1"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.EndsWith(" /v2/items?x=1", (await response.Content.ReadAsStringAsync()).Trim(), StringComparison.Ordinal);
+        Assert.Equal("shop", Header(response, "X-Seen-Team"));
+        Assert.Null(Header(response, "X-Seen-Debug"));
+        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+        Assert.Null(Header(response, "X-Seen-Proto"));
+
+        using (var redirect = await SendAsync(swarm.Edge.Proxy, $"old.{host}", "/a/b?c=d"))
+        {
+            Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
+            Assert.Equal($"https://{host}/a/b?c=d", redirect.Headers.Location?.ToString());
+        }
+
+        using (var office = await SendAsync(swarm.Edge.Proxy, $"office.{host}", "/"))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, office.StatusCode);
+        }
+
+        using (var lab = await SendAsync(swarm.Edge.Proxy, $"lab.{host}", "/u/42"))
+        {
+            Assert.Equal(HttpStatusCode.OK, lab.StatusCode);
+            Assert.EndsWith(" /users/42", (await lab.Content.ReadAsStringAsync()).Trim(), StringComparison.Ordinal);
+        }
+
+        await AssertAdminNeedsAliceAsync(swarm.Edge.Proxy, $"admin.{host}");
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(swarm.Edge.Proxy, $"{intruder}.test", "/")).StatusCode);
+        var intruderStatus = await swarm.Edge.ServiceAsync(intruder);
+        Assert.Contains(intruderStatus!.Value.GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("middleware 'admin' is not declared by any service of stack", StringComparison.Ordinal));
+
+        // A broken declaration: the service keeps its last good routing, chain and all (the password is still asked for).
+        await _services.UpdateAsync(name, "--label-add", "swarmedge.middlewares.admin.basic-auth.users-file=/etc/passwd");
+        await Eventually.HoldsAsync(async () => (await swarm.Edge.ServiceAsync(name))?.GetProperty("usesLastGoodRouting").GetBoolean() == true,
+            TimeSpan.FromSeconds(20), $"{name} serves its last good routing");
+        await AssertAdminNeedsAliceAsync(swarm.Edge.Proxy, $"admin.{host}");
+    }
+
+    [Fact]
+    public async Task X_forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_up_to_the_first_address_that_is_not_one()
+    {
+        var client = await ClientAddressAsync();
+        _trusting = await ProductionEdge.StartAsync(swarm, TrustingPort, new() { ["SwarmEdge:Proxy:TrustedProxies:0"] = client });
+        var name = SwarmServices.UniqueName("mw-xff");
+        var host = $"{name}.test";
+        await _services.CreateAsync(name, 1, SwarmServices.Labels(80, ("swarmedge.http.host", host), ("swarmedge.http.middlewares", "customers"),
+            ("swarmedge.middlewares.customers.ip-allow.source-range", "203.0.113.0/24")));
+        await ProductionEdge.WaitForEndpointsAsync(_trusting, name, 1);
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, name, 1);
+
+        // Behind a trusted load balancer: the client it names is the client, and the task is told so.
+        using var believed = await SendAsync(_trusting.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7"));
+        Assert.Equal(HttpStatusCode.OK, believed.StatusCode);
+        Assert.Equal("203.0.113.7", Header(believed, "X-Seen-For"));
+        // An address the client itself put first, before one the balancer added: the balancer's word counts.
+        using var appended = await SendAsync(_trusting.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7, 198.51.100.1"));
+        Assert.Equal(HttpStatusCode.Forbidden, appended.StatusCode);
+        // An edge that trusts no proxy believes no client's header, and tells the task the real peer.
+        using var spoofed = await SendAsync(swarm.Edge.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7"));
+        Assert.Equal(HttpStatusCode.Forbidden, spoofed.StatusCode);
+        Measurements.Record(output, "trusted proxies (X-Forwarded-For)",
+            $"from a trusted peer: 203.0.113.7 believed (200, the task saw {Header(believed, "X-Seen-For")}); '203.0.113.7, 198.51.100.1': 403; " +
+            "from an untrusted peer: 403");
+    }
+
+    private async Task AssertAdminNeedsAliceAsync(Uri proxy, string host)
+    {
+        using var none = await SendAsync(proxy, host, "/");
+        Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+        Assert.Equal("Basic realm=\"SwarmEdge\", charset=\"UTF-8\"", none.Headers.WwwAuthenticate.ToString());
+        using var wrong = await SendAsync(proxy, host, "/", ("Authorization", Basic("alice:guess")));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        using var right = await SendAsync(proxy, host, "/", ("Authorization", Basic("alice:s3cret")));
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Null(Header(right, "X-Seen-Authorization"));
+    }
+
+    private static string Basic(string credentials) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
+
+    private async Task<HttpResponseMessage> SendAsync(Uri proxy, string host, string path, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy, path));
+        request.Headers.Host = host;
+        foreach (var (header, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(header, value);
+        }
+
+        return await _http.SendAsync(request);
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(",", values) : null;
+
+    private async Task<string> ClientAddressAsync()
+    {
+        var route = await Shell.RunAsync("nsenter", ["-t", swarm.Sidecar.Pid.ToString(CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
+        return route.Trimmed.Split(' ')[2];
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        if (_trusting is not null)
+        {
+            await _trusting.DisposeAsync();
+        }
+
+        await _services.DisposeAsync();
+        File.Delete(_usersFile);
+    }
+}

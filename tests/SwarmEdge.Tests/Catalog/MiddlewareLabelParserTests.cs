@@ -1,0 +1,135 @@
+using System.Collections.Immutable;
+using SwarmEdge.Catalog;
+using static SwarmEdge.Tests.TestData;
+
+namespace SwarmEdge.Tests.Catalog;
+
+public class MiddlewareLabelParserTests
+{
+    private static (ImmutableArray<Middleware> Middlewares, ImmutableArray<string> Errors) Parse(params (string Key, string Value)[] labels)
+    {
+        var errors = ImmutableArray.CreateBuilder<string>();
+        var middlewares = MiddlewareLabelParser.Parse(Labels(labels), errors);
+        return (middlewares, errors.ToImmutable());
+    }
+
+    [Fact]
+    public void Each_kind_is_read_with_its_options()
+    {
+        var (middlewares, errors) = Parse(
+            ("swarmedge.middlewares.office.ip-allow.source-range", "10.1.0.0/16, 192.168.1.7 ,fd00::/8"),
+            ("swarmedge.middlewares.Admin.basic-auth.users-file", "/run/secrets/admin_users"),
+            ("swarmedge.middlewares.admin.basic-auth.realm", "ops"),
+            ("swarmedge.middlewares.old.redirect-regex.regex", "^https?://old\\.test/(.*)"),
+            ("swarmedge.middlewares.old.redirect-regex.replacement", "https://new.test/$1"),
+            ("swarmedge.middlewares.old.redirect-regex.permanent", "true"),
+            ("swarmedge.middlewares.busy.in-flight.limit", "100"),
+            ("swarmedge.middlewares.sec.headers.response.set.X-Frame-Options", "DENY"),
+            ("swarmedge.middlewares.sec.headers.response.remove", "Server, X-Powered-By"),
+            ("swarmedge.middlewares.sec.headers.request.append.X-Team", "shop"),
+            ("swarmedge.middlewares.api.strip-prefix.prefixes", "/api/,/v1"),
+            ("swarmedge.middlewares.v2.add-prefix.prefix", "/v2"),
+            ("swarmedge.middlewares.users.replace-path-regex.regex", "^/u/([0-9]+)$"),
+            ("swarmedge.middlewares.users.replace-path-regex.replacement", "/users/$1"));
+
+        Assert.Empty(errors);
+        Assert.Equal(
+        [
+            new BasicAuthMiddleware("admin", "/run/secrets/admin_users", "ops", false),
+            new StripPrefixMiddleware("api", ["/api", "/v1"]),
+            new InFlightMiddleware("busy", 100),
+            new IpAllowMiddleware("office", ["10.1.0.0/16", "192.168.1.7/32", "fd00::/8"]),
+            new RedirectRegexMiddleware("old", "^https?://old\\.test/(.*)", "https://new.test/$1", true),
+            new HeadersMiddleware("sec",
+                [new HeaderChange("X-Team", HeaderAction.Append, "shop")],
+                [new HeaderChange("Server", HeaderAction.Remove, null), new HeaderChange("X-Powered-By", HeaderAction.Remove, null), new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]),
+            new ReplacePathRegexMiddleware("users", "^/u/([0-9]+)$", "/users/$1"),
+            new AddPrefixMiddleware("v2", "/v2"),
+        ], middlewares.ToArray());
+        Assert.All(middlewares, m => Assert.Equal(m is IpAllowMiddleware or BasicAuthMiddleware or RedirectRegexMiddleware or InFlightMiddleware, m.IsGate));
+    }
+
+    [Theory]
+    [InlineData("swarmedge.middlewares.x.gzip.level", "9", "unknown middleware kind 'gzip'")]
+    [InlineData("swarmedge.middlewares.x", "1", "is declared as swarmedge.middlewares.<name>.<kind>.<option>")]
+    [InlineData("swarmedge.middlewares.x y.in-flight.limit", "1", "is declared as")]
+    [InlineData("swarmedge.middlewares.x.in-flight.limit", "0", "from 1 to 1000000")]
+    [InlineData("swarmedge.middlewares.x.in-flight.max", "3", "unknown option: this kind takes limit")]
+    [InlineData("swarmedge.middlewares.x.ip-allow.source-range", "everyone", "is neither an address")]
+    [InlineData("swarmedge.middlewares.x.basic-auth.users-file", "/etc/passwd", "must be a Docker secret given to the edge, /run/secrets/<name>")]
+    [InlineData("swarmedge.middlewares.x.basic-auth.users-file", "/run/secrets/../../etc/shadow", "must be a Docker secret")]
+    [InlineData("swarmedge.middlewares.x.headers.request.set.Host", "evil.test", "header Host is not one a middleware may change")]
+    [InlineData("swarmedge.middlewares.x.headers.request.set.X-Forwarded-For", "1.2.3.4", "header X-Forwarded-For is not one")]
+    [InlineData("swarmedge.middlewares.x.headers.response.remove", "Transfer-Encoding", "header Transfer-Encoding is not one")]
+    [InlineData("swarmedge.middlewares.x.headers.response.set.X-A", "a\r\nSet-Cookie: s=1", "no line breaks")]
+    [InlineData("swarmedge.middlewares.x.headers.response.set.Bad Name", "v", "'Bad Name' is not a header name")]
+    [InlineData("swarmedge.middlewares.x.headers.both.set.X-A", "v", "a headers middleware takes")]
+    [InlineData("swarmedge.middlewares.x.strip-prefix.prefixes", "/", "must be a comma-separated list of path prefixes")]
+    [InlineData("swarmedge.middlewares.x.add-prefix.prefix", "v1", "must be a path prefix")]
+    public void A_broken_declaration_is_an_error_naming_the_label(string key, string value, string error)
+    {
+        var (middlewares, errors) = Parse((key, value));
+
+        Assert.Empty(middlewares);
+        Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_pattern_that_would_backtrack_is_refused_and_one_that_runs_in_linear_time_is_taken()
+    {
+        var (_, backreference) = Parse(("swarmedge.middlewares.x.replace-path-regex.regex", "^/(a)\\1$"), ("swarmedge.middlewares.x.replace-path-regex.replacement", "/b"));
+        var (taken, nested) = Parse(("swarmedge.middlewares.x.replace-path-regex.regex", "^/(a+)+$"), ("swarmedge.middlewares.x.replace-path-regex.replacement", "/b"));
+
+        Assert.Contains(backreference, e => e.Contains("no backreferences, lookarounds or atomic groups", StringComparison.Ordinal));
+        Assert.Empty(nested);
+        // The classic catastrophic pattern on a hostile path: linear, so it answers at once.
+        var regex = MiddlewareLabelParser.Compile(((ReplacePathRegexMiddleware)taken[0]).Pattern);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.DoesNotMatch(regex, "/" + new string('a', 100_000) + "!");
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(1), $"took {started.Elapsed}");
+    }
+
+    [Fact]
+    public void A_range_written_with_bits_past_its_prefix_means_its_network_as_Traefik_reads_it()
+    {
+        var (middlewares, errors) = Parse(("swarmedge.middlewares.x.ip-allow.source-range", "10.1.2.3/16"));
+
+        Assert.Empty(errors);
+        Assert.Equal(["10.1.0.0/16"], ((IpAllowMiddleware)middlewares.Single()).Ranges.ToArray());
+    }
+
+    [Fact]
+    public void A_name_declared_as_two_kinds_and_options_missing_are_errors()
+    {
+        var (middlewares, errors) = Parse(
+            ("swarmedge.middlewares.x.in-flight.limit", "5"),
+            ("swarmedge.middlewares.x.add-prefix.prefix", "/v1"),
+            ("swarmedge.middlewares.y.redirect-regex.regex", "^http://(.*)"));
+
+        Assert.Empty(middlewares);
+        Assert.Contains("middleware 'x' is declared as add-prefix and in-flight: a middleware is of one kind (declare one of each)", errors);
+        Assert.Contains("middleware 'y' (redirect-regex) needs swarmedge.middlewares.y.redirect-regex.replacement", errors);
+    }
+
+    [Theory]
+    [InlineData("a, B ,c", new[] { "a", "b", "c" }, null)]
+    [InlineData("a,a", new string[0], "different middleware names")]
+    [InlineData("", new string[0], "different middleware names")]
+    [InlineData("a@file", new string[0], "different middleware names")]
+    public void A_chain_is_names_in_order(string value, string[] names, string? error)
+    {
+        var errors = ImmutableArray.CreateBuilder<string>();
+
+        var chain = MiddlewareLabelParser.ParseChain("swarmedge.http.middlewares", value, errors);
+
+        Assert.Equal(names, chain.ToArray());
+        if (error is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+        }
+    }
+}
