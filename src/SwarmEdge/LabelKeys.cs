@@ -25,6 +25,10 @@ internal static class LabelKeys
     public const string MaxBodySize = "swarmedge.http.max-body-size";
     public const string RateLimit = "swarmedge.http.rate-limit";
     public const string Protocol = "swarmedge.http.protocol";
+    public const string Sticky = "swarmedge.http.sticky";
+    public const string StickyCookie = "swarmedge.http.sticky.cookie";
+    public const string StickySameSite = "swarmedge.http.sticky.samesite";
+    public const string StickySecure = "swarmedge.http.sticky.secure";
     public const string RoutersPrefix = "swarmedge.http.routers.";
     public const string MiddlewaresPrefix = "swarmedge.middlewares.";
 
@@ -46,7 +50,7 @@ internal static class LabelKeys
     public static readonly HashSet<string> ServiceKeys =
     [
         Enable, Network, HttpPort, HttpLoadBalancing, RetryAttempts, RetryMethods, HealthPath, HealthInterval,
-        HealthTimeout, HealthThreshold, StallTimeout, MaxBodySize, RateLimit, Protocol,
+        HealthTimeout, HealthThreshold, StallTimeout, MaxBodySize, RateLimit, Protocol, Sticky, StickyCookie, StickySameSite, StickySecure,
         .. RouterKeys.Select(k => HttpPrefix + k),
     ];
 }

@@ -89,9 +89,10 @@ internal static partial class ServiceLabelParser
         var maxBodySize = ParseMaxBodySize(labels, errors);
         var rateLimit = ParseRateLimit(labels, errors);
         var protocol = ParseProtocol(labels, errors);
+        var sticky = ParseSticky(labels, errors, warnings);
 
         var routing = errors.Count == 0
-            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol, middlewares)
+            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol, middlewares, sticky)
             : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
@@ -399,6 +400,64 @@ internal static partial class ServiceLabelParser
         }
     }
 
+    /// <summary>swarmedge.http.sticky=true, with an optional cookie name (default: one per service), SameSite and Secure.</summary>
+    private static StickySessions? ParseSticky(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors, ImmutableArray<string>.Builder warnings)
+    {
+        var on = false;
+        if (labels.TryGetValue(Sticky, out var value) && !bool.TryParse(value.Trim(), out on))
+        {
+            errors.Add(Describe(Sticky, value, "must be true or false"));
+            return null;
+        }
+
+        if (!on)
+        {
+            foreach (var key in new[] { StickyCookie, StickySameSite, StickySecure }.Where(labels.ContainsKey))
+            {
+                warnings.Add($"label {key} has no effect without {Sticky}=true");
+            }
+
+            return null;
+        }
+
+        // Empty: one cookie per service (ProxyConfigBuilder names it), so two services on one host keep theirs apart.
+        string? cookie = null;
+        if (labels.TryGetValue(StickyCookie, out var cookieValue))
+        {
+            cookie = cookieValue.Trim();
+            if (!CookieNameRegex().IsMatch(cookie))
+            {
+                errors.Add(Describe(StickyCookie, cookieValue, "must be a cookie name of letters, digits, '-', '_' and '.' (up to 64)"));
+                return null;
+            }
+        }
+
+        var sameSite = "Lax";
+        if (labels.TryGetValue(StickySameSite, out var sameSiteValue))
+        {
+            sameSite = sameSiteValue.Trim().ToLowerInvariant() switch { "lax" => "Lax", "strict" => "Strict", "none" => "None", _ => "" };
+            if (sameSite.Length == 0)
+            {
+                errors.Add(Describe(StickySameSite, sameSiteValue, "must be lax, strict or none"));
+                return null;
+            }
+        }
+
+        bool? secure = null;
+        if (labels.TryGetValue(StickySecure, out var secureValue))
+        {
+            if (!bool.TryParse(secureValue.Trim(), out var s))
+            {
+                errors.Add(Describe(StickySecure, secureValue, "must be true or false"));
+                return null;
+            }
+
+            secure = s;
+        }
+
+        return new StickySessions(cookie ?? "", sameSite, secure);
+    }
+
     /// <summary>"100/s", "600/m": requests per client address, refilled over the period, at most that many at once.</summary>
     private static RequestRate? ParseRateLimit(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
@@ -696,6 +755,9 @@ internal static partial class ServiceLabelParser
 
     [GeneratedRegex(@"^[A-Za-z]{1,20}\z")]
     private static partial Regex MethodRegex();
+
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
+    private static partial Regex CookieNameRegex();
 
     [GeneratedRegex(@"^(?<n>[0-9]{1,12})\s?(?<u>|b|[kmg]|[kmg]b|[kmg]ib)\z", RegexOptions.IgnoreCase)]
     private static partial Regex SizeRegex();

@@ -20,7 +20,8 @@ internal sealed record ServiceRouting(
     long? MaxRequestBodySize = null,
     RequestRate? RateLimit = null,
     TaskProtocol Protocol = TaskProtocol.Http1,
-    EquatableArray<Middleware> Middlewares = default)
+    EquatableArray<Middleware> Middlewares = default,
+    StickySessions? Sticky = null)
 {
     /// <summary>The port a task endpoint is shown with: the HTTP port, else a router's, else the first TCP route's.</summary>
     public int EndpointPort => HttpPort ?? Routes.FirstOrDefault(r => r.Port is not null)?.Port ?? TcpRoutes.FirstOrDefault()?.Port ?? 0;

@@ -155,6 +155,27 @@ internal static class ProxyConfigBuilder
             TaskProtocol.Https => new ForwarderRequestConfig { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower },
             _ => null,
         },
+        SessionAffinity = service.Routing.Sticky is { } sticky
+            ? new SessionAffinityConfig
+            {
+                Enabled = true,
+                // A hash of the task ID: the same on every edge, with no key to share; a departed task's clients move.
+                Policy = "HashCookie",
+                FailurePolicy = "Redistribute",
+                AffinityKeyName = sticky.Cookie.Length > 0 ? sticky.Cookie : StickyCookieOf(service.Name),
+                Cookie = new SessionAffinityCookieConfig
+                {
+                    HttpOnly = true,
+                    SameSite = Enum.Parse<Microsoft.AspNetCore.Http.SameSiteMode>(sticky.SameSite),
+                    SecurePolicy = sticky.Secure switch
+                    {
+                        true => Microsoft.AspNetCore.Http.CookieSecurePolicy.Always,
+                        false => Microsoft.AspNetCore.Http.CookieSecurePolicy.None,
+                        null => Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest,
+                    },
+                },
+            }
+            : null,
         HealthCheck = new HealthCheckConfig
         {
             // A task that fails at the transport level leaves the rotation at once (TransportFailurePolicy).
@@ -175,6 +196,10 @@ internal static class ProxyConfigBuilder
         },
         Metadata = ClusterMetadata(service, port),
     };
+
+    /// <summary>A service's own affinity cookie: its name in the characters a cookie name may hold.</summary>
+    public static string StickyCookieOf(string serviceName) =>
+        "swarmedge_" + string.Concat(serviceName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_'));
 
     /// <summary>
     /// Added to the Order of host-less routes: above any host route's (priorities are at most 100,000 either

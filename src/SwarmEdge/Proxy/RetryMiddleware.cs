@@ -59,6 +59,10 @@ internal sealed partial class RetryMiddleware
         var state = new RetryState();
         context.Features.Set(state);
         var tried = new HashSet<DestinationState>();
+        // What the request carried before its first attempt: an attempt's own items (YARP's session affinity
+        // remembers the task the cookie named there) must not outlive it, or a retry elsewhere keeps the dead
+        // task's cookie and the client is moved once more on its next request.
+        var itemsBefore = context.Items.Count == 0 ? null : context.Items.Keys.ToArray();
         var pipeline = _pipelines.GetOrAdd(policy.Attempts - 1, static retries => new ResiliencePipelineBuilder<bool>()
             .AddRetry(new RetryStrategyOptions<bool>
             {
@@ -78,6 +82,14 @@ internal sealed partial class RetryMiddleware
             if (tried.Count > 0 && !PrepareRetry(context, proxy, candidates, tried, arrived, state))
             {
                 return false;
+            }
+
+            if (tried.Count > 0)
+            {
+                foreach (var key in context.Items.Keys.Where(k => itemsBefore is null || !itemsBefore.Contains(k)).ToList())
+                {
+                    context.Items.Remove(key);
+                }
             }
 
             await _next(context);

@@ -123,6 +123,20 @@ public class RetryMiddlewareTests
     }
 
     [Fact]
+    public async Task A_retry_starts_without_what_the_failed_attempt_left_in_the_requests_items()
+    {
+        // YARP's session affinity keeps the task the cookie named in Items: left there, the retry's response
+        // would not give the client the cookie of the task that answered.
+        var seen = new List<bool>();
+        _tasks["t1"] = context => { seen.Add(context.Items.ContainsKey("affinity")); context.Items["affinity"] = "t1"; return Refuses(context); };
+        _tasks["t2"] = context => { seen.Add(context.Items.ContainsKey("affinity")); return Answers(context); };
+
+        await SendAsync();
+
+        Assert.Equal([false, false], seen);
+    }
+
+    [Fact]
     public async Task Attempts_are_bounded_and_each_goes_to_a_task_not_tried_yet()
     {
         foreach (var id in new[] { "t1", "t2", "t3", "t4" })
