@@ -9,6 +9,7 @@
 # results/https.md), written by benchmarks/SwarmEdge.BenchTool from what the run recorded in
 # artifacts/bench/results.txt; raw wrk, hey and slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
+# BENCH_SWARMEDGE_ARGS: settings added to SwarmEdge's command line (an A/B run of one setting).
 # See benchmarks/README.md.
 set -euo pipefail
 shopt -s lastpipe
@@ -241,7 +242,10 @@ start_proxy() {
       cmd=("$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
            --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT"
            --SwarmEdge:Https:Port=$(( P_PORT + TLS_OFFSET )) --SwarmEdge:Https:CertificateDirectory="$TLS_DIR"
-           --SwarmEdge:Https:DefaultCertificate=bench "${SE_EXTRA[@]}") ;;
+           --SwarmEdge:Https:DefaultCertificate=bench "${SE_EXTRA[@]}")
+      # BENCH_SWARMEDGE_ARGS: more settings for SwarmEdge, for A/B runs of one setting (word-split on spaces).
+      read -r -a se_more <<<"${BENCH_SWARMEDGE_ARGS:-}"
+      cmd+=("${se_more[@]}") ;;
     yarp)
       cmd=("$work/yarp/YarpReference" --port "$P_PORT" --service "$SVC" --host "$HOSTNAME_HDR") ;;
     nginx-static|nginx-resolve)

@@ -110,6 +110,8 @@ builder.Services.AddHostedService<SwarmEventWatcher>();
 builder.Services.AddHostedService<DiscoveryLoop>();
 builder.Services.AddHostedService<AdminServer>();
 builder.Services.AddSwarmEdgeProxy();
+builder.Services.AddSingleton<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>());
 
 var app = builder.Build();
 if (listen.Proxy.TrustedProxies.Length > 0)
@@ -124,6 +126,11 @@ if (listen.Proxy.TrustedProxies.Length > 0)
     }
 
     app.UseForwardedHeaders(forwarded);
+}
+
+if (listen.AccessLog.Enabled)
+{
+    app.UseMiddleware<SwarmEdge.Proxy.AccessLogs.AccessLogMiddleware>();
 }
 
 app.UseMiddleware<DrainingMiddleware>();

@@ -109,6 +109,16 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             }
         }
 
+        if (Proxy.AccessLogs.AccessLogFilter.From(options.AccessLog).Error is { } accessLogError)
+        {
+            errors.Add(accessLogError);
+        }
+
+        if (options.AccessLog.Format.ToLowerInvariant() is not ("json" or "common" or "combined"))
+        {
+            errors.Add($"SwarmEdge:AccessLog:Format \"{options.AccessLog.Format}\" is not json, common or combined");
+        }
+
         foreach (var proxy in options.Proxy.TrustedProxies.Where(p => ProxyOptions.ParseNetwork(p) is null))
         {
             errors.Add($"SwarmEdge:Proxy:TrustedProxies \"{proxy}\" is neither an IP address nor a CIDR range");

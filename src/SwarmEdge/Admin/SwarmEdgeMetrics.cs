@@ -92,6 +92,9 @@ internal static class SwarmEdgeMetrics
         "swarmedge_dns_lookups_total", "tasks.<service> lookups, by result (ok, failed).",
         new CounterConfiguration { LabelNames = ["result"] });
 
+    public static readonly Counter AccessLogDropped = Metrics.CreateCounter(
+        "swarmedge_access_log_dropped_total", "Access log lines dropped because the writer's queue was full.");
+
     /// <summary>Drops every series of a gauge, before it is set again from a new state (a host that left must not linger).</summary>
     public static void Clear(Gauge gauge)
     {

@@ -8,7 +8,7 @@ namespace SwarmEdge.Proxy;
 /// waiting for its task's response for the length of the forward (see PendingResponses), and forwarded with
 /// the attempt's cancellation token. YARP links that token with the client's own: when we abort the attempt,
 /// YARP reports RequestCanceled with a 502, the client's connection untouched, and the retry middleware sends
-/// the request to another task.
+/// the request to another task. While access logs are on it also times the forward (UpstreamTime).
 /// </summary>
 internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, PendingResponses pending) : IHttpForwarder
 {
@@ -17,6 +17,30 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
 
     public async ValueTask<ForwarderError> SendAsync(
+        HttpContext context,
+        string destinationPrefix,
+        HttpMessageInvoker httpClient,
+        ForwarderRequestConfig requestConfig,
+        HttpTransformer transformer,
+        CancellationToken cancellationToken)
+    {
+        if (context.Features.Get<AccessLogs.UpstreamTime>() is not { } upstream)
+        {
+            return await ForwardAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await ForwardAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+        }
+        finally
+        {
+            upstream.Add(started);
+        }
+    }
+
+    private async ValueTask<ForwarderError> ForwardAsync(
         HttpContext context,
         string destinationPrefix,
         HttpMessageInvoker httpClient,

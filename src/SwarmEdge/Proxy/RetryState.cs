@@ -7,6 +7,10 @@ namespace SwarmEdge.Proxy;
 internal sealed class RetryState
 {
     private volatile bool _attemptAborted;
+    private int _retries;
+
+    /// <summary>Attempts after the first (the access log's retries).</summary>
+    public int Retries => Volatile.Read(ref _retries);
 
     /// <summary>The current attempt was aborted by us (its task left, or stalled on a lost node) before any response byte.</summary>
     public bool AttemptAborted => _attemptAborted;
@@ -14,5 +18,9 @@ internal sealed class RetryState
     public void MarkAborted() => _attemptAborted = true;
 
     /// <summary>A new attempt starts: the previous one has ended, nothing can abort it any more.</summary>
-    public void NextAttempt() => _attemptAborted = false;
+    public void NextAttempt()
+    {
+        _attemptAborted = false;
+        Interlocked.Increment(ref _retries);
+    }
 }
