@@ -95,6 +95,10 @@ internal static class SwarmEdgeMetrics
     public static readonly Counter AccessLogDropped = Metrics.CreateCounter(
         "swarmedge_access_log_dropped_total", "Access log lines dropped because the writer's queue was full.");
 
+    public static readonly Counter ForwardAuthFailures = Metrics.CreateCounter(
+        "swarmedge_forward_auth_failures_total", "Requests refused with 503 because a forward-auth middleware's auth service did not answer, by middleware.",
+        new CounterConfiguration { LabelNames = ["middleware"] });
+
     /// <summary>Drops every series of a gauge, before it is set again from a new state (a host that left must not linger).</summary>
     public static void Clear(Gauge gauge)
     {

@@ -13,6 +13,7 @@ namespace SwarmEdge.Catalog;
 [JsonDerivedType(typeof(BasicAuthMiddleware), "basic-auth")]
 [JsonDerivedType(typeof(RedirectRegexMiddleware), "redirect-regex")]
 [JsonDerivedType(typeof(InFlightMiddleware), "in-flight")]
+[JsonDerivedType(typeof(ForwardAuthMiddleware), "forward-auth")]
 [JsonDerivedType(typeof(HeadersMiddleware), "headers")]
 [JsonDerivedType(typeof(StripPrefixMiddleware), "strip-prefix")]
 [JsonDerivedType(typeof(AddPrefixMiddleware), "add-prefix")]
@@ -46,6 +47,17 @@ internal sealed record RedirectRegexMiddleware(string Name, string Pattern, stri
 
 /// <summary>At most Limit requests of a route in flight at once; more: 429.</summary>
 internal sealed record InFlightMiddleware(string Name, int Limit) : Middleware(Name)
+{
+    public override bool IsGate => true;
+}
+
+/// <summary>
+/// Each request is first asked of an auth service (GET Address with the request's headers, or only RequestHeaders
+/// when given, and X-Forwarded-Method/Proto/Host/Uri/For as the edge saw the request): a 2xx lets it through with
+/// ResponseHeaders copied from the answer (and removed from the request when the answer has none), anything else
+/// is the client's answer (a login redirect, a 401).
+/// </summary>
+internal sealed record ForwardAuthMiddleware(string Name, string Address, EquatableArray<string> ResponseHeaders, EquatableArray<string> RequestHeaders) : Middleware(Name)
 {
     public override bool IsGate => true;
 }

@@ -21,7 +21,7 @@ internal static partial class MiddlewareLabelParser
     /// <summary>Where Docker mounts a service's secrets: the only place a users file is read from.</summary>
     public const string SecretsDirectory = "/run/secrets/";
 
-    private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
+    private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "forward-auth", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
 
     // Headers a middleware must not touch: they frame the message or the connection, name the host the task is
     // routed by, or carry the client's address, which only trusted proxies may set (SwarmEdge:Proxy:TrustedProxies).
@@ -72,6 +72,7 @@ internal static partial class MiddlewareLabelParser
                 "basic-auth" => BasicAuth(name, options, errors),
                 "redirect-regex" => RedirectRegex(name, options, errors),
                 "in-flight" => InFlight(name, options, errors),
+                "forward-auth" => ForwardAuth(name, options, errors),
                 "headers" => Headers(name, options, errors),
                 "strip-prefix" => StripPrefix(name, options, errors),
                 "add-prefix" => AddPrefix(name, options, errors),
@@ -197,6 +198,54 @@ internal static partial class MiddlewareLabelParser
 
         errors.Add(Describe(limit.Key, limit.Value, "must be a whole number from 1 to 1000000"));
         return null;
+    }
+
+    /// <summary>
+    /// address: an http(s) URL of the auth service, by name (a service on the edge's networks, as Authelia's
+    /// http://authelia:9091/api/authz/forward-auth); auth-response-headers and auth-request-headers: header lists.
+    /// </summary>
+    private static ForwardAuthMiddleware? ForwardAuth(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["address", "auth-response-headers", "auth-request-headers"], errors) || Required(name, "forward-auth", options, "address", errors) is not { } address)
+        {
+            return null;
+        }
+
+        var value = address.Value.Trim();
+        if (value.Length > 2000 || !Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")
+            || uri.UserInfo.Length > 0 || uri.Fragment.Length > 0 || uri.HostNameType != UriHostNameType.Dns || uri.IsLoopback)
+        {
+            errors.Add(Describe(address.Key, address.Value, "must be an http or https URL naming the auth service by its host name (http://authelia:9091/api/authz/forward-auth), without credentials"));
+            return null;
+        }
+
+        var responseHeaders = HeaderList(options, "auth-response-headers", errors);
+        var requestHeaders = HeaderList(options, "auth-request-headers", errors);
+        return responseHeaders is null || requestHeaders is null ? null : new ForwardAuthMiddleware(name, uri.AbsoluteUri, responseHeaders.Value, requestHeaders.Value);
+    }
+
+    /// <summary>A comma-separated list of header names a middleware may change; empty when the option is absent.</summary>
+    private static EquatableArray<string>? HeaderList(Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
+    {
+        if (!options.TryGetValue(option, out var found))
+        {
+            return EquatableArray<string>.Empty;
+        }
+
+        var headers = found.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (headers.Length is 0 or > 50 || !headers.All(HeaderRegex().IsMatch))
+        {
+            errors.Add(Describe(found.Key, found.Value, "must be a comma-separated list of up to 50 header names"));
+            return null;
+        }
+
+        if (headers.FirstOrDefault(ReservedHeaders.Contains) is { } reserved)
+        {
+            errors.Add(Describe(found.Key, found.Value, $"header {reserved} is not one a middleware may change (it frames the message, routes it or carries the client's address)"));
+            return null;
+        }
+
+        return headers.Distinct(StringComparer.OrdinalIgnoreCase).ToEquatableArray();
     }
 
     /// <summary>request.set.&lt;Header&gt;, request.append.&lt;Header&gt;, request.remove, and the same under response.</summary>

@@ -103,6 +103,53 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Forward_auth_asks_an_auth_service_of_the_swarm_and_fails_closed_while_it_has_no_task()
+    {
+        // The auth service is a service of its own, routed too (as Authelia's login portal is).
+        var auth = SwarmServices.UniqueName("mw-auth");
+        await _services.CreateAsync(auth, 1, SwarmServices.Labels(80, ("swarmedge.http.host", $"{auth}.test")));
+        var name = SwarmServices.UniqueName("mw-sso");
+        var host = $"{name}.test";
+        await _services.CreateAsync(name, 1, SwarmServices.Labels(80, ("swarmedge.http.host", host), ("swarmedge.http.middlewares", "sso"),
+            ("swarmedge.middlewares.sso.forward-auth.address", $"http://{auth}/auth"),
+            ("swarmedge.middlewares.sso.forward-auth.auth-response-headers", "Remote-User")));
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, auth, 1);
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, name, 1);
+
+        // Let in with the identity the auth service gave, never the one the client brought.
+        using var allowed = await SendAsync(swarm.Edge.Proxy, host, "/private?x=1", ("X-Token", "letmein"), ("Remote-User", "root"));
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.EndsWith(" /private?x=1", (await allowed.Content.ReadAsStringAsync()).Trim(), StringComparison.Ordinal);
+        Assert.Equal("alice", Header(allowed, "X-Seen-User"));
+
+        // Refused: the client gets the auth service's answer (its login redirect, built from what the edge told it).
+        using var refused = await SendAsync(swarm.Edge.Proxy, host, "/private?x=1", ("Remote-User", "root"), ("X-Forwarded-Host", "evil.test"));
+        Assert.Equal(HttpStatusCode.Found, refused.StatusCode);
+        Assert.Equal($"https://login.test/?rd={host}/private?x=1", refused.Headers.Location?.ToString());
+        Assert.DoesNotContain(" /private", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // No auth task: nobody gets in (503), and everyone with a token again once it is back. (The departing task
+        // answers until it has stopped, as it does for the edge's own requests: the edge asks it as long as it is there.)
+        await _services.ScaleAsync(auth, 0);
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, auth, 0);
+        var started = DateTime.UtcNow;
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var down = await SendAsync(swarm.Edge.Proxy, host, "/private", ("X-Token", "letmein"));
+            return down.StatusCode == HttpStatusCode.ServiceUnavailable;
+        }, TimeSpan.FromSeconds(30), "the route answers 503 while its auth service has no task");
+        var failClosed = DateTime.UtcNow - started;
+        await _services.ScaleAsync(auth, 1);
+        await Eventually.HoldsAsync(async () =>
+        {
+            using var back = await SendAsync(swarm.Edge.Proxy, host, "/private", ("X-Token", "letmein"));
+            return back.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(60), "the route lets the token in again once the auth service has a task");
+        Measurements.Record(output, "forward-auth",
+            $"token: 200 as alice (the client's Remote-User: root replaced); no token: 302 to the login page; auth service at 0 tasks: 503 ({failClosed.TotalSeconds:0.0} s after the edge saw it go), 200 again after it came back");
+    }
+
+    [Fact]
     public async Task X_forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_up_to_the_first_address_that_is_not_one()
     {
         var client = await ClientAddressAsync();

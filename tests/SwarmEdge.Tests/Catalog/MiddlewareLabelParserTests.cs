@@ -24,6 +24,8 @@ public class MiddlewareLabelParserTests
             ("swarmedge.middlewares.old.redirect-regex.replacement", "https://new.test/$1"),
             ("swarmedge.middlewares.old.redirect-regex.permanent", "true"),
             ("swarmedge.middlewares.busy.in-flight.limit", "100"),
+            ("swarmedge.middlewares.sso.forward-auth.address", "http://authelia:9091/api/authz/forward-auth"),
+            ("swarmedge.middlewares.sso.forward-auth.auth-response-headers", "Remote-User, Remote-Groups,remote-user"),
             ("swarmedge.middlewares.sec.headers.response.set.X-Frame-Options", "DENY"),
             ("swarmedge.middlewares.sec.headers.response.remove", "Server, X-Powered-By"),
             ("swarmedge.middlewares.sec.headers.request.append.X-Team", "shop"),
@@ -43,10 +45,11 @@ public class MiddlewareLabelParserTests
             new HeadersMiddleware("sec",
                 [new HeaderChange("X-Team", HeaderAction.Append, "shop")],
                 [new HeaderChange("Server", HeaderAction.Remove, null), new HeaderChange("X-Powered-By", HeaderAction.Remove, null), new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]),
+            new ForwardAuthMiddleware("sso", "http://authelia:9091/api/authz/forward-auth", ["Remote-User", "Remote-Groups"], []),
             new ReplacePathRegexMiddleware("users", "^/u/([0-9]+)$", "/users/$1"),
             new AddPrefixMiddleware("v2", "/v2"),
         ], middlewares.ToArray());
-        Assert.All(middlewares, m => Assert.Equal(m is IpAllowMiddleware or BasicAuthMiddleware or RedirectRegexMiddleware or InFlightMiddleware, m.IsGate));
+        Assert.All(middlewares, m => Assert.Equal(m is IpAllowMiddleware or BasicAuthMiddleware or RedirectRegexMiddleware or InFlightMiddleware or ForwardAuthMiddleware, m.IsGate));
     }
 
     [Theory]
@@ -66,6 +69,14 @@ public class MiddlewareLabelParserTests
     [InlineData("swarmedge.middlewares.x.headers.both.set.X-A", "v", "a headers middleware takes")]
     [InlineData("swarmedge.middlewares.x.strip-prefix.prefixes", "/", "must be a comma-separated list of path prefixes")]
     [InlineData("swarmedge.middlewares.x.add-prefix.prefix", "v1", "must be a path prefix")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "http://localhost:8081/", "naming the auth service by its host name")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "http://127.0.0.1:8081/", "naming the auth service by its host name")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "http://169.254.169.254/latest/meta-data/", "naming the auth service by its host name")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "http://[::1]/", "naming the auth service by its host name")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "http://user:pw@auth/", "without credentials")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "file:///etc/passwd", "must be an http or https URL")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.address", "auth:9091", "must be an http or https URL")]
+    [InlineData("swarmedge.middlewares.x.forward-auth.auth-response-headers", "Host", "needs swarmedge.middlewares.x.forward-auth.address")]
     public void A_broken_declaration_is_an_error_naming_the_label(string key, string value, string error)
     {
         var (middlewares, errors) = Parse((key, value));
@@ -96,6 +107,17 @@ public class MiddlewareLabelParserTests
 
         Assert.Empty(errors);
         Assert.Equal(["10.1.0.0/16"], ((IpAllowMiddleware)middlewares.Single()).Ranges.ToArray());
+    }
+
+    [Fact]
+    public void Forward_auth_may_not_copy_headers_that_frame_or_route_the_request_or_carry_the_clients_address()
+    {
+        var (middlewares, errors) = Parse(
+            ("swarmedge.middlewares.sso.forward-auth.address", "https://auth.example.com/verify"),
+            ("swarmedge.middlewares.sso.forward-auth.auth-response-headers", "Remote-User,X-Forwarded-For"));
+
+        Assert.Empty(middlewares);
+        Assert.Contains(errors, e => e.Contains("header X-Forwarded-For is not one a middleware may change", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -7,12 +7,19 @@ namespace SwarmEdge.Proxy.Middlewares;
 /// <summary>Each gate middleware as a request delegate in front of the rest of the chain.</summary>
 internal static class Gates
 {
-    public static RequestDelegate Build(Middleware gate, RequestDelegate next, HtpasswdFiles users) => gate switch
+    public static RequestDelegate Build(Middleware gate, RequestDelegate next, HtpasswdFiles users, ForwardAuthClient forwardAuth) => gate switch
     {
         IpAllowMiddleware allow => IpAllow(allow, next),
         BasicAuthMiddleware auth => BasicAuth(auth, next, users),
         RedirectRegexMiddleware redirect => RedirectRegex(redirect, next),
         InFlightMiddleware inFlight => InFlight(inFlight, next),
+        ForwardAuthMiddleware auth => async context =>
+        {
+            if (await forwardAuth.AuthorizeAsync(auth, context))
+            {
+                await next(context);
+            }
+        },
         _ => throw new ArgumentException($"{gate.GetType().Name} is not a gate", nameof(gate)),
     };
 

@@ -6,13 +6,13 @@ using Yarp.ReverseProxy.Configuration;
 namespace SwarmEdge.Proxy.Middlewares;
 
 /// <summary>
-/// Runs a route's gate middlewares (ip-allow, basic-auth, redirect-regex, in-flight) in the order its chain names
+/// Runs a route's gate middlewares (ip-allow, basic-auth, forward-auth, redirect-regex, in-flight) in the order its chain names
 /// them, before anything is forwarded. The definitions travel in the route's metadata (GatesKey, JSON), so a route
 /// and its gates change together in one YARP update: no request meets a route without its gates. Compiled once per
 /// route config: YARP keeps the same RouteConfig while a route is unchanged, so in-flight counts and the users
 /// files' caches live as long as the route does.
 /// </summary>
-internal sealed partial class RouteGatesMiddleware(RequestDelegate next, HtpasswdFiles users, ILogger<RouteGatesMiddleware> logger)
+internal sealed partial class RouteGatesMiddleware(RequestDelegate next, HtpasswdFiles users, ForwardAuthClient forwardAuth, ILogger<RouteGatesMiddleware> logger)
 {
     public const string GatesKey = "swarmedge.gates";
 
@@ -24,7 +24,13 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Htpassw
     public Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
-        return route.Metadata?.ContainsKey(GatesKey) == true ? _chains.GetValue(route, Compile)(context) : next(context);
+        if (route.Metadata?.ContainsKey(GatesKey) != true)
+        {
+            return next(context);
+        }
+
+        // TryGetValue first: GetValue with a method group would allocate a delegate on every request.
+        return _chains.TryGetValue(route, out var chain) ? chain(context) : _chains.GetValue(route, Compile)(context);
     }
 
     private RequestDelegate Compile(RouteConfig route)
@@ -49,7 +55,7 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Htpassw
         var chain = next;
         foreach (var gate in gates.Reverse())
         {
-            chain = Gates.Build(gate, chain, users);
+            chain = Gates.Build(gate, chain, users, forwardAuth);
         }
 
         return chain;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SwarmEdge;
 using SwarmEdge.Catalog;
 using SwarmEdge.Proxy.Middlewares;
 using Yarp.ReverseProxy.Configuration;
@@ -11,10 +13,11 @@ using Yarp.ReverseProxy.Model;
 namespace SwarmEdge.Tests.Proxy.Middlewares;
 
 /// <summary>The gates with DefaultHttpContext and a hand-built route whose metadata carries them, as ProxyConfigBuilder writes it.</summary>
-public sealed class RouteGatesMiddlewareTests : IDisposable
+public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, IClassFixture<AuthService>
 {
     private readonly string _users = Path.Combine(Path.GetTempPath(), "swarmedge-users-" + Guid.NewGuid().ToString("N"));
     private readonly HtpasswdFiles _files = new(TimeProvider.System, NullLogger<HtpasswdFiles>.Instance);
+    private readonly ForwardAuthClient _forwardAuth = new(Options.Create(new SwarmEdgeOptions { Dns = { Server = "" } }), NullLogger<ForwardAuthClient>.Instance, TimeProvider.System);
 
     private static RouteConfig Route(params Middleware[] gates) => new()
     {
@@ -27,7 +30,7 @@ public sealed class RouteGatesMiddlewareTests : IDisposable
         Func<HttpContext, Task>? forward = null)
     {
         var forwarded = false;
-        middleware ??= new RouteGatesMiddleware(async c => { forwarded = true; if (forward is not null) await forward(c); }, _files, NullLogger<RouteGatesMiddleware>.Instance);
+        middleware ??= new RouteGatesMiddleware(async c => { forwarded = true; if (forward is not null) await forward(c); }, _files, _forwardAuth, NullLogger<RouteGatesMiddleware>.Instance);
         var context = new DefaultHttpContext();
         context.Request.Scheme = "http";
         context.Request.Method = "GET";
@@ -117,7 +120,7 @@ public sealed class RouteGatesMiddlewareTests : IDisposable
     {
         var route = Route(new InFlightMiddleware("busy", 1));
         var release = new TaskCompletionSource();
-        var middleware = new RouteGatesMiddleware(_ => release.Task, _files, NullLogger<RouteGatesMiddleware>.Instance);
+        var middleware = new RouteGatesMiddleware(_ => release.Task, _files, _forwardAuth, NullLogger<RouteGatesMiddleware>.Instance);
 
         var first = RunAsync(route, middleware: middleware);
         var (second, _) = await RunAsync(route, middleware: middleware);
@@ -149,5 +152,90 @@ public sealed class RouteGatesMiddlewareTests : IDisposable
         Assert.True(forwarded);
     }
 
-    public void Dispose() => File.Delete(_users);
+    [Fact]
+    public async Task Forward_auth_lets_through_what_the_auth_service_allows_with_its_identity_headers_only()
+    {
+        var route = Route(new ForwardAuthMiddleware("sso", auth.Address("/verify"), ["Remote-User", "Remote-Groups"], []));
+
+        var (allowed, allowedForwarded) = await RunAsync(route, c =>
+        {
+            c.Request.Headers["X-Token"] = "alice";
+            c.Request.Headers["Remote-User"] = "root";
+            c.Request.Headers["Remote-Groups"] = "admins";
+            c.Request.Headers["X-Forwarded-For"] = "203.0.113.66";
+            c.Request.Headers.Cookie = "session=abc";
+        });
+
+        Assert.True(allowedForwarded);
+        // The auth service's user, and no groups: it gave none, so the client's own Remote-Groups is gone too.
+        Assert.Equal("alice", allowed.Request.Headers["Remote-User"].ToString());
+        Assert.False(allowed.Request.Headers.ContainsKey("Remote-Groups"));
+        var asked = auth.LastRequest!;
+        Assert.Equal(("GET", "/verify"), (asked.Method, asked.Path));
+        Assert.Equal(("GET", "http", "old.test", "/cart/7?x=1", "10.1.2.3", "session=abc"),
+            (asked.Headers["X-Forwarded-Method"], asked.Headers["X-Forwarded-Proto"], asked.Headers["X-Forwarded-Host"], asked.Headers["X-Forwarded-Uri"],
+             asked.Headers["X-Forwarded-For"], asked.Headers["Cookie"]));
+    }
+
+    [Fact]
+    public async Task Forward_auth_gives_the_client_the_auth_services_refusal()
+    {
+        var route = Route(new ForwardAuthMiddleware("sso", auth.Address("/verify"), ["Remote-User"], []));
+        var body = new MemoryStream();
+
+        var (refused, forwarded) = await RunAsync(route, c => c.Response.Body = body);
+
+        Assert.False(forwarded);
+        Assert.Equal(302, refused.Response.StatusCode);
+        Assert.Equal("https://login.test/?rd=/cart/7?x=1", refused.Response.Headers.Location.ToString());
+        Assert.Equal("log in first", Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
+    public async Task Forward_auth_sends_only_the_listed_request_headers_when_told()
+    {
+        var route = Route(new ForwardAuthMiddleware("sso", auth.Address("/verify"), [], ["X-Token"]));
+
+        var (_, forwarded) = await RunAsync(route, c =>
+        {
+            c.Request.Headers["X-Token"] = "alice";
+            c.Request.Headers.Cookie = "session=abc";
+        });
+
+        Assert.True(forwarded);
+        Assert.False(auth.LastRequest!.Headers.ContainsKey("Cookie"));
+        Assert.Equal("alice", auth.LastRequest.Headers["X-Token"]);
+    }
+
+    [Fact]
+    public async Task Forward_auth_fails_closed_when_the_auth_service_cannot_be_reached()
+    {
+        var (down, downForwarded) = await RunAsync(Route(new ForwardAuthMiddleware("sso", auth.ClosedAddress(), [], [])), c => c.Request.Headers["X-Token"] = "alice");
+        // The auth service listens on loopback too, but the edge never connects there: a label cannot aim it at itself.
+        var (loopback, loopbackForwarded) = await RunAsync(Route(new ForwardAuthMiddleware("sso", auth.LoopbackAddress("/verify"), [], [])), c => c.Request.Headers["X-Token"] = "alice");
+
+        Assert.False(downForwarded || loopbackForwarded);
+        Assert.Equal((503, 503), (down.Response.StatusCode, loopback.Response.StatusCode));
+    }
+
+    [Theory]
+    [InlineData("10.0.1.5", true)]
+    [InlineData("172.17.0.1", true)]
+    [InlineData("fd00::5", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("127.8.9.10", false)]
+    [InlineData("::1", false)]
+    [InlineData("::ffff:127.0.0.1", false)]
+    [InlineData("169.254.169.254", false)]
+    [InlineData("fe80::1", false)]
+    [InlineData("0.0.0.0", false)]
+    [InlineData("224.0.0.1", false)]
+    public void Forward_auth_never_connects_to_the_edge_itself_or_link_local_addresses(string address, bool allowed) =>
+        Assert.Equal(allowed, ForwardAuthClient.MayConnect(IPAddress.Parse(address)));
+
+    public void Dispose()
+    {
+        File.Delete(_users);
+        _forwardAuth.Dispose();
+    }
 }
