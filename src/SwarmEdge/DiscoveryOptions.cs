@@ -14,6 +14,12 @@ internal sealed class DiscoveryOptions
     /// <summary>Longest backoff between the retries of one Docker API call, and between event stream reconnects.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Also serve services labelled for Traefik's Swarm provider (traefik.enable=true and traefik.http.*), their
+    /// labels read as SwarmEdge's (Catalog/Traefik). A service with swarmedge.enable is read by its SwarmEdge labels.
+    /// </summary>
+    public bool TraefikLabels { get; set; }
+
     /// <summary>After a read of the swarm that failed every retry, the wait before the same read is tried again.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using SwarmEdge.Catalog.Traefik;
 using static SwarmEdge.LabelKeys;
 
 namespace SwarmEdge.Catalog;
@@ -38,7 +39,8 @@ internal static partial class ServiceLabelParser
 
         if (!labels.TryGetValue(Enable, out var enableValue))
         {
-            return new LabelParseResult(false, null, [], []);
+            // Only listed when the operator turned Traefik's labels on (SwarmEdge:Discovery:TraefikLabels).
+            return labels.Keys.Any(TraefikLabels.IsTraefikKey) ? ParseTraefik(labels) : new LabelParseResult(false, null, [], []);
         }
 
         if (!bool.TryParse(enableValue.Trim(), out var enabled))
@@ -516,6 +518,19 @@ internal static partial class ServiceLabelParser
         }
 
         return total >= (min ?? TimeSpan.FromMilliseconds(100)) && total <= (max ?? MaxDuration) ? total : null;
+    }
+
+    /// <summary>A service labelled for Traefik: its labels rewritten as SwarmEdge's, then read as any service's.</summary>
+    private static LabelParseResult ParseTraefik(IReadOnlyDictionary<string, string> labels)
+    {
+        var translation = TraefikLabels.Translate(labels);
+        if (!translation.Enabled || translation.Errors.Length > 0)
+        {
+            return new LabelParseResult(translation.Enabled, null, translation.Errors, translation.Warnings);
+        }
+
+        var parsed = Parse(translation.Labels);
+        return parsed with { Warnings = translation.Warnings.AddRange(parsed.Warnings) };
     }
 
     private static ImmutableArray<HttpRoute> ParseRoutes(

@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using Docker.DotNet.Models;
+using Microsoft.Extensions.Options;
+using SwarmEdge.Catalog.Traefik;
 
 namespace SwarmEdge.Discovery;
 
@@ -8,10 +10,15 @@ namespace SwarmEdge.Discovery;
 /// for: services that opted in (by label, also when one service is re-read), the running tasks of those
 /// services only (task specs hold environment variables, often secrets), networks and nodes. A full read is
 /// four requests up to TasksPerRequest services (one more per further TasksPerRequest); a service read is two.
-/// These are the exact request shapes deploy/socket-proxy lets through.
+/// These are the exact request shapes deploy/socket-proxy lets through. With SwarmEdge:Discovery:TraefikLabels,
+/// services labelled traefik.enable are listed as well (one more request: Docker's label filters all must match).
 /// </summary>
-internal sealed class SwarmReader(DockerApi api)
+internal sealed class SwarmReader(DockerApi api, IOptions<SwarmEdgeOptions> options)
 {
+    private readonly string[] _enableLabels = options.Value.Discovery.TraefikLabels
+        ? [LabelKeys.Enable, TraefikLabels.Enable]
+        : [LabelKeys.Enable];
+
     /// <summary>Service IDs per task list request: keeps its URL around 3 KB, well inside a proxy's buffer.</summary>
     public const int TasksPerRequest = 80;
 
@@ -36,8 +43,7 @@ internal sealed class SwarmReader(DockerApi api)
 
     private async Task<SwarmSnapshot> ReadAllAsync(SwarmSnapshot previous, CancellationToken ct)
     {
-        var services = await api.CallAsync("services.list",
-            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(null) }, t), ct);
+        var services = await ListOptedInAsync(null, ct);
         var mappedServices = services.Select(DockerModelMapper.ToService).ToImmutableArray();
         var ids = mappedServices.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var tasks = new List<TaskResponse>();
@@ -67,13 +73,12 @@ internal sealed class SwarmReader(DockerApi api)
     /// </summary>
     private async Task<SwarmSnapshot> ReadServiceAsync(SwarmSnapshot snapshot, string serviceId, CancellationToken ct)
     {
-        var listed = await api.CallAsync("services.list",
-            (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(serviceId) }, t), ct);
+        var listed = await ListOptedInAsync(serviceId, ct);
         // Docker's id filter matches prefixes.
         var service = listed.Where(s => s.ID == serviceId).Select(DockerModelMapper.ToService).FirstOrDefault();
 
         var others = snapshot.Services.Where(s => s.Id != serviceId);
-        if (service is null || !service.Labels.ContainsKey(LabelKeys.Enable))
+        if (service is null || !_enableLabels.Any(service.Labels.ContainsKey))
         {
             return snapshot with
             {
@@ -104,8 +109,22 @@ internal sealed class SwarmReader(DockerApi api)
             .ToImmutableDictionary(n => n.ID, n => new SwarmNetwork(n.ID, n.Name), StringComparer.Ordinal);
     }
 
+    /// <summary>The services carrying any of the enable labels (a service with several listed once).</summary>
+    private async Task<List<SwarmService>> ListOptedInAsync(string? serviceId, CancellationToken ct)
+    {
+        var services = new List<SwarmService>();
+        foreach (var label in _enableLabels)
+        {
+            var listed = await api.CallAsync("services.list",
+                (c, t) => c.Swarm.ListServicesAsync(new ServiceListParameters { Filters = OptedIn(serviceId, label) }, t), ct);
+            services.AddRange(listed.Where(s => services.TrueForAll(known => known.ID != s.ID)));
+        }
+
+        return services;
+    }
+
     // Key order is the order of the query's JSON, which the socket proxy's allow-list spells out.
-    private static IDictionary<string, IDictionary<string, bool>> OptedIn(string? serviceId)
+    private static IDictionary<string, IDictionary<string, bool>> OptedIn(string? serviceId, string label)
     {
         var filters = new Dictionary<string, IDictionary<string, bool>>();
         if (serviceId is not null)
@@ -113,7 +132,7 @@ internal sealed class SwarmReader(DockerApi api)
             filters["id"] = new Dictionary<string, bool> { [serviceId] = true };
         }
 
-        filters["label"] = new Dictionary<string, bool> { [LabelKeys.Enable] = true };
+        filters["label"] = new Dictionary<string, bool> { [label] = true };
         return filters;
     }
 

@@ -34,6 +34,9 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         "GET /v1.41/nodes HTTP/1.1",
         $"GET /services?{OptedIn} HTTP/1.1",
         $"GET /v1.41/services?{OneOptedIn} HTTP/1.1",
+        // With SwarmEdge:Discovery:TraefikLabels: services labelled for Traefik's Swarm provider.
+        $"GET /services?{OptedIn.Replace("swarmedge.enable", "traefik.enable", StringComparison.Ordinal)} HTTP/1.1",
+        $"GET /v1.41/services?{OneOptedIn.Replace("swarmedge.enable", "traefik.enable", StringComparison.Ordinal)} HTTP/1.1",
         $"GET /tasks?{RunningOf} HTTP/1.1",
         $"GET /events?{EventTypes} HTTP/1.1",
         $"GET /events?since=1796214907.604949416&{EventTypes} HTTP/1.1",
@@ -88,6 +91,8 @@ public sealed class SocketProxyTests(SocketProxyTests.RunningProxy proxy, ITestO
         { "services, empty filter", "GET /services?filters=%7B%7D HTTP/1.1" },
         { "services, label filter overridden by a second key", "GET /services?filters=%7B%22label%22%3A%7B%22swarmedge.enable%22%3Atrue%7D%2C%22label%22%3A%7B%7D%7D HTTP/1.1" },
         { "services, second filters parameter", $"GET /services?{OptedIn}&filters=%7B%7D HTTP/1.1" },
+        { "services by another Traefik label", "GET /services?filters=%7B%22label%22%3A%7B%22traefik.http.routers%22%3Atrue%7D%7D HTTP/1.1" },
+        { "services by a label that ends like an enable label", "GET /services?filters=%7B%22label%22%3A%7B%22xtraefik.enable%22%3Atrue%7D%7D HTTP/1.1" },
         { "services, filter not encoded", "GET /services?filters={\"label\":{\"swarmedge.enable\":true}} HTTP/1.1" },
         { "all tasks", "GET /tasks HTTP/1.1" },
         { "every running task", "GET /tasks?filters=%7B%22desired-state%22%3A%7B%22running%22%3Atrue%7D%7D HTTP/1.1" },

@@ -29,6 +29,9 @@ public sealed class LabelFuzzTests : IDisposable
         "SWARMEDGE.ENABLE", "swarmedge.http.host ", "traefik.enable", "swarmedge.http.routers.a.port", "swarmedge.http.routers.ui.port",
         "swarmedge.http.routers.ui.host", "swarmedge.tcp.routers.r.port", "swarmedge.tcp.routers.r.entrypoint",
         "swarmedge.tcp.routers.s.entrypoint", "swarmedge.tcp.routers.R.port",
+        "traefik.http.routers.t.rule", "traefik.http.routers.t.entrypoints", "traefik.http.routers.t.middlewares",
+        "traefik.http.services.t.loadbalancer.server.port", "traefik.http.middlewares.m.stripprefix.prefixes",
+        "traefik.http.middlewares.m.redirectscheme.scheme", "traefik.http.routers.t.tls",
     ];
 
     private static readonly string[] Values =
@@ -39,6 +42,8 @@ public sealed class LabelFuzzTests : IDisposable
         "/a?b", "/a#b", "/%2e%2e/", "/a/**", "api", "100000", "100001", "-100000", "power-of-two-choices", "ROUND-ROBIN", "weighted",
         "GET,HEAD", "GET,,HEAD", "5s", "1m30s", "50ms", "2h", "10MB", "0/s", "100/s", "600/m", "edge", "net-b", "shop", "evil",
         new string('a', 300), "\u0000", "\u202e", "<script>", "$(reboot)",
+        "Host(`anchor.example.com`)", "Host(`x.test`) || PathPrefix(`/`)", "PathPrefix(`/api`)", "!Host(`a`)", "((", "Host(`a`,`b`)",
+        "websecure", "web,websecure", "m@docker", "m@file", "https",
     ];
 
     private static readonly string[] Hosts =
@@ -54,6 +59,17 @@ public sealed class LabelFuzzTests : IDisposable
                 .GroupBy(p => p.Item1, StringComparer.Ordinal)
                 .ToImmutableDictionary(g => g.Key, g => g.Last().Item2, StringComparer.Ordinal));
 
+    // The same, labelled for Traefik (SwarmEdge:Discovery:TraefikLabels), half of the time.
+    private static readonly Gen<ImmutableDictionary<string, string>> GenAnyLabels = Gen.OneOf(GenLabels,
+        Gen.Select(Gen.OneOf(Hosts), Gen.Select(Gen.OneOf(Keys), Gen.OneOf(Values)).List[0, 5])
+            .Select(sample => sample.Item2
+                .Prepend(("traefik.http.routers.t.rule", $"Host(`{sample.Item1}`)"))
+                .Prepend(("traefik.http.services.t.loadbalancer.server.port", "8080"))
+                .Prepend(("traefik.enable", "true"))
+                .Where(p => p.Item1 != "swarmedge.enable")
+                .GroupBy(p => p.Item1, StringComparer.Ordinal)
+                .ToImmutableDictionary(g => g.Key, g => g.Last().Item2, StringComparer.Ordinal)));
+
     private static readonly OptedInService Anchor = Service("anchor", Routed(("swarmedge.http.host", "anchor.example.com"), ("com.docker.stack.namespace", "anchor")), createdAt: Jan1);
     private static readonly SwarmTask AnchorTask = TaskAt("a1", "svc-anchor", "10.0.1.1");
 
@@ -65,7 +81,7 @@ public sealed class LabelFuzzTests : IDisposable
 
     [Fact]
     public void The_parser_never_throws_and_a_service_with_errors_has_no_routing() =>
-        GenLabels.Sample(labels =>
+        GenAnyLabels.Sample(labels =>
         {
             var result = ServiceLabelParser.Parse(labels);
             return result.Errors.IsEmpty || result.Routing is null;
@@ -79,7 +95,7 @@ public sealed class LabelFuzzTests : IDisposable
         var policies = new[] { RoutingPolicy.Default, OpenPolicy };
         var withRoutes = 0;
 
-        await Gen.Select(GenLabels.Array[1, 5], Gen.Int[0, 1]).SampleAsync(async sample =>
+        await Gen.Select(GenAnyLabels.Array[1, 5], Gen.Int[0, 1]).SampleAsync(async sample =>
         {
             var (labelSets, policyIndex) = sample;
             var others = labelSets.Select((labels, i) => Service($"s{i}", labels, networks: i % 2 == 0 ? ["net-a"] : ["net-a", "net-b"], createdAt: Jan1.AddDays(1 + i))).ToList();
