@@ -202,3 +202,91 @@ public class StackFileConverterTests
         Assert.True(ex.Start.Line >= 2);
     }
 }
+
+public class StackFileConverterTraefikTests
+{
+    [Fact]
+    public void Traefik_labels_get_the_SwarmEdge_labels_they_mean_beside_them()
+    {
+        var result = StackFileConverter.Convert("""
+            services:
+              shop:
+                image: shop:1
+                deploy:
+                  labels:
+                    traefik.enable: "true"
+                    traefik.http.routers.shop.rule: Host(`shop.test`) || Host(`www.shop.test`)
+                    traefik.http.routers.shop.entrypoints: websecure
+                    traefik.http.routers.shop.tls.certresolver: le
+                    traefik.http.services.shop.loadbalancer.server.port: "8080"
+                    traefik.http.services.shop.loadbalancer.responseforwarding.flushinterval: 100ms
+            """);
+
+        Assert.Equal("""
+            services:
+              shop:
+                image: shop:1
+                deploy:
+                  labels:
+                    traefik.enable: "true"
+                    traefik.http.routers.shop.rule: Host(`shop.test`) || Host(`www.shop.test`)
+                    traefik.http.routers.shop.entrypoints: websecure
+                    traefik.http.routers.shop.tls.certresolver: le
+                    traefik.http.services.shop.loadbalancer.server.port: "8080"
+                    traefik.http.services.shop.loadbalancer.responseforwarding.flushinterval: 100ms
+                    # swarmedge convert: from the traefik.* labels (SwarmEdge reads these; the Traefik ones may stay while both run)
+                    # swarmedge convert: label traefik.http.services.shop.loadbalancer.responseforwarding.flushinterval is not supported and has no effect
+                    swarmedge.enable: "true"
+                    swarmedge.http.routers.shop.acme: "true"
+                    swarmedge.http.routers.shop.host: "shop.test,www.shop.test"
+                    swarmedge.http.routers.shop.port: "8080"
+                    swarmedge.http.routers.shop.scheme: "https"
+            """, result.Output);
+        Assert.Equal(["shop: label traefik.http.services.shop.loadbalancer.responseforwarding.flushinterval is not supported and has no effect"], result.Warnings.ToArray());
+        Assert.Equal("from Traefik labels: 1 route, 5 labels", Assert.Single(result.Services).Detail);
+    }
+
+    [Fact]
+    public void Traefik_labels_SwarmEdge_cannot_serve_as_written_leave_the_service_unchanged_and_say_why()
+    {
+        const string Stack = """
+            services:
+              api:
+                deploy:
+                  labels:
+                    - traefik.enable=true
+                    - traefik.http.routers.api.rule=Host(`api.test`) && Method(`POST`)
+                    - traefik.http.services.api.loadbalancer.server.port=80
+            """;
+        var result = StackFileConverter.Convert(Stack);
+
+        Assert.Equal(Stack, result.Output);
+        Assert.Equal(["api: label traefik.http.routers.api.rule: Method(`POST`): the Method matcher is not supported yet (Host and PathPrefix are)"], result.Warnings.ToArray());
+        Assert.False(Assert.Single(result.Services).Converted);
+    }
+
+    [Fact]
+    public void A_list_of_labels_gets_list_items_and_swarmedge_labels_already_there_win()
+    {
+        var converted = StackFileConverter.Convert("""
+            services:
+              api:
+                deploy:
+                  labels:
+                    - "traefik.enable=true"
+                    - "traefik.http.routers.api.rule=PathPrefix(`/api`)"
+                    - "traefik.http.services.api.loadbalancer.server.port=80"
+            """);
+        Assert.Contains("    - \"swarmedge.http.routers.api.path=/api\"", converted.Output, StringComparison.Ordinal);
+
+        var both = StackFileConverter.Convert("""
+            services:
+              api:
+                deploy:
+                  labels:
+                    traefik.enable: "true"
+                    swarmedge.enable: "true"
+            """);
+        Assert.Equal("it has swarmedge.enable already; its Traefik labels left as they are", Assert.Single(both.Services).Detail);
+    }
+}

@@ -1,3 +1,5 @@
+using SwarmEdge.Catalog.Traefik;
+
 namespace SwarmEdge.Commands.Convert;
 
 /// <summary>
@@ -19,7 +21,7 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
         var portsEntry = service.Find("ports");
         if (portsEntry is null)
         {
-            return null;
+            return ConvertTraefik(service, warnings);
         }
 
         if (service.IsFlow)
@@ -151,6 +153,40 @@ internal sealed class ServiceEdit(YamlSource source, TextEdits edits, YamlEntry 
     }
 
     private ServiceConversion Skipped(string why) => new(_name, false, why);
+
+    /// <summary>
+    /// A service routed by Traefik's labels (no published ports: Traefik reached its tasks): the SwarmEdge labels they
+    /// mean are added beside them (SwarmEdge reads its own first, so Traefik's may stay while both run). Labels that
+    /// SwarmEdge cannot serve as written leave the service unchanged, each said on stderr.
+    /// </summary>
+    private ServiceConversion? ConvertTraefik(YamlMapping service, List<string> warnings)
+    {
+        if (service.Find("deploy") is not { Value: YamlMapping deploy } deployEntry || service.IsFlow || HasMerge(deploy))
+        {
+            return null;
+        }
+
+        var labelsEntry = deploy.Find("labels");
+        var existing = ReadLabels(labelsEntry?.Value);
+        var translation = TraefikLabels.Translate(existing);
+        if (!translation.Enabled || existing.ContainsKey(LabelKeys.Enable) || labelsEntry?.Value is YamlMapping { } map && HasMerge(map))
+        {
+            return translation.Enabled && existing.ContainsKey(LabelKeys.Enable) ? Skipped($"it has {LabelKeys.Enable} already; its Traefik labels left as they are") : null;
+        }
+
+        if (translation.Errors.Length > 0)
+        {
+            warnings.AddRange(translation.Errors.Select(e => $"{_name}: {e}"));
+            return Skipped($"{translation.Errors.Length} Traefik label{(translation.Errors.Length > 1 ? "s" : "")} SwarmEdge cannot serve as written (above); left unchanged");
+        }
+
+        warnings.AddRange(translation.Warnings.Select(w => $"{_name}: {w}"));
+        var comments = new List<string> { "swarmedge convert: from the traefik.* labels (SwarmEdge reads these; the Traefik ones may stay while both run)" };
+        comments.AddRange(translation.Warnings.Select(w => $"swarmedge convert: {w}"));
+        AddLabels(deployEntry, deploy, labelsEntry, comments, [.. translation.Labels.Select(l => (l.Key, l.Value))]);
+        var routers = translation.Labels.Keys.Count(k => k.StartsWith(LabelKeys.RoutersPrefix, StringComparison.Ordinal) && k.EndsWith(".port", StringComparison.Ordinal));
+        return new ServiceConversion(_name, true, $"from Traefik labels: {routers} route{(routers == 1 ? "" : "s")}, {translation.Labels.Count} labels");
+    }
 
     private static bool HasMerge(YamlMapping mapping) => mapping.Entries.Any(e => e.Key is YamlScalar { Value: "<<", Style: YamlDotNet.Core.ScalarStyle.Plain });
 
