@@ -10,6 +10,7 @@
 # artifacts/bench/results.txt; raw wrk, hey and slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # BENCH_SWARMEDGE_ARGS: settings added to SwarmEdge's command line (an A/B run of one setting).
+# BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
 # See benchmarks/README.md.
 set -euo pipefail
 shopt -s lastpipe
@@ -202,10 +203,13 @@ setup_lab() {
   SVC="bench-web-$id" NET="bench-net-$id" EDGE="bench-edge-$id"
   log "lab: network $NET, service $SVC ($REPLICAS replicas), edge container $EDGE"
   docker network create -d overlay --attachable --label swarmedge-bench=1 "$NET" >/dev/null
+  # BENCH_SERVICE_LABELS: more labels on the benchmark service (key=value words), for A/B runs of a middleware chain.
+  local more_labels=() label
+  for label in ${BENCH_SERVICE_LABELS:-}; do more_labels+=(--label "$label"); done
   docker service create --detach --name "$SVC" --network "$NET" --endpoint-mode dnsrr --replicas $REPLICAS \
     --hostname '{{.Task.Name}}' --label swarmedge-bench=1 \
     --label swarmedge.enable=true --label swarmedge.http.port=80 --label swarmedge.http.host=$HOSTNAME_HDR \
-    swarmedge-lab/whoami:latest >/dev/null 2>&1
+    "${more_labels[@]}" swarmedge-lab/whoami:latest >/dev/null 2>&1
   docker run -d --name "$EDGE" --network "$NET" --label swarmedge-bench=1 swarmedge-lab/base:bookworm sleep infinity >/dev/null
   EDGE_PID=$(docker inspect -f '{{.State.Pid}}' "$EDGE")
   # Processes that join the edge netns also get a mount namespace whose /etc/resolv.conf points at Docker's
