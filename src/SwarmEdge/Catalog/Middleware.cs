@@ -13,6 +13,9 @@ namespace SwarmEdge.Catalog;
 [JsonDerivedType(typeof(BasicAuthMiddleware), "basic-auth")]
 [JsonDerivedType(typeof(RedirectRegexMiddleware), "redirect-regex")]
 [JsonDerivedType(typeof(InFlightMiddleware), "in-flight")]
+[JsonDerivedType(typeof(RateLimitMiddleware), "rate-limit")]
+[JsonDerivedType(typeof(CompressMiddleware), "compress")]
+[JsonDerivedType(typeof(CorsMiddleware), "cors")]
 [JsonDerivedType(typeof(ForwardAuthMiddleware), "forward-auth")]
 [JsonDerivedType(typeof(HeadersMiddleware), "headers")]
 [JsonDerivedType(typeof(StripPrefixMiddleware), "strip-prefix")]
@@ -47,6 +50,41 @@ internal sealed record RedirectRegexMiddleware(string Name, string Pattern, stri
 
 /// <summary>At most Limit requests of a route in flight at once; more: 429.</summary>
 internal sealed record InFlightMiddleware(string Name, int Limit) : Middleware(Name)
+{
+    public override bool IsGate => true;
+}
+
+/// <summary>
+/// At most Rate.Permits requests per Rate.Period from one client address (after trusted proxies), or per value of
+/// Header when given (requests without it count by their client address); Burst at once. More: 429 with Retry-After.
+/// </summary>
+internal sealed record RateLimitMiddleware(string Name, RequestRate Rate, int Burst, string? Header) : Middleware(Name)
+{
+    public override bool IsGate => true;
+}
+
+/// <summary>
+/// Responses compressed (brotli, gzip: ASP.NET Core's response compression) when the client accepts it, the task did
+/// not compress them itself and their type is one of ContentTypes (ASP.NET Core's text types when empty) and not one
+/// of ExcludedContentTypes.
+/// </summary>
+internal sealed record CompressMiddleware(string Name, EquatableArray<string> ContentTypes, EquatableArray<string> ExcludedContentTypes) : Middleware(Name)
+{
+    public override bool IsGate => true;
+}
+
+/// <summary>
+/// Cross-origin requests (ASP.NET Core's CORS): preflights answered by the edge, the Access-Control-* headers of
+/// answers set for allowed origins only. Origins: "*", or scheme://host[:port] with "*." for any subdomain.
+/// </summary>
+internal sealed record CorsMiddleware(
+    string Name,
+    EquatableArray<string> Origins,
+    EquatableArray<string> Methods,
+    EquatableArray<string> Headers,
+    EquatableArray<string> ExposedHeaders,
+    bool AllowCredentials,
+    TimeSpan? MaxAge) : Middleware(Name)
 {
     public override bool IsGate => true;
 }

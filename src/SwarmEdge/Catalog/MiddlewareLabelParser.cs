@@ -21,7 +21,7 @@ internal static partial class MiddlewareLabelParser
     /// <summary>Where Docker mounts a service's secrets: the only place a users file is read from.</summary>
     public const string SecretsDirectory = "/run/secrets/";
 
-    private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "forward-auth", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
+    private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "rate-limit", "compress", "cors", "forward-auth", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
 
     // Headers a middleware must not touch: they frame the message or the connection, name the host the task is
     // routed by, or carry the client's address, which only trusted proxies may set (SwarmEdge:Proxy:TrustedProxies).
@@ -72,6 +72,9 @@ internal static partial class MiddlewareLabelParser
                 "basic-auth" => BasicAuth(name, options, errors),
                 "redirect-regex" => RedirectRegex(name, options, errors),
                 "in-flight" => InFlight(name, options, errors),
+                "rate-limit" => RateLimit(name, options, errors),
+                "compress" => Compress(options, name, errors),
+                "cors" => Cors(name, options, errors),
                 "forward-auth" => ForwardAuth(name, options, errors),
                 "headers" => Headers(name, options, errors),
                 "strip-prefix" => StripPrefix(name, options, errors),
@@ -198,6 +201,158 @@ internal static partial class MiddlewareLabelParser
 
         errors.Add(Describe(limit.Key, limit.Value, "must be a whole number from 1 to 1000000"));
         return null;
+    }
+
+    /// <summary>rate: "100/s" or "600/m"; burst: how many at once (the rate's count when absent); header: count per its value.</summary>
+    private static RateLimitMiddleware? RateLimit(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["rate", "burst", "header"], errors) || Required(name, "rate-limit", options, "rate", errors) is not { } rate)
+        {
+            return null;
+        }
+
+        if (ServiceLabelParser.TryParseRate(rate.Value) is not { } parsed)
+        {
+            errors.Add(Describe(rate.Key, rate.Value, "must be requests per second or minute, such as 100/s or 600/m (1 to 1000000)"));
+            return null;
+        }
+
+        var burst = parsed.Permits;
+        if (options.TryGetValue("burst", out var b)
+            && (!int.TryParse(b.Value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out burst) || burst is < 1 or > 1_000_000))
+        {
+            errors.Add(Describe(b.Key, b.Value, "must be a whole number from 1 to 1000000"));
+            return null;
+        }
+
+        string? header = null;
+        if (options.TryGetValue("header", out var h))
+        {
+            header = h.Value.Trim();
+            if (!HeaderRegex().IsMatch(header) || ReservedHeaders.Contains(header))
+            {
+                errors.Add(Describe(h.Key, h.Value, ReservedHeaders.Contains(header)
+                    ? $"header {header} cannot be counted by: requests are counted by their client address (after trusted proxies) when no header is named"
+                    : $"'{header}' is not a header name"));
+                return null;
+            }
+        }
+
+        return new RateLimitMiddleware(name, parsed, burst, header);
+    }
+
+    /// <summary>
+    /// swarmedge.middlewares.&lt;name&gt;.compress=true alone, or content-types, excluded-content-types: media types
+    /// (text/html, image/*) to compress or not.
+    /// </summary>
+    private static CompressMiddleware? Compress(Dictionary<string, (string Key, string Value)> options, string name, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["", "content-types", "excluded-content-types"], errors))
+        {
+            return null;
+        }
+
+        if (options.TryGetValue("", out var on) && !string.Equals(on.Value.Trim(), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Add(Describe(on.Key, on.Value, $"must be true (to declare '{name}' without options); leave a middleware out of a chain to not use it"));
+            return null;
+        }
+
+        var included = MediaTypes(options, "content-types", errors);
+        var excluded = MediaTypes(options, "excluded-content-types", errors);
+        return included is null || excluded is null ? null : new CompressMiddleware(name, included.Value, excluded.Value);
+    }
+
+    private static EquatableArray<string>? MediaTypes(Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
+    {
+        if (!options.TryGetValue(option, out var found))
+        {
+            return EquatableArray<string>.Empty;
+        }
+
+        var types = found.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t => t.ToLowerInvariant()).ToList();
+        if (types.Count is 0 or > 100 || !types.All(MediaTypeRegex().IsMatch))
+        {
+            errors.Add(Describe(found.Key, found.Value, "must be a comma-separated list of media types such as text/html,application/json,image/*"));
+            return null;
+        }
+
+        return types.Distinct().ToEquatableArray();
+    }
+
+    /// <summary>
+    /// allow-origins: "*" or origins (https://app.example.com, https://*.example.com); allow-methods (GET, HEAD, POST when
+    /// absent), allow-headers ("*" for any), expose-headers, allow-credentials, max-age (how long a preflight is cached).
+    /// </summary>
+    private static CorsMiddleware? Cors(string name, Dictionary<string, (string Key, string Value)> options, ImmutableArray<string>.Builder errors)
+    {
+        if (!Known(options, ["allow-origins", "allow-methods", "allow-headers", "expose-headers", "allow-credentials", "max-age"], errors)
+            || Required(name, "cors", options, "allow-origins", errors) is not { } origins)
+        {
+            return null;
+        }
+
+        var originList = origins.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(o => o.TrimEnd('/').ToLowerInvariant()).Distinct().ToList();
+        if (originList.Count is 0 or > 100 || (originList.Contains("*") && originList.Count > 1) || !originList.All(o => o == "*" || OriginRegex().IsMatch(o)))
+        {
+            errors.Add(Describe(origins.Key, origins.Value, "must be * or a comma-separated list of up to 100 origins such as https://app.example.com or https://*.example.com"));
+            return null;
+        }
+
+        var methods = new List<string> { "GET", "HEAD", "POST" };
+        if (options.TryGetValue("allow-methods", out var m))
+        {
+            methods = m.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => v.ToUpperInvariant()).Distinct().ToList();
+            if (methods.Count is 0 or > 20 || !methods.All(v => v == "*" || MethodRegex().IsMatch(v)))
+            {
+                errors.Add(Describe(m.Key, m.Value, "must be * or a comma-separated list of methods such as GET,POST,PUT"));
+                return null;
+            }
+        }
+
+        var allowHeaders = options.TryGetValue("allow-headers", out var ah) && ah.Value.Trim() == "*" ? ["*"] : CorsHeaderList(options, "allow-headers", errors);
+        var exposeHeaders = CorsHeaderList(options, "expose-headers", errors);
+        var credentials = Bool(options, "allow-credentials", false, errors);
+        if (allowHeaders is null || exposeHeaders is null || credentials is null)
+        {
+            return null;
+        }
+
+        if (credentials.Value && originList.Contains("*"))
+        {
+            errors.Add(Describe(options["allow-credentials"].Key, options["allow-credentials"].Value, "credentials cannot be allowed for any origin (*): browsers refuse it, and it would hand every site the user's session; list the origins"));
+            return null;
+        }
+
+        TimeSpan? maxAge = null;
+        if (options.TryGetValue("max-age", out var age))
+        {
+            maxAge = ServiceLabelParser.TryParseDuration(age.Value, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+            if (maxAge is null)
+            {
+                errors.Add(Describe(age.Key, age.Value, "must be a duration from 1s to 24h, such as 10m"));
+                return null;
+            }
+        }
+
+        return new CorsMiddleware(name, originList.ToEquatableArray(), methods.ToEquatableArray(), allowHeaders.Value, exposeHeaders.Value, credentials.Value, maxAge);
+    }
+
+    private static EquatableArray<string>? CorsHeaderList(Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
+    {
+        if (!options.TryGetValue(option, out var found))
+        {
+            return EquatableArray<string>.Empty;
+        }
+
+        var headers = found.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (headers.Length is 0 or > 50 || !headers.All(HeaderRegex().IsMatch))
+        {
+            errors.Add(Describe(found.Key, found.Value, "must be a comma-separated list of up to 50 header names"));
+            return null;
+        }
+
+        return headers.Distinct(StringComparer.OrdinalIgnoreCase).ToEquatableArray();
     }
 
     /// <summary>
@@ -384,7 +539,7 @@ internal static partial class MiddlewareLabelParser
         var unknown = options.Where(o => !known.Contains(o.Key)).ToList();
         foreach (var (_, (key, value)) in unknown)
         {
-            errors.Add(Describe(key, value, $"unknown option: this kind takes {string.Join(", ", known)}"));
+            errors.Add(Describe(key, value, $"unknown option: this kind takes {string.Join(", ", known.Where(k => k.Length > 0))}"));
         }
 
         return unknown.Count == 0;
@@ -424,6 +579,15 @@ internal static partial class MiddlewareLabelParser
 
     [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}\z")]
     private static partial Regex HeaderRegex();
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126})\z")]
+    private static partial Regex MediaTypeRegex();
+
+    [GeneratedRegex(@"^https?://(\*\.)?[a-z0-9]([a-z0-9-]{0,62}\.)*[a-z0-9-]{1,63}(:[0-9]{1,5})?\z")]
+    private static partial Regex OriginRegex();
+
+    [GeneratedRegex(@"^[A-Z]{1,20}\z")]
+    private static partial Regex MethodRegex();
 
     [GeneratedRegex(@"^(?!.*//)/[A-Za-z0-9\-._~!$&'()+,;=:@%/]*\z")]
     private static partial Regex PathRegex();

@@ -468,14 +468,22 @@ internal static partial class ServiceLabelParser
             return null;
         }
 
-        var match = RateRegex().Match(value.Trim());
-        if (match.Success && int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1_000_000)
+        if (TryParseRate(value) is { } rate)
         {
-            return new RequestRate(n, match.Groups["p"].Value == "s" ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1));
+            return rate;
         }
 
         errors.Add(Describe(RateLimit, value, "must be requests per client address per second or minute, such as 100/s or 600/m (1 to 1000000)"));
         return null;
+    }
+
+    /// <summary>"100/s", "600/m": 1 to 1000000 requests per second or minute, else null.</summary>
+    internal static RequestRate? TryParseRate(string value)
+    {
+        var match = RateRegex().Match(value.Trim());
+        return match.Success && int.TryParse(match.Groups["n"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1_000_000
+            ? new RequestRate(n, match.Groups["p"].Value == "s" ? TimeSpan.FromSeconds(1) : TimeSpan.FromMinutes(1))
+            : null;
     }
 
     private static TimeSpan ParseDuration(
@@ -496,7 +504,7 @@ internal static partial class ServiceLabelParser
     }
 
     /// <summary>Docker-style durations: "500ms", "5s", "1m30s"; from 100 ms to 1 h (or the bounds given), else null.</summary>
-    private static TimeSpan? TryParseDuration(string value, TimeSpan? min = null, TimeSpan? max = null)
+    internal static TimeSpan? TryParseDuration(string value, TimeSpan? min = null, TimeSpan? max = null)
     {
         var match = DurationRegex().Match(value.Trim());
         if (!match.Success)

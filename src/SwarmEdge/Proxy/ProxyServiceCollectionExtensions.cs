@@ -13,6 +13,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<Middlewares.PathTransformFactory>();
         services.AddSingleton<Middlewares.HtpasswdFiles>();
         services.AddSingleton<Middlewares.ForwardAuthClient>();
+        services.AddSingleton<Middlewares.Gates>();
         services.AddSingleton<IForwarderHttpClientFactory, SwarmEdgeHttpClientFactory>();
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();

@@ -103,6 +103,111 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Rate_limits_compression_and_cors_are_served_by_the_edge_for_the_routes_that_name_them()
+    {
+        var name = SwarmServices.UniqueName("mw-rate");
+        var host = $"{name}.test";
+        await _services.CreateAsync(name, 2, SwarmServices.Labels(80,
+            (Namespace, name),
+            ("swarmedge.http.host", host),
+            ("swarmedge.http.middlewares", "per-client"),
+            ("swarmedge.middlewares.per-client.rate-limit.rate", "1/m"),
+            ("swarmedge.middlewares.per-client.rate-limit.burst", "3"),
+            ("swarmedge.http.routers.keys.host", $"keys.{host}"),
+            ("swarmedge.http.routers.keys.middlewares", "per-key"),
+            ("swarmedge.middlewares.per-key.rate-limit.rate", "1/m"),
+            ("swarmedge.middlewares.per-key.rate-limit.burst", "2"),
+            ("swarmedge.middlewares.per-key.rate-limit.header", "X-Api-Key"),
+            ("swarmedge.http.routers.gz.host", $"gz.{host}"),
+            ("swarmedge.http.routers.gz.middlewares", "gz"),
+            ("swarmedge.middlewares.gz.compress", "true"),
+            ("swarmedge.http.routers.web.host", $"web.{host}"),
+            ("swarmedge.http.routers.web.middlewares", "web"),
+            ("swarmedge.middlewares.web.cors.allow-origins", "https://app.test,https://*.shop.test"),
+            ("swarmedge.middlewares.web.cors.allow-methods", "GET,PUT"),
+            ("swarmedge.middlewares.web.cors.allow-headers", "X-Token"),
+            ("swarmedge.middlewares.web.cors.max-age", "10m")));
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, name, 2);
+
+        // Per client: the burst, then 429 with Retry-After. A client naming another address in X-Forwarded-For is
+        // still itself (this edge trusts no proxy), so it cannot buy a fresh bucket.
+        var statuses = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var allowed = await SendAsync(swarm.Edge.Proxy, host, "/");
+            statuses.Add((int)allowed.StatusCode);
+        }
+
+        using var limited = await SendAsync(swarm.Edge.Proxy, host, "/");
+        using var spoofed = await SendAsync(swarm.Edge.Proxy, host, "/", ("X-Forwarded-For", "198.51.100.77"));
+        Assert.Equal([200, 200, 200], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.InRange(int.Parse(Header(limited, "Retry-After")!, CultureInfo.InvariantCulture), 1, 60);
+        Assert.Equal(HttpStatusCode.TooManyRequests, spoofed.StatusCode);
+
+        // Per header value: each key has its own bucket, one key spent leaves the others alone.
+        var keyA = new List<int>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await SendAsync(swarm.Edge.Proxy, $"keys.{host}", "/", ("X-Api-Key", "team-a"));
+            keyA.Add((int)response.StatusCode);
+        }
+
+        using var keyB = await SendAsync(swarm.Edge.Proxy, $"keys.{host}", "/", ("X-Api-Key", "team-b"));
+        Assert.Equal([200, 200, 429], keyA);
+        Assert.Equal(HttpStatusCode.OK, keyB.StatusCode);
+
+        // Compression: gzip when the client accepts it (the task sends plain text), plain otherwise.
+        using (var zipped = await SendAsync(swarm.Edge.Proxy, $"gz.{host}", "/page", ("Accept-Encoding", "gzip")))
+        {
+            Assert.Equal(HttpStatusCode.OK, zipped.StatusCode);
+            Assert.Equal(["gzip"], zipped.Content.Headers.ContentEncoding);
+            await using var gzip = new System.IO.Compression.GZipStream(await zipped.Content.ReadAsStreamAsync(), System.IO.Compression.CompressionMode.Decompress);
+            using var reader = new StreamReader(gzip);
+            Assert.EndsWith(" /page", (await reader.ReadToEndAsync()).Trim(), StringComparison.Ordinal);
+        }
+
+        using (var plain = await SendAsync(swarm.Edge.Proxy, $"gz.{host}", "/page"))
+        {
+            Assert.Empty(plain.Content.Headers.ContentEncoding);
+            Assert.EndsWith(" /page", (await plain.Content.ReadAsStringAsync()).Trim(), StringComparison.Ordinal);
+        }
+
+        // CORS: the edge answers an allowed origin's preflight itself; another origin's gets no Access-Control-* at all.
+        using (var preflight = await SendAsync(swarm.Edge.Proxy, $"web.{host}", "/api", HttpMethod.Options,
+            ("Origin", "https://app.test"), ("Access-Control-Request-Method", "PUT"), ("Access-Control-Request-Headers", "X-Token")))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
+            Assert.Equal("https://app.test", Header(preflight, "Access-Control-Allow-Origin"));
+            Assert.Contains("PUT", Header(preflight, "Access-Control-Allow-Methods"), StringComparison.Ordinal);
+            Assert.Equal("600", Header(preflight, "Access-Control-Max-Age"));
+        }
+
+        using (var subdomain = await SendAsync(swarm.Edge.Proxy, $"web.{host}", "/api", ("Origin", "https://cart.shop.test")))
+        {
+            Assert.Equal(HttpStatusCode.OK, subdomain.StatusCode);
+            Assert.Equal("https://cart.shop.test", Header(subdomain, "Access-Control-Allow-Origin"));
+        }
+
+        using (var evil = await SendAsync(swarm.Edge.Proxy, $"web.{host}", "/api", HttpMethod.Options,
+            ("Origin", "https://evil.test"), ("Access-Control-Request-Method", "PUT")))
+        {
+            Assert.Null(Header(evil, "Access-Control-Allow-Origin"));
+            Assert.Null(Header(evil, "Access-Control-Allow-Methods"));
+        }
+
+        using (var lookalike = await SendAsync(swarm.Edge.Proxy, $"web.{host}", "/api", ("Origin", "https://app.test.evil.test")))
+        {
+            Assert.Equal(HttpStatusCode.OK, lookalike.StatusCode);
+            Assert.Null(Header(lookalike, "Access-Control-Allow-Origin"));
+        }
+
+        Measurements.Record(output, "rate-limit, compress, cors",
+            $"1/m burst 3 per client: {string.Join(",", statuses)}, then 429 (Retry-After {Header(limited, "Retry-After")} s), also with a forged X-Forwarded-For; " +
+            "per X-Api-Key burst 2: 200,200,429 for one key while another got 200; gzip when accepted; CORS preflight 204 for an allowed origin, none for others");
+    }
+
+    [Fact]
     public async Task Forward_auth_asks_an_auth_service_of_the_swarm_and_fails_closed_while_it_has_no_task()
     {
         // The auth service is a service of its own, routed too (as Authelia's login portal is).
@@ -190,9 +295,12 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
 
     private static string Basic(string credentials) => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials));
 
-    private async Task<HttpResponseMessage> SendAsync(Uri proxy, string host, string path, params (string Name, string Value)[] headers)
+    private Task<HttpResponseMessage> SendAsync(Uri proxy, string host, string path, params (string Name, string Value)[] headers) =>
+        SendAsync(proxy, host, path, HttpMethod.Get, headers);
+
+    private async Task<HttpResponseMessage> SendAsync(Uri proxy, string host, string path, HttpMethod method, params (string Name, string Value)[] headers)
     {
-        var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxy, path));
+        var request = new HttpRequestMessage(method, new Uri(proxy, path));
         request.Headers.Host = host;
         foreach (var (header, value) in headers)
         {

@@ -32,24 +32,44 @@ public class MiddlewareLabelParserTests
             ("swarmedge.middlewares.api.strip-prefix.prefixes", "/api/,/v1"),
             ("swarmedge.middlewares.v2.add-prefix.prefix", "/v2"),
             ("swarmedge.middlewares.users.replace-path-regex.regex", "^/u/([0-9]+)$"),
-            ("swarmedge.middlewares.users.replace-path-regex.replacement", "/users/$1"));
+            ("swarmedge.middlewares.users.replace-path-regex.replacement", "/users/$1"),
+            ("swarmedge.middlewares.api-rate.rate-limit.rate", "100/s"),
+            ("swarmedge.middlewares.key-rate.rate-limit.rate", "600/m"),
+            ("swarmedge.middlewares.key-rate.rate-limit.burst", "20"),
+            ("swarmedge.middlewares.key-rate.rate-limit.header", "X-Api-Key"),
+            ("swarmedge.middlewares.gz.compress", "true"),
+            ("swarmedge.middlewares.gz-text.compress.content-types", "text/*, Application/JSON"),
+            ("swarmedge.middlewares.gz-text.compress.excluded-content-types", "text/event-stream"),
+            ("swarmedge.middlewares.web.cors.allow-origins", "https://App.example.com/, https://*.shop.test"),
+            ("swarmedge.middlewares.web.cors.allow-methods", "get,put"),
+            ("swarmedge.middlewares.web.cors.allow-headers", "X-Token"),
+            ("swarmedge.middlewares.web.cors.expose-headers", "X-Trace"),
+            ("swarmedge.middlewares.web.cors.allow-credentials", "true"),
+            ("swarmedge.middlewares.web.cors.max-age", "10m"),
+            ("swarmedge.middlewares.public.cors.allow-origins", "*"));
 
         Assert.Empty(errors);
         Assert.Equal(
         [
             new BasicAuthMiddleware("admin", "/run/secrets/admin_users", "ops", false),
             new StripPrefixMiddleware("api", ["/api", "/v1"]),
+            new RateLimitMiddleware("api-rate", new RequestRate(100, TimeSpan.FromSeconds(1)), 100, null),
             new InFlightMiddleware("busy", 100),
+            new CompressMiddleware("gz", [], []),
+            new CompressMiddleware("gz-text", ["text/*", "application/json"], ["text/event-stream"]),
+            new RateLimitMiddleware("key-rate", new RequestRate(600, TimeSpan.FromMinutes(1)), 20, "X-Api-Key"),
             new IpAllowMiddleware("office", ["10.1.0.0/16", "192.168.1.7/32", "fd00::/8"]),
             new RedirectRegexMiddleware("old", "^https?://old\\.test/(.*)", "https://new.test/$1", true),
+            new CorsMiddleware("public", ["*"], ["GET", "HEAD", "POST"], [], [], false, null),
             new HeadersMiddleware("sec",
                 [new HeaderChange("X-Team", HeaderAction.Append, "shop")],
                 [new HeaderChange("Server", HeaderAction.Remove, null), new HeaderChange("X-Powered-By", HeaderAction.Remove, null), new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]),
             new ForwardAuthMiddleware("sso", "http://authelia:9091/api/authz/forward-auth", ["Remote-User", "Remote-Groups"], []),
             new ReplacePathRegexMiddleware("users", "^/u/([0-9]+)$", "/users/$1"),
             new AddPrefixMiddleware("v2", "/v2"),
+            new CorsMiddleware("web", ["https://app.example.com", "https://*.shop.test"], ["GET", "PUT"], ["X-Token"], ["X-Trace"], true, TimeSpan.FromMinutes(10)),
         ], middlewares.ToArray());
-        Assert.All(middlewares, m => Assert.Equal(m is IpAllowMiddleware or BasicAuthMiddleware or RedirectRegexMiddleware or InFlightMiddleware or ForwardAuthMiddleware, m.IsGate));
+        Assert.All(middlewares, m => Assert.Equal(m is not (HeadersMiddleware or StripPrefixMiddleware or AddPrefixMiddleware or ReplacePathRegexMiddleware), m.IsGate));
     }
 
     [Theory]
@@ -77,12 +97,49 @@ public class MiddlewareLabelParserTests
     [InlineData("swarmedge.middlewares.x.forward-auth.address", "file:///etc/passwd", "must be an http or https URL")]
     [InlineData("swarmedge.middlewares.x.forward-auth.address", "auth:9091", "must be an http or https URL")]
     [InlineData("swarmedge.middlewares.x.forward-auth.auth-response-headers", "Host", "needs swarmedge.middlewares.x.forward-auth.address")]
+    [InlineData("swarmedge.middlewares.x.rate-limit.rate", "100", "such as 100/s or 600/m")]
+    [InlineData("swarmedge.middlewares.x.rate-limit.rate", "0/s", "such as 100/s or 600/m")]
+    [InlineData("swarmedge.middlewares.x.rate-limit.burst", "5", "needs swarmedge.middlewares.x.rate-limit.rate")]
+    [InlineData("swarmedge.middlewares.x.compress", "false", "must be true")]
+    [InlineData("swarmedge.middlewares.x.compress.content-types", "html", "media types such as")]
+    [InlineData("swarmedge.middlewares.x.compress.level", "9", "unknown option: this kind takes content-types, excluded-content-types")]
+    [InlineData("swarmedge.middlewares.x.cors.allow-origins", "https://a.test/path", "origins such as")]
+    [InlineData("swarmedge.middlewares.x.cors.allow-origins", "*, https://a.test", "must be * or")]
+    [InlineData("swarmedge.middlewares.x.cors.allow-origins", "javascript:alert(1)", "must be * or")]
+    [InlineData("swarmedge.middlewares.x.cors.allow-methods", "GET\r\n", "needs swarmedge.middlewares.x.cors.allow-origins")]
     public void A_broken_declaration_is_an_error_naming_the_label(string key, string value, string error)
     {
         var (middlewares, errors) = Parse((key, value));
 
         Assert.Empty(middlewares);
         Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("100/s", null, "X-Forwarded-For", "cannot be counted by")]
+    [InlineData("100/s", null, "Bad Header", "is not a header name")]
+    [InlineData("100/s", "0", null, "from 1 to 1000000")]
+    public void A_rate_limit_counts_only_by_what_it_may(string rate, string? burst, string? header, string error)
+    {
+        var labels = new List<(string, string)> { ("swarmedge.middlewares.x.rate-limit.rate", rate) };
+        if (burst is not null) labels.Add(("swarmedge.middlewares.x.rate-limit.burst", burst));
+        if (header is not null) labels.Add(("swarmedge.middlewares.x.rate-limit.header", header));
+
+        var (middlewares, errors) = Parse([.. labels]);
+
+        Assert.Empty(middlewares);
+        Assert.Contains(errors, e => e.Contains(error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Cors_never_allows_credentials_for_any_origin()
+    {
+        var (middlewares, errors) = Parse(
+            ("swarmedge.middlewares.x.cors.allow-origins", "*"),
+            ("swarmedge.middlewares.x.cors.allow-credentials", "true"));
+
+        Assert.Empty(middlewares);
+        Assert.Contains(errors, e => e.Contains("credentials cannot be allowed for any origin", StringComparison.Ordinal));
     }
 
     [Fact]

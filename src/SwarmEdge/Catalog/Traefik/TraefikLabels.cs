@@ -83,22 +83,18 @@ internal static class TraefikLabels
                 {
                     (group.TryGetValue(parts[3], out var options) ? options : group[parts[3]] = new(StringComparer.Ordinal))[rest] = (key, value);
                 }
-                else if (lower.Length >= 6)
+                else
                 {
                     var kinds = middlewares.TryGetValue(parts[3], out var k) ? k : middlewares[parts[3]] = new(StringComparer.Ordinal);
                     var options = kinds.TryGetValue(lower[4], out var o) ? o : kinds[lower[4]] = new(StringComparer.Ordinal);
                     // Header names keep their spelling: customrequestheaders.X-Request-Id.
-                    var option = string.Join('.', lower[5..]);
+                    var option = string.Join('.', lower[5..]); // "" for traefik.http.middlewares.<name>.compress=true
                     if (lower.Length == 7 && lower[5] is "customrequestheaders" or "customresponseheaders")
                     {
                         option = $"{lower[5]}.{parts[6]}";
                     }
 
                     options[option] = (key, value);
-                }
-                else
-                {
-                    errors.Add(Describe(key, value, "a middleware is declared as traefik.http.middlewares.<name>.<kind>.<option>"));
                 }
             }
             else if (lower.Length >= 2 && lower[1] is "tcp" or "udp")

@@ -59,13 +59,34 @@ internal static class TraefikMiddlewares
                 Map(options, prefix + "forward-auth.", new() { ["address"] = "address", ["authresponseheaders"] = "auth-response-headers", ["authrequestheaders"] = "auth-request-headers" }, ["trustforwardheader"], output, errors, warnings,
                     "SwarmEdge sets X-Forwarded-* itself, believing a client's only from SwarmEdge:Proxy:TrustedProxies");
                 break;
+            case "headers" when options.Keys.Any(o => o.StartsWith("accesscontrol", StringComparison.Ordinal)):
+                Cors(prefix + "cors.", options, output, errors, warnings);
+                break;
             case "headers":
                 Headers(prefix + "headers.", options, output, errors);
+                break;
+            case "ratelimit":
+                RateLimit(prefix + "rate-limit.", options, output, errors, warnings);
+                break;
+            case "inflightreq":
+                Map(options, prefix + "in-flight.", new() { ["amount"] = "limit" }, ["sourcecriterion.requesthost"], output, errors, warnings,
+                    "SwarmEdge counts a route's requests in flight together, as Traefik's default (per host) does for a route of one host");
+                break;
+            case "compress":
+                Map(options, prefix + "compress.", new() { [""] = "", ["includedcontenttypes"] = "content-types", ["excludedcontenttypes"] = "excluded-content-types" },
+                    ["minresponsebodybytes", "encodings", "defaultencoding"], output, errors, warnings, "SwarmEdge compresses with brotli or gzip, as the client accepts, whatever the size");
+                break;
+            case "retry":
+                foreach (var (key, _) in options.Values)
+                {
+                    warnings.Add($"label {key} has no effect: SwarmEdge retries a request on another task by itself when a task refuses or drops it (swarmedge.http.retry.attempts, retry.methods)");
+                }
+
                 break;
             default:
                 foreach (var (key, value) in options.Values)
                 {
-                    errors.Add(TraefikLabels.Describe(key, value, $"the {kind} middleware is not supported yet (stripprefix, addprefix, redirectregex, redirectscheme, ipallowlist, basicauth, forwardauth and headers are)"));
+                    errors.Add(TraefikLabels.Describe(key, value, $"the {kind} middleware is not supported yet (stripprefix, addprefix, redirectregex, redirectscheme, ipallowlist, basicauth, forwardauth, headers, ratelimit, inflightreq, compress and retry are)"));
                 }
 
                 break;
@@ -87,7 +108,7 @@ internal static class TraefikMiddlewares
         {
             if (equivalents.TryGetValue(option, out var swarmEdgeOption))
             {
-                output[prefix + swarmEdgeOption] = value;
+                output[swarmEdgeOption.Length == 0 ? prefix[..^1] : prefix + swarmEdgeOption] = value;
             }
             else if (ignored.Contains(option))
             {
@@ -96,6 +117,114 @@ internal static class TraefikMiddlewares
             else
             {
                 errors.Add(TraefikLabels.Describe(key, value, $"option not supported (supported: {string.Join(", ", equivalents.Keys)})"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// average requests per period (1s when absent) as a rate per second or minute; burst (Traefik's default: 1);
+    /// per the value of sourcecriterion.requestheadername, or per client address.
+    /// </summary>
+    private static void RateLimit(
+        string prefix,
+        Dictionary<string, (string Key, string Value)> options,
+        ImmutableSortedDictionary<string, string>.Builder output,
+        ImmutableArray<string>.Builder errors,
+        ImmutableArray<string>.Builder warnings)
+    {
+        var period = TimeSpan.FromSeconds(1);
+        if (options.TryGetValue("period", out var p))
+        {
+            if (TraefikDuration(p.Value) is not { } parsed)
+            {
+                errors.Add(TraefikLabels.Describe(p.Key, p.Value, "must be a duration such as 1s, 1m or 10 (seconds)"));
+                return;
+            }
+
+            period = parsed;
+        }
+
+        if (!options.TryGetValue("average", out var a) || !long.TryParse(a.Value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var average) || average < 1)
+        {
+            errors.Add(a.Key is null ? $"middleware {prefix[MiddlewaresPrefix.Length..^12]}: ratelimit needs average (requests per period)" : TraefikLabels.Describe(a.Key, a.Value, "must be a whole number of requests, at least 1 (0, no limit: leave the middleware out)"));
+            return;
+        }
+
+        // SwarmEdge's rates are whole requests per second or per minute.
+        var perMinute = average * 60 / period.TotalSeconds;
+        var rate = perMinute % 60 == 0 && perMinute / 60 <= 1_000_000 ? $"{perMinute / 60:0}/s" : perMinute == Math.Floor(perMinute) && perMinute <= 1_000_000 ? $"{perMinute:0}/m" : null;
+        if (rate is null)
+        {
+            errors.Add(TraefikLabels.Describe(a.Key, a.Value, $"{average} per {period.TotalSeconds:0.###}s is not a whole number of requests per second or minute (up to 1000000)"));
+            return;
+        }
+
+        output[prefix + "rate"] = rate;
+        output[prefix + "burst"] = options.TryGetValue("burst", out var b) ? b.Value : "1";
+        foreach (var (option, (key, value)) in options.Where(o => o.Key is not ("average" or "period" or "burst")))
+        {
+            switch (option)
+            {
+                case "sourcecriterion.requestheadername":
+                    output[prefix + "header"] = value;
+                    break;
+                case "sourcecriterion.ipstrategy.depth" or "sourcecriterion.ipstrategy.excludedips" or "sourcecriterion.ipstrategy.ipv6subnet":
+                    warnings.Add($"label {key} has no effect: SwarmEdge takes the client's address from the operator's SwarmEdge:Proxy:TrustedProxies, never from a label (and counts IPv6 clients by /64)");
+                    break;
+                default:
+                    errors.Add(TraefikLabels.Describe(key, value, "option not supported (supported: average, period, burst, sourcecriterion.requestheadername, sourcecriterion.ipstrategy.*)"));
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Traefik's durations: Go's (1s, 1m30s, 500ms) or a number of seconds.</summary>
+    private static TimeSpan? TraefikDuration(string value)
+    {
+        value = value.Trim();
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return seconds is >= 1 and <= 86_400 ? TimeSpan.FromSeconds(seconds) : null;
+        }
+
+        return ServiceLabelParser.TryParseDuration(value, TimeSpan.FromMilliseconds(1), TimeSpan.FromDays(1));
+    }
+
+    /// <summary>A headers middleware's accessControl* options as a cors middleware; it then must hold nothing else.</summary>
+    private static void Cors(
+        string prefix,
+        Dictionary<string, (string Key, string Value)> options,
+        ImmutableSortedDictionary<string, string>.Builder output,
+        ImmutableArray<string>.Builder errors,
+        ImmutableArray<string>.Builder warnings)
+    {
+        var equivalents = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["accesscontrolalloworiginlist"] = "allow-origins",
+            ["accesscontrolallowmethods"] = "allow-methods",
+            ["accesscontrolallowheaders"] = "allow-headers",
+            ["accesscontrolexposeheaders"] = "expose-headers",
+            ["accesscontrolallowcredentials"] = "allow-credentials",
+        };
+        foreach (var (option, (key, value)) in options)
+        {
+            if (equivalents.TryGetValue(option, out var swarmEdgeOption))
+            {
+                output[prefix + swarmEdgeOption] = value;
+            }
+            else if (option == "accesscontrolmaxage")
+            {
+                output[prefix + "max-age"] = long.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) ? $"{seconds}s" : value;
+            }
+            else if (option == "addvaryheader")
+            {
+                warnings.Add($"label {key} has no effect: SwarmEdge adds Vary: Origin whenever the answer depends on the origin");
+            }
+            else
+            {
+                errors.Add(TraefikLabels.Describe(key, value, option.StartsWith("accesscontrol", StringComparison.Ordinal)
+                    ? "option not supported (supported: accesscontrolalloworiginlist, accesscontrolallowmethods, accesscontrolallowheaders, accesscontrolexposeheaders, accesscontrolallowcredentials, accesscontrolmaxage)"
+                    : "a headers middleware with CORS options (accessControl*) translates to SwarmEdge's cors middleware, which sets no other header: declare these headers in a middleware of their own and chain both"));
             }
         }
     }
@@ -220,9 +349,7 @@ internal static class TraefikMiddlewares
                     }
                     else
                     {
-                        errors.Add(TraefikLabels.Describe(key, value, option.StartsWith("accesscontrol", StringComparison.Ordinal)
-                            ? "CORS is not supported yet"
-                            : "option not supported (supported: customrequestheaders, customresponseheaders, framedeny, customframeoptionsvalue, contenttypenosniff, browserxssfilter, referrerpolicy, contentsecuritypolicy, permissionspolicy, stsseconds, stsincludesubdomains, stspreload)"));
+                        errors.Add(TraefikLabels.Describe(key, value, "option not supported (supported: customrequestheaders, customresponseheaders, framedeny, customframeoptionsvalue, contenttypenosniff, browserxssfilter, referrerpolicy, contentsecuritypolicy, permissionspolicy, stsseconds, stsincludesubdomains, stspreload, and the accessControl* ones in a middleware of their own)"));
                     }
 
                     break;

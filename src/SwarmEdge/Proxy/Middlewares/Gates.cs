@@ -1,18 +1,37 @@
+using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using CorsMiddleware = SwarmEdge.Catalog.CorsMiddleware;
+using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.Extensions.Options;
 using SwarmEdge.Catalog;
+using SwarmEdge.Proxy.Limits;
 
 namespace SwarmEdge.Proxy.Middlewares;
 
-/// <summary>Each gate middleware as a request delegate in front of the rest of the chain.</summary>
-internal static class Gates
+/// <summary>
+/// Each gate middleware as a request delegate in front of the rest of the chain. One instance for the edge: the
+/// rate-limit buckets of every route live in one partitioned limiter (its timer refills them and drops the idle
+/// ones), so a route that changes leaves no limiter behind.
+/// </summary>
+internal sealed class Gates(HtpasswdFiles users, ForwardAuthClient forwardAuth, IServiceProvider services, ILoggerFactory loggers) : IDisposable
 {
-    public static RequestDelegate Build(Middleware gate, RequestDelegate next, HtpasswdFiles users, ForwardAuthClient forwardAuth) => gate switch
+    private readonly PartitionedRateLimiter<RateKey> _rates = PartitionedRateLimiter.Create<RateKey, RateKey>(
+        static key => RateLimitPartition.GetTokenBucketLimiter(key, static k => k.Scope.Bucket));
+
+    private readonly CorsService _cors = new(Options.Create(new CorsOptions()), loggers);
+
+    public RequestDelegate Build(Middleware gate, RequestDelegate next) => gate switch
     {
         IpAllowMiddleware allow => IpAllow(allow, next),
         BasicAuthMiddleware auth => BasicAuth(auth, next, users),
         RedirectRegexMiddleware redirect => RedirectRegex(redirect, next),
         InFlightMiddleware inFlight => InFlight(inFlight, next),
+        RateLimitMiddleware rate => RateLimit(rate, next),
+        CompressMiddleware compress => Compress(compress, next),
+        CorsMiddleware cors => Cors(cors, next),
         ForwardAuthMiddleware auth => async context =>
         {
             if (await forwardAuth.AuthorizeAsync(auth, context))
@@ -22,6 +41,95 @@ internal static class Gates
         },
         _ => throw new ArgumentException($"{gate.GetType().Name} is not a gate", nameof(gate)),
     };
+
+    public void Dispose() => _rates.Dispose();
+
+    /// <summary>
+    /// One scope per built chain: buckets are per route (as each of Traefik's routers has its own), and a route
+    /// whose labels change starts with full buckets. The limiter's timer refills every 100 ms, so a bucket holds
+    /// at least 200 ms of the rate (and 2): a smaller one would be refilled less than the rate.
+    /// </summary>
+    private RequestDelegate RateLimit(RateLimitMiddleware rate, RequestDelegate next)
+    {
+        var scope = new RateScope(Bucket(rate.Rate, rate.Burst));
+        var header = rate.Header;
+        return context =>
+        {
+            var client = ClientAddress.Of(context.Connection.RemoteIpAddress);
+            string? value = null;
+            if (header is not null && context.Request.Headers.TryGetValue(header, out var values) && values.ToString() is { Length: > 0 } v)
+            {
+                // A long value counts by its start: a client choosing values gets nothing a shorter one would not.
+                value = v.Length > 256 ? v[..256] : v;
+            }
+
+            using var lease = _rates.AttemptAcquire(new RateKey(scope, value is null ? client : default, value));
+            if (lease.IsAcquired)
+            {
+                return next(context);
+            }
+
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+            {
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    internal static TokenBucketRateLimiterOptions Bucket(RequestRate rate, int burst) => new()
+    {
+        TokenLimit = Math.Max(Math.Max(burst, 2), (int)Math.Ceiling(rate.Permits * 0.2 / rate.Period.TotalSeconds)),
+        TokensPerPeriod = 1,
+        ReplenishmentPeriod = rate.Period / rate.Permits,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>ASP.NET Core's response compression with this middleware's types: brotli, then gzip, at their fastest levels.</summary>
+    private RequestDelegate Compress(CompressMiddleware compress, RequestDelegate next)
+    {
+        var options = new ResponseCompressionOptions
+        {
+            // Opted into per route by whoever serves it. BREACH needs a secret and attacker-chosen input reflected
+            // in one compressed response; the README says so beside the middleware.
+            EnableForHttps = true,
+            MimeTypes = !compress.ContentTypes.IsEmpty ? compress.ContentTypes : ResponseCompressionDefaults.MimeTypes,
+            ExcludedMimeTypes = compress.ExcludedContentTypes,
+        };
+        options.Providers.Add(new BrotliCompressionProvider(Options.Create(new BrotliCompressionProviderOptions())));
+        options.Providers.Add(new GzipCompressionProvider(Options.Create(new GzipCompressionProviderOptions())));
+        var middleware = new ResponseCompressionMiddleware(next, new ResponseCompressionProvider(services, Options.Create(options)));
+        return middleware.Invoke;
+    }
+
+    /// <summary>ASP.NET Core's CORS middleware with this middleware's policy: it answers preflights itself.</summary>
+    private RequestDelegate Cors(CorsMiddleware cors, RequestDelegate next)
+    {
+        var policy = new CorsPolicyBuilder();
+        if (cors.Origins is ["*"])
+        {
+            policy.AllowAnyOrigin();
+        }
+        else
+        {
+            policy.WithOrigins([.. cors.Origins]).SetIsOriginAllowedToAllowWildcardSubdomains();
+        }
+
+        _ = cors.Methods is ["*"] ? policy.AllowAnyMethod() : policy.WithMethods([.. cors.Methods]);
+        _ = cors.Headers is ["*"] ? policy.AllowAnyHeader() : policy.WithHeaders([.. cors.Headers]);
+        policy.WithExposedHeaders([.. cors.ExposedHeaders]);
+        _ = cors.AllowCredentials ? policy.AllowCredentials() : policy.DisallowCredentials();
+        if (cors.MaxAge is { } maxAge)
+        {
+            policy.SetPreflightMaxAge(maxAge);
+        }
+
+        var middleware = new Microsoft.AspNetCore.Cors.Infrastructure.CorsMiddleware(next, _cors, policy.Build(), loggers);
+        return context => middleware.Invoke(context, NoPolicies.Instance);
+    }
 
     /// <summary>The client's address as the connection has it, after SwarmEdge:Proxy:TrustedProxies (ForwardedHeaders).</summary>
     private static RequestDelegate IpAllow(IpAllowMiddleware allow, RequestDelegate next)
@@ -119,5 +227,26 @@ internal static class Gates
 
             await next(context);
         };
+    }
+
+    private sealed class RateScope(TokenBucketRateLimiterOptions bucket)
+    {
+        public TokenBucketRateLimiterOptions Bucket { get; } = bucket;
+    }
+
+    /// <summary>Compared by the scope's identity: no hashing of the middleware's definition per request.</summary>
+    private readonly record struct RateKey(RateScope Scope, ClientAddress Client, string? Value) : IEquatable<RateKey>
+    {
+        public bool Equals(RateKey other) => ReferenceEquals(Scope, other.Scope) && Client == other.Client && string.Equals(Value, other.Value, StringComparison.Ordinal);
+
+        public override int GetHashCode() => HashCode.Combine(RuntimeHelpers.GetHashCode(Scope), Client, Value);
+    }
+
+    /// <summary>The CORS middleware is given its policy; it asks a provider only when it has none.</summary>
+    private sealed class NoPolicies : ICorsPolicyProvider
+    {
+        public static readonly NoPolicies Instance = new();
+
+        public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName) => Task.FromResult<CorsPolicy?>(null);
     }
 }

@@ -6,13 +6,13 @@ using Yarp.ReverseProxy.Configuration;
 namespace SwarmEdge.Proxy.Middlewares;
 
 /// <summary>
-/// Runs a route's gate middlewares (ip-allow, basic-auth, forward-auth, redirect-regex, in-flight) in the order its chain names
+/// Runs a route's gate middlewares (ip-allow, basic-auth, forward-auth, redirect-regex, in-flight, rate-limit, compress, cors) in the order its chain names
 /// them, before anything is forwarded. The definitions travel in the route's metadata (GatesKey, JSON), so a route
 /// and its gates change together in one YARP update: no request meets a route without its gates. Compiled once per
-/// route config: YARP keeps the same RouteConfig while a route is unchanged, so in-flight counts and the users
-/// files' caches live as long as the route does.
+/// route config: YARP keeps the same RouteConfig while a route is unchanged, so in-flight counts, rate buckets and the
+/// users files' caches live as long as the route does.
 /// </summary>
-internal sealed partial class RouteGatesMiddleware(RequestDelegate next, HtpasswdFiles users, ForwardAuthClient forwardAuth, ILogger<RouteGatesMiddleware> logger)
+internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Gates gates, ILogger<RouteGatesMiddleware> logger)
 {
     public const string GatesKey = "swarmedge.gates";
 
@@ -35,10 +35,10 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Htpassw
 
     private RequestDelegate Compile(RouteConfig route)
     {
-        Middleware[] gates;
+        Middleware[] declared;
         try
         {
-            gates = JsonSerializer.Deserialize<Middleware[]>(route.Metadata![GatesKey], Json) ?? [];
+            declared = JsonSerializer.Deserialize<Middleware[]>(route.Metadata![GatesKey], Json) ?? [];
         }
         catch (JsonException ex)
         {
@@ -53,9 +53,9 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Htpassw
         }
 
         var chain = next;
-        foreach (var gate in gates.Reverse())
+        foreach (var gate in declared.Reverse())
         {
-            chain = Gates.Build(gate, chain, users, forwardAuth);
+            chain = gates.Build(gate, chain);
         }
 
         return chain;

@@ -154,13 +154,54 @@ public sealed class TraefikLabelsTests
     }
 
     [Fact]
+    public void Rate_limits_in_flight_limits_compression_and_cors_map_onto_swarmedge_kinds()
+    {
+        var translation = Translate(
+            ("traefik.enable", "true"),
+            ("traefik.http.middlewares.api-rate.ratelimit.average", "100"),
+            ("traefik.http.middlewares.api-rate.ratelimit.burst", "50"),
+            ("traefik.http.middlewares.key-rate.rateLimit.average", "10"),
+            ("traefik.http.middlewares.key-rate.rateLimit.period", "1m"),
+            ("traefik.http.middlewares.key-rate.rateLimit.sourceCriterion.requestHeaderName", "X-Api-Key"),
+            ("traefik.http.middlewares.slow-rate.ratelimit.average", "1"),
+            ("traefik.http.middlewares.slow-rate.ratelimit.period", "7s"),
+            ("traefik.http.middlewares.busy.inFlightReq.amount", "20"),
+            ("traefik.http.middlewares.gz.compress", "true"),
+            ("traefik.http.middlewares.gz-json.compress.includedContentTypes", "application/json"),
+            ("traefik.http.middlewares.web.headers.accessControlAllowOriginList", "https://app.test"),
+            ("traefik.http.middlewares.web.headers.accessControlAllowMethods", "GET,PUT"),
+            ("traefik.http.middlewares.web.headers.accessControlMaxAge", "600"),
+            ("traefik.http.middlewares.again.retry.attempts", "4"));
+
+        Assert.Equal(
+            ["label traefik.http.middlewares.slow-rate.ratelimit.average=\"1\": 1 per 7s is not a whole number of requests per second or minute (up to 1000000)"],
+            translation.Errors.ToArray());
+        Assert.Contains(translation.Warnings, w => w.StartsWith("label traefik.http.middlewares.again.retry.attempts has no effect", StringComparison.Ordinal));
+        Assert.Equal(
+            ["swarmedge.enable=true",
+             "swarmedge.middlewares.api-rate.rate-limit.burst=50",
+             "swarmedge.middlewares.api-rate.rate-limit.rate=100/s",
+             "swarmedge.middlewares.busy.in-flight.limit=20",
+             "swarmedge.middlewares.gz-json.compress.content-types=application/json",
+             "swarmedge.middlewares.gz.compress=true",
+             "swarmedge.middlewares.key-rate.rate-limit.burst=1",
+             "swarmedge.middlewares.key-rate.rate-limit.header=X-Api-Key",
+             "swarmedge.middlewares.key-rate.rate-limit.rate=10/m",
+             "swarmedge.middlewares.web.cors.allow-methods=GET,PUT",
+             "swarmedge.middlewares.web.cors.allow-origins=https://app.test",
+             "swarmedge.middlewares.web.cors.max-age=600s"],
+            Lines(translation));
+    }
+
+    [Fact]
     public void What_would_weaken_a_chain_is_an_error_and_a_password_is_never_repeated()
     {
         var translation = Translate(
             ("traefik.enable", "true"),
             ("traefik.http.middlewares.auth.basicauth.users", "admin:$2y$05$secrethash"),
-            ("traefik.http.middlewares.limit.ratelimit.average", "100"),
+            ("traefik.http.middlewares.breaker.circuitbreaker.expression", "NetworkErrorRatio() > 0.5"),
             ("traefik.http.middlewares.cors.headers.accessControlAllowOriginList", "*"),
+            ("traefik.http.middlewares.cors.headers.customResponseHeaders.X-Frame-Options", "DENY"),
             ("traefik.http.middlewares.sso.forwardauth.address", "http://auth:9091"),
             ("traefik.http.middlewares.sso.forwardauth.tls.insecureSkipVerify", "true"),
             ("traefik.http.routers.r.rule", "Host(`a.test`)"),
@@ -169,8 +210,8 @@ public sealed class TraefikLabelsTests
 
         Assert.Equal(
             ["label traefik.http.middlewares.auth.basicauth.users=\"...\": passwords are not taken from labels: put the htpasswd lines in a Docker secret given to the edge and name it in usersfile",
-             "label traefik.http.middlewares.cors.headers.accessControlAllowOriginList=\"*\": CORS is not supported yet",
-             "label traefik.http.middlewares.limit.ratelimit.average=\"100\": the ratelimit middleware is not supported yet (stripprefix, addprefix, redirectregex, redirectscheme, ipallowlist, basicauth, forwardauth and headers are)",
+             "label traefik.http.middlewares.breaker.circuitbreaker.expression=\"NetworkErrorRatio() > 0.5\": the circuitbreaker middleware is not supported yet (stripprefix, addprefix, redirectregex, redirectscheme, ipallowlist, basicauth, forwardauth, headers, ratelimit, inflightreq, compress and retry are)",
+             "label traefik.http.middlewares.cors.headers.customResponseHeaders.X-Frame-Options=\"DENY\": a headers middleware with CORS options (accessControl*) translates to SwarmEdge's cors middleware, which sets no other header: declare these headers in a middleware of their own and chain both",
              "label traefik.http.middlewares.sso.forwardauth.tls.insecureSkipVerify=\"true\": option not supported (supported: address, authresponseheaders, authrequestheaders)",
              "label traefik.http.routers.r.middlewares=\"auth@file\": 'file' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) are"],
             translation.Errors.ToArray());

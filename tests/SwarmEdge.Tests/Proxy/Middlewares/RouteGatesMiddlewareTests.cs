@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using SwarmEdge;
@@ -18,6 +19,11 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
     private readonly string _users = Path.Combine(Path.GetTempPath(), "swarmedge-users-" + Guid.NewGuid().ToString("N"));
     private readonly HtpasswdFiles _files = new(TimeProvider.System, NullLogger<HtpasswdFiles>.Instance);
     private readonly ForwardAuthClient _forwardAuth = new(Options.Create(new SwarmEdgeOptions { Dns = { Server = "" } }), NullLogger<ForwardAuthClient>.Instance, TimeProvider.System);
+    private Gates? _gates;
+
+    private Gates GatesOf => _gates ??= new Gates(_files, _forwardAuth, new ServiceCollection().AddLogging().BuildServiceProvider(), NullLoggerFactory.Instance);
+
+    private RouteGatesMiddleware Middleware(RequestDelegate forward) => new(forward, GatesOf, NullLogger<RouteGatesMiddleware>.Instance);
 
     private static RouteConfig Route(params Middleware[] gates) => new()
     {
@@ -30,7 +36,7 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
         Func<HttpContext, Task>? forward = null)
     {
         var forwarded = false;
-        middleware ??= new RouteGatesMiddleware(async c => { forwarded = true; if (forward is not null) await forward(c); }, _files, _forwardAuth, NullLogger<RouteGatesMiddleware>.Instance);
+        middleware ??= Middleware(async c => { forwarded = true; if (forward is not null) await forward(c); });
         var context = new DefaultHttpContext();
         context.Request.Scheme = "http";
         context.Request.Method = "GET";
@@ -120,7 +126,7 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
     {
         var route = Route(new InFlightMiddleware("busy", 1));
         var release = new TaskCompletionSource();
-        var middleware = new RouteGatesMiddleware(_ => release.Task, _files, _forwardAuth, NullLogger<RouteGatesMiddleware>.Instance);
+        var middleware = Middleware(_ => release.Task);
 
         var first = RunAsync(route, middleware: middleware);
         var (second, _) = await RunAsync(route, middleware: middleware);
@@ -130,6 +136,204 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
 
         Assert.Equal(429, second.Response.StatusCode);
         Assert.Equal(200, third.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rate_limit_lets_a_burst_through_then_answers_429_with_retry_after_per_client()
+    {
+        var route = Route(new RateLimitMiddleware("api", new RequestRate(1, TimeSpan.FromMinutes(1)), 3, null));
+        var middleware = Middleware(_ => Task.CompletedTask);
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            statuses.Add((await RunAsync(route, middleware: middleware)).Context.Response.StatusCode);
+        }
+
+        var (refused, _) = await RunAsync(route, middleware: middleware);
+        var (other, _) = await RunAsync(route, c => c.Connection.RemoteIpAddress = IPAddress.Parse("10.1.2.4"), middleware);
+
+        Assert.Equal([200, 200, 200, 429, 429], statuses);
+        Assert.Equal(429, refused.Response.StatusCode);
+        Assert.True(int.Parse(refused.Response.Headers.RetryAfter.ToString()) >= 1);
+        Assert.Equal(200, other.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Rate_limit_by_header_counts_each_value_apart_and_requests_without_it_by_client()
+    {
+        var route = Route(new RateLimitMiddleware("per-key", new RequestRate(1, TimeSpan.FromMinutes(1)), 2, "X-Api-Key"));
+        var middleware = Middleware(_ => Task.CompletedTask);
+        async Task<int[]> Send(string? key, int count)
+        {
+            var statuses = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                statuses[i] = (await RunAsync(route, c => { if (key is not null) c.Request.Headers["X-Api-Key"] = key; }, middleware)).Context.Response.StatusCode;
+            }
+
+            return statuses;
+        }
+
+        var alice = await Send("alice", 3);
+        var bob = await Send("bob", 3);
+        var anonymous = await Send(null, 3);
+
+        Assert.Equal(new[] { 200, 200, 429 }, alice);
+        Assert.Equal(new[] { 200, 200, 429 }, bob);
+        Assert.Equal(new[] { 200, 200, 429 }, anonymous);
+    }
+
+    [Fact]
+    public async Task Rate_limit_keeps_a_routes_buckets_while_it_is_unchanged_and_starts_new_ones_when_it_changes()
+    {
+        var gate = new RateLimitMiddleware("api", new RequestRate(1, TimeSpan.FromMinutes(1)), 2, null);
+        var route = Route(gate);
+        var middleware = Middleware(_ => Task.CompletedTask);
+        for (var i = 0; i < 2; i++)
+        {
+            await RunAsync(route, middleware: middleware);
+        }
+
+        var (same, _) = await RunAsync(route, middleware: middleware);
+        var (changed, _) = await RunAsync(Route(gate with { Burst = 3 }), middleware: middleware);
+
+        Assert.Equal(429, same.Response.StatusCode);
+        Assert.Equal(200, changed.Response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(100, 1, 1, 20)]
+    [InlineData(100, 1, 50, 50)]
+    [InlineData(7, 1, 1, 2)]
+    [InlineData(600, 60, 1, 2)]
+    [InlineData(1_000_000, 1, 1, 200_000)]
+    public void Rate_limit_buckets_hold_at_least_what_the_rate_refills_between_two_timer_ticks(int permits, int seconds, int burst, int limit)
+    {
+        var bucket = Gates.Bucket(new RequestRate(permits, TimeSpan.FromSeconds(seconds)), burst);
+
+        Assert.Equal(limit, bucket.TokenLimit);
+        Assert.Equal(1, bucket.TokensPerPeriod);
+        Assert.Equal(TimeSpan.FromSeconds(seconds) / permits, bucket.ReplenishmentPeriod);
+    }
+
+    [Theory]
+    [InlineData("gzip", "text/plain", "gzip")]
+    [InlineData("br", "application/json", "br")]
+    [InlineData("gzip, br", "text/html", "br")]
+    [InlineData("", "text/plain", null)]
+    [InlineData("gzip", "image/png", null)]
+    [InlineData("gzip", "text/csv", null)]
+    public async Task Compress_encodes_what_the_client_accepts_for_the_types_it_names(string accept, string type, string? encoding)
+    {
+        var route = Route(new CompressMiddleware("gz", [], ["text/csv"]));
+        var body = new MemoryStream();
+        var text = string.Concat(Enumerable.Repeat("hello, swarm; ", 200));
+
+        var (context, forwarded) = await RunAsync(route, c =>
+        {
+            c.Request.Headers.AcceptEncoding = accept;
+            c.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        }, forward: async c =>
+        {
+            c.Response.ContentType = type;
+            await c.Response.WriteAsync(text);
+        });
+
+        Assert.True(forwarded);
+        Assert.Equal(encoding, context.Response.Headers.ContentEncoding.FirstOrDefault());
+        body.Position = 0;
+        Stream decoded = encoding switch
+        {
+            "gzip" => new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress),
+            "br" => new System.IO.Compression.BrotliStream(body, System.IO.Compression.CompressionMode.Decompress),
+            _ => body,
+        };
+        Assert.Equal(text, await new StreamReader(decoded).ReadToEndAsync());
+        if (encoding is not null)
+        {
+            Assert.True(body.Length < text.Length / 4);
+        }
+    }
+
+    [Fact]
+    public async Task Compress_leaves_alone_what_the_task_compressed_itself()
+    {
+        var route = Route(new CompressMiddleware("gz", [], []));
+        var body = new MemoryStream();
+
+        var (context, _) = await RunAsync(route, c =>
+        {
+            c.Request.Headers.AcceptEncoding = "gzip";
+            c.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>(new StreamResponseBodyFeature(body));
+        }, forward: async c =>
+        {
+            c.Response.ContentType = "text/plain";
+            c.Response.Headers.ContentEncoding = "deflate";
+            await c.Response.Body.WriteAsync(new byte[] { 1, 2, 3 });
+        });
+
+        Assert.Equal("deflate", context.Response.Headers.ContentEncoding.ToString());
+        Assert.Equal([1, 2, 3], body.ToArray());
+    }
+
+    [Fact]
+    public async Task Cors_answers_a_preflight_itself_for_an_allowed_origin()
+    {
+        var route = Route(new CorsMiddleware("web", ["https://app.example.com", "https://*.shop.test"], ["GET", "PUT"], ["X-Token"], ["X-Trace"], true, TimeSpan.FromMinutes(10)));
+        void Preflight(HttpContext c, string origin)
+        {
+            c.Request.Method = "OPTIONS";
+            c.Request.Headers.Origin = origin;
+            c.Request.Headers.AccessControlRequestMethod = "PUT";
+            c.Request.Headers.AccessControlRequestHeaders = "X-Token";
+        }
+
+        var (allowed, allowedForwarded) = await RunAsync(route, c => Preflight(c, "https://app.example.com"));
+        var (subdomain, _) = await RunAsync(route, c => Preflight(c, "https://eu.shop.test"));
+        var (stranger, _) = await RunAsync(route, c => Preflight(c, "https://evil.test"));
+
+        Assert.False(allowedForwarded);
+        Assert.Equal(204, allowed.Response.StatusCode);
+        Assert.Equal("https://app.example.com", allowed.Response.Headers.AccessControlAllowOrigin.ToString());
+        Assert.Equal("true", allowed.Response.Headers.AccessControlAllowCredentials.ToString());
+        Assert.Contains("PUT", allowed.Response.Headers.AccessControlAllowMethods.ToString());
+        Assert.Equal("600", allowed.Response.Headers.AccessControlMaxAge.ToString());
+        Assert.Equal("https://eu.shop.test", subdomain.Response.Headers.AccessControlAllowOrigin.ToString());
+        Assert.Empty(stranger.Response.Headers.AccessControlAllowOrigin.ToString());
+    }
+
+    [Fact]
+    public async Task Cors_forwards_requests_and_names_only_allowed_origins_in_the_answer()
+    {
+        var route = Route(new CorsMiddleware("web", ["https://app.example.com"], ["GET"], [], ["X-Trace"], false, null));
+
+        // The answer's CORS headers are set as it starts, as a server would start it.
+        async Task<(HttpContext, bool)> Send(string? origin)
+        {
+            var response = new SwarmEdge.Tests.Proxy.StartingResponseFeature();
+            var (context, forwarded) = await RunAsync(route, c =>
+            {
+                c.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>(response);
+                if (origin is not null)
+                {
+                    c.Request.Headers.Origin = origin;
+                }
+            });
+            await response.StartAsync();
+            return (context, forwarded);
+        }
+
+        var (allowed, allowedForwarded) = await Send("https://app.example.com");
+        var (stranger, strangerForwarded) = await Send("https://evil.test");
+        var (sameOrigin, sameForwarded) = await Send(null);
+
+        Assert.True(allowedForwarded && strangerForwarded && sameForwarded);
+        Assert.Equal("https://app.example.com", allowed.Response.Headers.AccessControlAllowOrigin.ToString());
+        Assert.Equal("X-Trace", allowed.Response.Headers.AccessControlExposeHeaders.ToString());
+        Assert.Empty(allowed.Response.Headers.AccessControlAllowCredentials.ToString());
+        Assert.Empty(stranger.Response.Headers.AccessControlAllowOrigin.ToString());
+        Assert.Empty(sameOrigin.Response.Headers.AccessControlAllowOrigin.ToString());
     }
 
     [Fact]
@@ -237,5 +441,6 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
     {
         File.Delete(_users);
         _forwardAuth.Dispose();
+        _gates?.Dispose();
     }
 }
