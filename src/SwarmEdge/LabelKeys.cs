@@ -23,6 +23,7 @@ internal static class LabelKeys
     public const string HealthThreshold = "swarmedge.http.healthcheck.unhealthy-threshold";
     public const string StallTimeout = "swarmedge.http.stall-timeout";
     public const string MaxBodySize = "swarmedge.http.max-body-size";
+    public const string ResponseTimeout = "swarmedge.http.timeout";
     public const string RateLimit = "swarmedge.http.rate-limit";
     public const string Protocol = "swarmedge.http.protocol";
     public const string Sticky = "swarmedge.http.sticky";
@@ -41,8 +42,11 @@ internal static class LabelKeys
     /// <summary>Keys of one HTTP router: swarmedge.http.&lt;key&gt; for the default one, swarmedge.http.routers.&lt;name&gt;.&lt;key&gt; for a named one.</summary>
     public static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts", "acme", "middlewares"];
 
-    /// <summary>A named router may also send to a task port of its own.</summary>
-    public static readonly string[] NamedRouterKeys = [.. RouterKeys, "port"];
+    /// <summary>
+    /// A named router may also send to a task port of its own, and set its own limits (the service's
+    /// swarmedge.http.max-body-size and swarmedge.http.timeout are every router's default).
+    /// </summary>
+    public static readonly string[] NamedRouterKeys = [.. RouterKeys, "port", "max-body-size", "timeout"];
 
     public static readonly string[] TcpRouterKeys = ["port", "entrypoint", "sni"];
 
@@ -50,7 +54,7 @@ internal static class LabelKeys
     public static readonly HashSet<string> ServiceKeys =
     [
         Enable, Network, HttpPort, HttpLoadBalancing, RetryAttempts, RetryMethods, HealthPath, HealthInterval,
-        HealthTimeout, HealthThreshold, StallTimeout, MaxBodySize, RateLimit, Protocol, Sticky, StickyCookie, StickySameSite, StickySecure,
+        HealthTimeout, HealthThreshold, StallTimeout, MaxBodySize, ResponseTimeout, RateLimit, Protocol, Sticky, StickyCookie, StickySameSite, StickySecure,
         .. RouterKeys.Select(k => HttpPrefix + k),
     ];
 }

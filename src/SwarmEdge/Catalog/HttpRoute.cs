@@ -7,7 +7,9 @@ namespace SwarmEdge.Catalog;
 /// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
 /// Tls: the route's own HTTPS settings (null: the defaults, SwarmEdge:Https).
 /// MiddlewareNames: the chain its labels name; Chain: those middlewares as the catalog resolved them for the
-/// route's tenant (empty until then).
+/// route's tenant (empty until then). MaxRequestBodySize (bytes): null keeps SwarmEdge:Limits. ResponseTimeout: how
+/// long a task may send nothing (before its response headers or between two reads of its body) before the
+/// client gets 504; null keeps YARP's default (100 s).
 /// </summary>
 internal sealed record HttpRoute(
     string Name,
@@ -19,4 +21,6 @@ internal sealed record HttpRoute(
     int? Port = null,
     RouteTls? Tls = null,
     EquatableArray<string> MiddlewareNames = default,
-    EquatableArray<Middleware> Chain = default);
+    EquatableArray<Middleware> Chain = default,
+    long? MaxRequestBodySize = null,
+    TimeSpan? ResponseTimeout = null);

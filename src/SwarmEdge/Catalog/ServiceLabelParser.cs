@@ -82,19 +82,21 @@ internal static partial class ServiceLabelParser
         }
 
         var policy = ParseLoadBalancing(labels, errors);
-        var routes = ParseRoutes(labels, errors, warnings);
+        // Every router's limits unless it sets its own.
+        var maxBodySize = ParseMaxBodySize(MaxBodySize, labels, errors);
+        var timeout = ParseResponseTimeout(ResponseTimeout, labels, errors);
+        var routes = ParseRoutes(labels, maxBodySize, timeout, errors, warnings);
         // The service's HTTP port is needed unless every route names its own.
         var port = labels.ContainsKey(HttpPort) || routes.Any(r => r.Port is null) ? ParsePort(labels, errors) : (int?)null;
         var retry = ParseRetry(labels, errors);
         var healthCheck = ParseHealthCheck(labels, errors, warnings);
         var stallTimeout = ParseStallTimeout(labels, errors);
-        var maxBodySize = ParseMaxBodySize(labels, errors);
         var rateLimit = ParseRateLimit(labels, errors);
         var protocol = ParseProtocol(labels, errors);
         var sticky = ParseSticky(labels, errors, warnings);
 
         var routing = errors.Count == 0
-            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, maxBodySize, rateLimit, protocol, middlewares, sticky)
+            ? new ServiceRouting(port, network, policy, routes, retry, healthCheck, tcp, stallTimeout, rateLimit, protocol, middlewares, sticky)
             : null;
         return new LabelParseResult(true, routing, errors.ToImmutable(), warnings.ToImmutable());
     }
@@ -358,9 +360,9 @@ internal static partial class ServiceLabelParser
     }
 
     /// <summary>"10MB", "512k", "1GiB", "1048576": 1024-based units, from 1 byte to 64 GiB.</summary>
-    private static long? ParseMaxBodySize(IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    private static long? ParseMaxBodySize(string key, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
     {
-        if (!labels.TryGetValue(MaxBodySize, out var value))
+        if (!labels.TryGetValue(key, out var value))
         {
             return null;
         }
@@ -376,7 +378,24 @@ internal static partial class ServiceLabelParser
             }
         }
 
-        errors.Add(Describe(MaxBodySize, value, "must be a size from 1 byte to 64GiB, such as 1048576, 512KB, 10MB or 1GiB"));
+        errors.Add(Describe(key, value, "must be a size from 1 byte to 64GiB, such as 1048576, 512KB, 10MB or 1GiB"));
+        return null;
+    }
+
+    /// <summary>How long a task may send nothing: a duration from 100 ms to 1 h.</summary>
+    private static TimeSpan? ParseResponseTimeout(string key, IReadOnlyDictionary<string, string> labels, ImmutableArray<string>.Builder errors)
+    {
+        if (!labels.TryGetValue(key, out var value))
+        {
+            return null;
+        }
+
+        if (TryParseDuration(value) is { } timeout)
+        {
+            return timeout;
+        }
+
+        errors.Add(Describe(key, value, "must be a duration from 100ms to 1h, such as 500ms, 30s or 5m"));
         return null;
     }
 
@@ -543,6 +562,8 @@ internal static partial class ServiceLabelParser
 
     private static ImmutableArray<HttpRoute> ParseRoutes(
         IReadOnlyDictionary<string, string> labels,
+        long? maxBodySize,
+        TimeSpan? timeout,
         ImmutableArray<string>.Builder errors,
         ImmutableArray<string>.Builder warnings)
     {
@@ -555,7 +576,7 @@ internal static partial class ServiceLabelParser
         var hasDefaultRouter = labels.ContainsKey(HttpPrefix + "host") || labels.ContainsKey(HttpPrefix + "path");
         if (hasDefaultRouter || routers.Count == 0)
         {
-            routes.Add(ParseRouter(DefaultRouter, HttpPrefix, labels, errors, warnings));
+            routes.Add(ParseRouter(DefaultRouter, HttpPrefix, labels, errors, warnings) with { MaxRequestBodySize = maxBodySize, ResponseTimeout = timeout });
         }
         else
         {
@@ -567,7 +588,12 @@ internal static partial class ServiceLabelParser
 
         foreach (var (lower, spelled) in routers)
         {
-            routes.Add(ParseRouter(lower, $"{RoutersPrefix}{spelled}.", labels, errors, warnings));
+            var prefix = $"{RoutersPrefix}{spelled}.";
+            routes.Add(ParseRouter(lower, prefix, labels, errors, warnings) with
+            {
+                MaxRequestBodySize = ParseMaxBodySize(prefix + "max-body-size", labels, errors) ?? maxBodySize,
+                ResponseTimeout = ParseResponseTimeout(prefix + "timeout", labels, errors) ?? timeout,
+            });
         }
 
         return routes.ToImmutable();

@@ -5,7 +5,7 @@ namespace SwarmEdge.Catalog;
 /// port (swarmedge.http.port): null for a TCP-only service (then Routes is empty), or when every router names
 /// its own port. TcpRoutes is empty for an HTTP-only service. StallTimeout is null when the
 /// service keeps the configured default (SwarmEdge:Proxy:StallTimeout); zero turns stall detection off for it.
-/// MaxRequestBodySize (bytes) and RateLimit are null when the service keeps SwarmEdge:Limits. Middlewares are
+/// RateLimit is null when the service keeps SwarmEdge:Limits. Middlewares are
 /// those the service declares for its tenant's routes (a service may declare them and route nothing itself).
 /// </summary>
 internal sealed record ServiceRouting(
@@ -17,7 +17,6 @@ internal sealed record ServiceRouting(
     ActiveHealthCheck? HealthCheck = null,
     EquatableArray<TcpRoute> TcpRoutes = default,
     TimeSpan? StallTimeout = null,
-    long? MaxRequestBodySize = null,
     RequestRate? RateLimit = null,
     TaskProtocol Protocol = TaskProtocol.Http1,
     EquatableArray<Middleware> Middlewares = default,

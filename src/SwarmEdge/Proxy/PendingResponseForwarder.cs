@@ -8,10 +8,15 @@ namespace SwarmEdge.Proxy;
 /// waiting for its task's response for the length of the forward (see PendingResponses), and forwarded with
 /// the attempt's cancellation token. YARP links that token with the client's own: when we abort the attempt,
 /// YARP reports RequestCanceled with a 502, the client's connection untouched, and the retry middleware sends
-/// the request to another task. While access logs are on it also times the forward (UpstreamTime).
+/// the request to another task. While access logs are on it also times the forward (UpstreamTime). A route's
+/// swarmedge.http.timeout becomes YARP's activity timeout for its requests (504 when the task sends nothing for
+/// that long), which YARP otherwise takes from the cluster, shared by every route to the service's port.
 /// </summary>
 internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, PendingResponses pending) : IHttpForwarder
 {
+    /// <summary>Route metadata: the route's response timeout in milliseconds.</summary>
+    public const string ResponseTimeoutKey = "swarmedge.response-timeout-ms";
+
     public ValueTask<ForwarderError> SendAsync(
         HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
@@ -24,6 +29,12 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         HttpTransformer transformer,
         CancellationToken cancellationToken)
     {
+        if (context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(ResponseTimeoutKey, out var timeout) == true
+            && long.TryParse(timeout, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            requestConfig = requestConfig with { ActivityTimeout = TimeSpan.FromMilliseconds(milliseconds) };
+        }
+
         if (context.Features.Get<AccessLogs.UpstreamTime>() is not { } upstream)
         {
             return await ForwardAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);

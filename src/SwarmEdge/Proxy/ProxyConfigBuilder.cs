@@ -311,12 +311,17 @@ internal static class ProxyConfigBuilder
             metadata[Middlewares.RouteGatesMiddleware.GatesKey] = Middlewares.RouteGatesMiddleware.Serialize(route.Chain.Where(m => m.IsGate));
         }
 
-        if (service.Routing!.MaxRequestBodySize is { } maxBody)
+        if (route.MaxRequestBodySize is { } maxBody)
         {
             metadata[Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey] = maxBody.ToString(CultureInfo.InvariantCulture);
         }
 
-        if (service.Routing.RateLimit is { } rate)
+        if (route.ResponseTimeout is { } timeout)
+        {
+            metadata[PendingResponseForwarder.ResponseTimeoutKey] = ((long)timeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (service.Routing!.RateLimit is { } rate)
         {
             metadata[Limits.ClientRateLimits.RateMetadataKey] = Limits.ClientRateLimits.Format(rate);
         }

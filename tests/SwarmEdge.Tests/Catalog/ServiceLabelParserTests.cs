@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, middlewares, port");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, middlewares, port, max-body-size, timeout");
     }
 
     [Theory]
@@ -607,7 +607,36 @@ public class ServiceLabelParserTests
     [InlineData("1gib", 1L << 30)]
     [InlineData("64GiB", 64L << 30)]
     public void Max_body_size_is_read_in_1024_based_units(string value, long bytes) =>
-        Assert.Equal(bytes, Parse(Routed(("swarmedge.http.max-body-size", value))).Routing!.MaxRequestBodySize);
+        Assert.Equal(bytes, Parse(Routed(("swarmedge.http.max-body-size", value))).Routing!.Routes.Single().MaxRequestBodySize);
+
+    [Fact]
+    public void A_router_sets_its_own_body_size_and_timeout_and_takes_the_service_s_otherwise()
+    {
+        var routing = Parse(Labels(
+            ("swarmedge.enable", "true"),
+            ("swarmedge.http.port", "80"),
+            ("swarmedge.http.host", "shop.test"),
+            ("swarmedge.http.max-body-size", "1MB"),
+            ("swarmedge.http.timeout", "30s"),
+            ("swarmedge.http.routers.upload.path", "/upload"),
+            ("swarmedge.http.routers.upload.max-body-size", "2GiB"),
+            ("swarmedge.http.routers.reports.path", "/reports"),
+            ("swarmedge.http.routers.reports.timeout", "5m"))).Routing!;
+
+        Assert.Equal(
+            [("default", 1L << 20, TimeSpan.FromSeconds(30)), ("reports", 1L << 20, TimeSpan.FromMinutes(5)), ("upload", 2L << 30, TimeSpan.FromSeconds(30))],
+            routing.Routes.Select(r => (r.Name, r.MaxRequestBodySize!.Value, r.ResponseTimeout!.Value)).ToArray());
+        Assert.All(Parse(Routed()).Routing!.Routes, r => Assert.Equal((null, null), (r.MaxRequestBodySize, r.ResponseTimeout)));
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.timeout", "0")]
+    [InlineData("swarmedge.http.timeout", "50ms")]
+    [InlineData("swarmedge.http.timeout", "2h")]
+    [InlineData("swarmedge.http.routers.api.timeout", "soon")]
+    public void A_bad_timeout_is_an_error(string key, string value) =>
+        AssertSingleError(Parse(Routed(("swarmedge.http.routers.api.host", "api.test"), (key, value))),
+            $"label {key}=\"{value}\": must be a duration from 100ms to 1h, such as 500ms, 30s or 5m");
 
     [Theory]
     [InlineData("0")]

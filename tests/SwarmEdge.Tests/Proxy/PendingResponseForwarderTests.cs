@@ -27,7 +27,8 @@ public class PendingResponseForwarderTests
         _forwarder = new PendingResponseForwarder(yarp, _pending);
     }
 
-    private static (DefaultHttpContext Context, StartingResponseFeature Response) Request(bool retryable, CancellationToken clientAborted = default)
+    private static (DefaultHttpContext Context, StartingResponseFeature Response) Request(
+        bool retryable, CancellationToken clientAborted = default, IReadOnlyDictionary<string, string>? routeMetadata = null)
     {
         var context = new DefaultHttpContext();
         var response = new StartingResponseFeature();
@@ -45,7 +46,7 @@ public class PendingResponseForwarderTests
         var cluster = new ClusterState("shop", new ClusterModel(new ClusterConfig { ClusterId = "shop" }, new HttpMessageInvoker(new HttpClientHandler())));
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
         {
-            Route = new RouteModel(new RouteConfig { RouteId = "shop/default", ClusterId = "shop" }, cluster, HttpTransformer.Default),
+            Route = new RouteModel(new RouteConfig { RouteId = "shop/default", ClusterId = "shop", Metadata = routeMetadata }, cluster, HttpTransformer.Default),
             Cluster = cluster.Model,
             ProxiedDestination = new DestinationState("t1", new DestinationModel(new DestinationConfig { Address = "http://10.0.1.5:8080/" })),
         });
@@ -119,6 +120,21 @@ public class PendingResponseForwarderTests
         await response.StartAsync();
 
         Assert.Equal(TimeSpan.Zero, _pending.Views(_time.GetTimestamp()).Single().SinceLastResponse);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_route_s_timeout_answers_504_when_the_task_sends_nothing_for_that_long(bool retryable)
+    {
+        var (context, _) = Request(retryable, routeMetadata: new Dictionary<string, string> { [PendingResponseForwarder.ResponseTimeoutKey] = "200" });
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        Assert.Equal(ForwarderError.RequestTimedOut, await ForwardAsync(context, new Backend(answers: false)));
+
+        Assert.Equal(StatusCodes.Status504GatewayTimeout, context.Response.StatusCode);
+        Assert.InRange(System.Diagnostics.Stopwatch.GetElapsedTime(started), TimeSpan.FromMilliseconds(180), TimeSpan.FromSeconds(10));
+        Assert.False(context.Features.Get<RetryState>()?.AttemptAborted ?? false);
     }
 
     /// <summary>A task that answers at once, or one on a lost node: it never answers and only a cancellation ends the wait.</summary>

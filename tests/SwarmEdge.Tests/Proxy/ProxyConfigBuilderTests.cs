@@ -200,20 +200,22 @@ public class ProxyConfigBuilderTests
     }
 
     [Fact]
-    public void A_service_s_body_size_and_rate_limit_travel_in_its_routes_metadata_with_the_rate_limiter_policy()
+    public void A_route_s_limits_and_its_service_s_rate_limit_travel_in_its_metadata_with_the_rate_limiter_policy()
     {
-        var limited = Service("upload", [Route("default", ["upload.example.com"])]) is var s
-            ? s with { Routing = s.Routing! with { MaxRequestBodySize = 1024, RateLimit = new RequestRate(600, TimeSpan.FromMinutes(1)) } }
+        var limited = Service("upload", [Route("default", ["upload.example.com"]) with { MaxRequestBodySize = 1024, ResponseTimeout = TimeSpan.FromSeconds(2.5) }]) is var s
+            ? s with { Routing = s.Routing! with { RateLimit = new RequestRate(600, TimeSpan.FromMinutes(1)) } }
             : null!;
 
         var config = Build(limited, Service("plain", [Route("default", ["plain.example.com"])]));
 
         var route = config.Routes[0];
         Assert.Equal("1024", route.Metadata![SwarmEdge.Proxy.Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey]);
+        Assert.Equal("2500", route.Metadata[PendingResponseForwarder.ResponseTimeoutKey]);
         Assert.Equal("600/60", route.Metadata[SwarmEdge.Proxy.Limits.ClientRateLimits.RateMetadataKey]);
         Assert.Equal(SwarmEdge.Proxy.Limits.ClientRateLimits.ServicePolicy, route.RateLimiterPolicy);
         Assert.Null(config.Routes[1].RateLimiterPolicy);
         Assert.False(config.Routes[1].Metadata!.ContainsKey(SwarmEdge.Proxy.Limits.RequestBodyLimitMiddleware.MaxBodySizeMetadataKey));
+        Assert.False(config.Routes[1].Metadata!.ContainsKey(PendingResponseForwarder.ResponseTimeoutKey));
     }
 
     [Fact]

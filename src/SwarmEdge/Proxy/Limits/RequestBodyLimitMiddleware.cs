@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace SwarmEdge.Proxy.Limits;
 
 /// <summary>
-/// First in YARP's pipeline: applies a service's swarmedge.http.max-body-size (route metadata) to the request,
+/// Applies a route's max-body-size (swarmedge.http.max-body-size or its router's, in route metadata) to the request,
 /// and answers 413 before anything is forwarded when the declared Content-Length is over the limit. A chunked
 /// body that grows past it is cut by Kestrel while it streams (YARP answers 413 if the response has not started).
 /// </summary>
@@ -26,15 +26,19 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next)
         }
 
         var route = context.GetReverseProxyFeature().Route.Config;
-        if (_limits.GetValue(route, Parse).Value is { } limit && !feature.IsReadOnly)
+        var limit = _limits.GetValue(route, Parse).Value;
+        if (context.Request.ContentLength > (limit ?? feature.MaxRequestBodySize))
         {
-            feature.MaxRequestBodySize = limit;
-        }
-
-        if (context.Request.ContentLength > feature.MaxRequestBodySize)
-        {
+            // Kestrel's own limit stays for reading the unread body after the answer: the connection stays usable
+            // and the client reads the 413 (closing with its body unread resets the connection, and a client still
+            // sending loses the answer).
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
             return Task.CompletedTask;
+        }
+
+        if (limit is { } routeLimit && !feature.IsReadOnly)
+        {
+            feature.MaxRequestBodySize = routeLimit;
         }
 
         return next(context);
