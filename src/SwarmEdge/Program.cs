@@ -7,6 +7,7 @@ using SwarmEdge.Admin;
 using SwarmEdge.Discovery;
 using SwarmEdge.Proxy;
 using SwarmEdge.Proxy.Limits;
+using SwarmEdge.Proxy.ProxyProtocol;
 using SwarmEdge.Proxy.Tcp;
 using SwarmEdge.Shutdown;
 using SwarmEdge.Tls;
@@ -49,25 +50,33 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     var perClient = listen.Limits.MaxConnectionsPerClient > 0
         ? new ClientConnectionLimiter(listen.Limits.MaxConnectionsPerClient, kestrel.ApplicationServices.GetRequiredService<ILogger<ClientConnectionLimiter>>())
         : null;
+    var proxyProtocol = listen.Proxy.ProxyProtocol
+        ? new ProxyProtocolReader([.. listen.Proxy.TrustedNetworks()], listen.Limits.RequestHeadersTimeout, kestrel.ApplicationServices.GetRequiredService<ILogger<ProxyProtocolReader>>())
+        : null;
+
+    // Every listener: the client a trusted balancer names first, so that the limits count that client.
+    void Accept(ListenOptions o)
+    {
+        if (proxyProtocol is not null)
+        {
+            o.Use(proxyProtocol.Wrap);
+        }
+
+        if (perClient is not null)
+        {
+            o.Use(perClient.Wrap);
+        }
+    }
+
     if (IPAddress.TryParse(listen.Proxy.Address, out var address))
     {
-        kestrel.Listen(address, listen.Proxy.Port, o =>
-        {
-            if (perClient is not null)
-            {
-                o.Use(perClient.Wrap);
-            }
-        });
+        kestrel.Listen(address, listen.Proxy.Port, Accept);
         if (listen.Https.Enabled)
         {
             var handshake = kestrel.ApplicationServices.GetRequiredService<TlsHandshake>();
             kestrel.Listen(address, listen.Https.Port, o =>
             {
-                if (perClient is not null)
-                {
-                    o.Use(perClient.Wrap);
-                }
-
+                Accept(o);
                 o.Protocols = HttpProtocols.Http1AndHttp2;
                 o.UseHttps(new TlsHandshakeCallbackOptions { OnConnection = handshake.OnConnection });
             });
@@ -78,11 +87,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
             // Raw TCP, not HTTP: each connection goes to TcpProxyHandler.
             kestrel.Listen(address, entrypoint, o =>
             {
-                if (perClient is not null)
-                {
-                    o.Use(perClient.Wrap);
-                }
-
+                Accept(o);
                 o.UseConnectionHandler<TcpProxyHandler>();
             });
         }

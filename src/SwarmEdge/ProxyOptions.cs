@@ -41,6 +41,13 @@ internal sealed class ProxyOptions
     /// </summary>
     public string[] TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Connections from TrustedProxies start with a PROXY protocol header (v1 or v2: HAProxy's send-proxy, AWS NLB,
+    /// a cloud TCP load balancer), and the client it names is the connection's peer; such a connection without one
+    /// is closed. Connections from elsewhere are never read for a header.
+    /// </summary>
+    public bool ProxyProtocol { get; set; }
+
     public IEnumerable<System.Net.IPNetwork> TrustedNetworks() => TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>();
 
     public static System.Net.IPNetwork? ParseNetwork(string value) =>

@@ -124,6 +124,11 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add($"SwarmEdge:Proxy:TrustedProxies \"{proxy}\" is neither an IP address nor a CIDR range");
         }
 
+        if (options.Proxy.ProxyProtocol && options.Proxy.TrustedProxies.Length == 0)
+        {
+            errors.Add("SwarmEdge:Proxy:ProxyProtocol needs SwarmEdge:Proxy:TrustedProxies: the load balancers whose PROXY protocol headers are believed");
+        }
+
         if (options.Proxy.TaskCaFile.Length > 0 && !File.Exists(options.Proxy.TaskCaFile))
         {
             errors.Add($"SwarmEdge:Proxy:TaskCaFile \"{options.Proxy.TaskCaFile}\" does not exist");

@@ -25,6 +25,15 @@ public class SwarmEdgeOptionsValidatorTests
     }
 
     [Fact]
+    public void Proxy_protocol_without_trusted_proxies_is_an_error()
+    {
+        Assert.Equal(
+            ["SwarmEdge:Proxy:ProxyProtocol needs SwarmEdge:Proxy:TrustedProxies: the load balancers whose PROXY protocol headers are believed"],
+            Failures(o => o.Proxy.ProxyProtocol = true));
+        Assert.Empty(Failures(o => (o.Proxy.ProxyProtocol, o.Proxy.TrustedProxies) = (true, ["10.0.0.0/8"])));
+    }
+
+    [Fact]
     public void No_docker_endpoint_is_an_error()
     {
         Assert.Equal(

@@ -42,6 +42,9 @@ internal static class SwarmEdgeMetrics
         "swarmedge_client_limit_rejections_total", "Connections closed at once because their client address was over SwarmEdge:Limits:MaxConnectionsPerClient (limit=connections).",
         new CounterConfiguration { LabelNames = ["limit"] });
 
+    public static readonly Counter ProxyProtocolRefused = Metrics.CreateCounter(
+        "swarmedge_proxy_protocol_refused_total", "Connections from SwarmEdge:Proxy:TrustedProxies closed for lack of a valid PROXY protocol header (SwarmEdge:Proxy:ProxyProtocol).");
+
     public static readonly Counter Retries = Metrics.CreateCounter(
         "swarmedge_retries_total", "Requests sent again to another task after a transport failure, by route.",
         new CounterConfiguration { LabelNames = ["route"] });

@@ -43,4 +43,11 @@ internal sealed record EdgeSidecar(string Name, int Pid, string Address)
         var ip = address.Split(' ', StringSplitOptions.RemoveEmptyEntries).SkipWhile(f => f != "inet").Skip(1).First().Split('/')[0];
         return new EdgeSidecar(name, pid, ip);
     }
+
+    /// <summary>The address the lab host's connections come from, as the sidecar (and an edge in it) sees them: its default gateway.</summary>
+    public async Task<string> HostAddressAsync()
+    {
+        var route = await Shell.RunAsync("nsenter", ["-t", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
+        return route.Trimmed.Split(' ')[2];
+    }
 }

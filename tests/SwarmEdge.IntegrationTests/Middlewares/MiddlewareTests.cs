@@ -32,7 +32,7 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
         var name = $"{stack}_web";
         var host = $"{stack}.test";
         // The client's address as the edge sees it: the lab host, the sidecar's gateway.
-        var client = await ClientAddressAsync();
+        var client = await swarm.Sidecar.HostAddressAsync();
         await _services.CreateAsync(name, 2, SwarmServices.Labels(80,
             (Namespace, stack),
             ("swarmedge.http.host", host),
@@ -257,7 +257,7 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
     [Fact]
     public async Task X_forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_up_to_the_first_address_that_is_not_one()
     {
-        var client = await ClientAddressAsync();
+        var client = await swarm.Sidecar.HostAddressAsync();
         _trusting = await ProductionEdge.StartAsync(swarm, TrustingPort, new() { ["SwarmEdge:Proxy:TrustedProxies:0"] = client });
         var name = SwarmServices.UniqueName("mw-xff");
         var host = $"{name}.test";
@@ -312,12 +312,6 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(",", values) : null;
-
-    private async Task<string> ClientAddressAsync()
-    {
-        var route = await Shell.RunAsync("nsenter", ["-t", swarm.Sidecar.Pid.ToString(CultureInfo.InvariantCulture), "-n", "ip", "-4", "route", "show", "default"]);
-        return route.Trimmed.Split(' ')[2];
-    }
 
     public async Task DisposeAsync()
     {
