@@ -20,6 +20,12 @@ internal sealed class DiscoveryOptions
     /// </summary>
     public bool TraefikLabels { get; set; }
 
+    /// <summary>
+    /// A YAML or JSON file of services outside the swarm (static addresses, swarmedge.* labels), read again when it
+    /// changes (checked every second); a file with an error leaves the last good one serving. Empty: none.
+    /// </summary>
+    public string RoutesFile { get; set; } = "";
+
     /// <summary>After a read of the swarm that failed every retry, the wait before the same read is tried again.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

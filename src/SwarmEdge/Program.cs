@@ -111,6 +111,7 @@ builder.Services.AddSingleton<SwarmEdge.Acme.StoredCertificateWatcher>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmEdge.Acme.StoredCertificateWatcher>());
 builder.Services.AddSingleton<ServicesToResolve>();
 builder.Services.AddHostedService<TaskDnsWatcher>();
+builder.Services.AddHostedService<RoutesFileWatcher>();
 builder.Services.AddHostedService<SwarmEventWatcher>();
 builder.Services.AddHostedService<DiscoveryLoop>();
 builder.Services.AddHostedService<AdminServer>();

@@ -11,7 +11,8 @@ internal static class AdminApi
         DateTimeOffset? LastReadAt,
         string? DockerEndpoint,
         string? DockerError,
-        IReadOnlyList<ServiceDocument> Services);
+        IReadOnlyList<ServiceDocument> Services,
+        EdgeStatus.RoutesFileStatus? RoutesFile);
 
     internal sealed record ServiceDocument(
         string Id,
@@ -54,6 +55,6 @@ internal static class AdminApi
                 s.TcpRoutes.Select(t => new TcpRouteDocument(t.Name, t.Entrypoint, t.Port)).ToList()))
             .ToList();
 
-        return new ServicesDocument(view.Ready, view.LastReadAt, view.DockerEndpoint, view.DockerError, services);
+        return new ServicesDocument(view.Ready, view.LastReadAt, view.DockerEndpoint, view.DockerError, services, view.RoutesFile);
     }
 }

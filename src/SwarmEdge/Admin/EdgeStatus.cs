@@ -17,7 +17,8 @@ internal sealed class EdgeStatus
 
     /// <summary>
     /// Ready: routes were built from at least one successful full read of the swarm. DockerEndpoint is the
-    /// manager endpoint the last read went to; DnsErrors the services whose latest DNS lookup failed.
+    /// manager endpoint the last read went to; DnsErrors the services whose latest DNS lookup failed; RoutesFile how
+    /// the routes file's last read went (null when there is none).
     /// </summary>
     internal sealed record View(
         ServiceCatalog Catalog,
@@ -26,10 +27,14 @@ internal sealed class EdgeStatus
         DateTimeOffset? LastReadAt,
         string? DockerError,
         string? DockerEndpoint,
-        ImmutableDictionary<string, string> DnsErrors)
+        ImmutableDictionary<string, string> DnsErrors,
+        RoutesFileStatus? RoutesFile = null)
     {
         public static readonly View Starting = new(
             ServiceCatalog.Empty, ImmutableDictionary<string, ImmutableArray<string>>.Empty, false, null, null, null,
             ImmutableDictionary<string, string>.Empty);
     }
+
+    /// <summary>The routes file: when it was last read as it is now, how many services it gave, and its error if the last read failed.</summary>
+    internal sealed record RoutesFileStatus(string Path, DateTimeOffset? ReadAt, int Services, string? Error);
 }

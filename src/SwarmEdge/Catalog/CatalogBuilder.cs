@@ -43,7 +43,7 @@ internal static class CatalogBuilder
             if (declaring is { Middlewares.IsEmpty: false })
             {
                 var problems = declarationErrors[service.Id] = [];
-                middlewares.Declare(service.Name, policy.TenantOf(service.Name, service.Labels), declaring.Middlewares, problems);
+                middlewares.Declare(service.Name, policy.TenantOf(service), declaring.Middlewares, problems);
             }
         }
 
@@ -63,7 +63,10 @@ internal static class CatalogBuilder
             string? networkId = null;
             if (routing is not null)
             {
-                networkId = ResolveNetwork(service, routing.Network, snapshot.Networks, sharedNetworks, errors);
+                // A service of the routes file is reached at its addresses as they are.
+                networkId = service.StaticAddresses is null
+                    ? ResolveNetwork(service, routing.Network, snapshot.Networks, sharedNetworks, errors)
+                    : RoutesFile.Network;
             }
 
             var usesLastGood = false;
@@ -81,14 +84,21 @@ internal static class CatalogBuilder
             var tcp = ImmutableArray<TcpRoute>.Empty;
             if (routing is not null && networkId is not null)
             {
-                var tenant = policy.TenantOf(service.Name, service.Labels);
+                var tenant = policy.TenantOf(service);
                 routes = ClaimRoutes(service.Name, tenant, middlewares.Resolve(tenant, routing.Routes, lastGood, errors), policy, hosts, claims, errors);
                 tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, sniClaims, errors);
-                snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
-                var selection = EndpointSelector.Select(
-                    snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
-                endpoints = selection.Endpoints;
-                confirmed.UnionWith(selection.ConfirmedTaskIds);
+                if (service.StaticAddresses is { } addresses)
+                {
+                    endpoints = EndpointSelector.Static(addresses, routing.EndpointPort);
+                }
+                else
+                {
+                    snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
+                    var selection = EndpointSelector.Select(
+                        snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
+                    endpoints = selection.Endpoints;
+                    confirmed.UnionWith(selection.ConfirmedTaskIds);
+                }
             }
             else
             {

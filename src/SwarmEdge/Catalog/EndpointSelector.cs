@@ -20,6 +20,13 @@ internal static class EndpointSelector
 {
     public readonly record struct Selection(ImmutableArray<TaskEndpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
 
+    /// <summary>
+    /// A service of the routes file: each address is an endpoint, named by its address (a destination that keeps
+    /// its ID across reloads keeps its health).
+    /// </summary>
+    public static ImmutableArray<TaskEndpoint> Static(EquatableArray<System.Net.IPAddress> addresses, int port) =>
+        [.. addresses.Select(a => new TaskEndpoint(a.ToString(), "", a, port)).OrderBy(e => e.TaskId, StringComparer.Ordinal)];
+
     public static Selection Select(
         IEnumerable<SwarmTask> tasks,
         string networkId,

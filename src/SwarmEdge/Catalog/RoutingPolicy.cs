@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Catalog;
 
@@ -44,6 +45,15 @@ internal sealed record RoutingPolicy(
             : new Tenant(null, $"service {serviceName}", serviceName);
 
     /// <summary>
+    /// The services of the routes file are one tenant, whatever their labels say: the operator's. It is told apart
+    /// from every swarm service by a service name no Docker service can have, so no label can join it.
+    /// </summary>
+    public Tenant TenantOf(OptedInService service) =>
+        service.StaticAddresses is null ? TenantOf(service.Name, service.Labels) : FileTenant;
+
+    public static readonly Tenant FileTenant = new(null, "the routes file", RoutesFile.NameSuffix);
+
+    /// <summary>
     /// Whether the tenant may claim this host (a name, "*.name", either with ":port"): some grant that applies
     /// to the tenant covers it. Grants cover "name" exactly, or "*.name": every host below name, at any depth.
     /// </summary>
@@ -55,8 +65,10 @@ internal sealed record RoutingPolicy(
         }
 
         var name = HostName.WithoutPort(host);
+        // A grant may name the routes file as "@file"; a stack that calls itself so is not it.
+        var granted = tenant == FileTenant ? RoutesFile.NameSuffix : tenant.Name is { } t && t != RoutesFile.NameSuffix ? t : null;
         return AllowedHosts.Any(grant =>
-            (grant.Tenants.IsEmpty || (tenant.Name is { } t && grant.Tenants.Contains(t, StringComparer.Ordinal)))
+            (grant.Tenants.IsEmpty || (granted is not null && grant.Tenants.Contains(granted, StringComparer.Ordinal)))
             && HostName.Covers(grant.Host, name));
     }
 }

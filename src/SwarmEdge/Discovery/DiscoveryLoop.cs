@@ -31,6 +31,7 @@ internal sealed partial class DiscoveryLoop(
     private readonly RoutingPolicy _routingPolicy = RoutingPolicy.From(options.Value.Routing);
 
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
+    private ImmutableArray<OptedInService> _fileServices = [];
     private DnsView _dns = DnsView.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
     private EdgeStatus.View _view = EdgeStatus.View.Starting;
@@ -110,7 +111,12 @@ internal sealed partial class DiscoveryLoop(
         ProxyApplyResult applied;
         try
         {
-            _catalog = CatalogBuilder.Build(_snapshot with { DnsByServiceName = _dns.Answers }, _catalog, _sharedNetworks, _tcpEntrypoints, _routingPolicy);
+            var observed = _snapshot with
+            {
+                DnsByServiceName = _dns.Answers,
+                Services = _fileServices.IsEmpty ? _snapshot.Services : [.. _fileServices, .. _snapshot.Services],
+            };
+            _catalog = CatalogBuilder.Build(observed, _catalog, _sharedNetworks, _tcpEntrypoints, _routingPolicy);
             applied = await applier.ApplyAsync(_catalog);
             tcpApplier.Apply(_catalog);
         }
@@ -123,7 +129,8 @@ internal sealed partial class DiscoveryLoop(
             return;
         }
 
-        var routed = _catalog.Services.Where(s => s.IsRouted).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        // Docker's DNS knows the swarm's services only.
+        var routed = _catalog.Services.Where(s => s.IsRouted && s.NetworkId != RoutesFile.Network).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         servicesToResolve.Set(routed);
         _dns = _dns.Retain(routed);
         var view = _view with { Catalog = _catalog, ApplyErrors = applied.Errors };
@@ -159,10 +166,11 @@ internal sealed partial class DiscoveryLoop(
         await wait.CancelAsync();
     }
 
-    /// <summary>Hands events to the schedule and folds DNS answers; true when what DNS says changed.</summary>
+    /// <summary>Hands events to the schedule and folds DNS answers and the routes file; true when either changed.</summary>
     private bool DrainSignals(DiscoverySchedule schedule, DateTimeOffset now)
     {
         var dnsChanged = false;
+        var fileChanged = false;
         while (signals.Reader.TryRead(out var signal))
         {
             Log.Signal(logger, signal.Kind, signal.Reason);
@@ -185,10 +193,25 @@ internal sealed partial class DiscoveryLoop(
                     }
 
                     break;
+                case DiscoverySignalKind.RoutesFileRead:
+                    // A file with an error keeps the last good services; the status says why.
+                    var file = signal.RoutesFile!;
+                    var last = _view.RoutesFile;
+                    if (file.Error is null)
+                    {
+                        _fileServices = file.Services;
+                    }
+
+                    Publish(_view with
+                    {
+                        RoutesFile = new EdgeStatus.RoutesFileStatus(signal.Subject!, file.Error is null ? now : last?.ReadAt, _fileServices.Length, file.Error),
+                    });
+                    fileChanged = true;
+                    break;
             }
         }
 
-        return dnsChanged;
+        return dnsChanged || fileChanged;
     }
 
     private void ReportChanges(ServiceCatalog previous, ServiceCatalog current)

@@ -10,4 +10,7 @@ internal enum DiscoverySignalKind
 
     /// <summary>Docker's DNS answered for a service differently than before.</summary>
     DnsAnswered,
+
+    /// <summary>The routes file changed (or could not be read): its services, or its error.</summary>
+    RoutesFileRead,
 }

@@ -2,7 +2,8 @@ namespace SwarmEdge.Discovery;
 
 /// <summary>
 /// A swarm service that opted in (it carries a swarmedge.enable label), as the Docker API reported it.
-/// DesiredReplicas is null for global services.
+/// DesiredReplicas is null for global services. StaticAddresses are the endpoints of a service of the routes file
+/// (SwarmEdge:Discovery:RoutesFile), which has no tasks; null for a swarm service.
 /// </summary>
 internal sealed record OptedInService(
     string Id,
@@ -12,4 +13,5 @@ internal sealed record OptedInService(
     EquatableDictionary<string, string> Labels,
     EquatableArray<string> NetworkIds,
     bool UpdateInProgress,
-    int? DesiredReplicas);
+    int? DesiredReplicas,
+    EquatableArray<System.Net.IPAddress>? StaticAddresses = null);
