@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Catalog;
 
@@ -43,7 +44,6 @@ internal sealed class MiddlewareDeclarations
     /// </summary>
     public ImmutableArray<HttpRoute> Resolve(Tenant tenant, ImmutableArray<HttpRoute> routes, CatalogService? previous, ImmutableArray<string>.Builder errors)
     {
-        var owner = OwnerOf(tenant);
         var resolved = ImmutableArray.CreateBuilder<HttpRoute>(routes.Length);
         foreach (var route in routes)
         {
@@ -55,22 +55,27 @@ internal sealed class MiddlewareDeclarations
 
             var before = previous?.Routes.FirstOrDefault(r => r.Name == route.Name)?.Chain ?? [];
             var chain = new List<Middleware>();
-            foreach (var name in route.MiddlewareNames)
+            foreach (var named in route.MiddlewareNames)
             {
+                // name@file: the routes file's middleware of that name, which any tenant may use (the operator wrote it).
+                var fromFile = named.EndsWith(RoutesFile.NameSuffix, StringComparison.Ordinal);
+                var (owner, name, declarer) = fromFile
+                    ? (OwnerOf(RoutingPolicy.FileTenant), named[..^RoutesFile.NameSuffix.Length], RoutingPolicy.FileTenant)
+                    : (OwnerOf(tenant), named, tenant);
                 if (_declared.TryGetValue((owner, name), out var declared))
                 {
                     chain.Add(declared.Middleware);
                 }
                 else if (before.FirstOrDefault(m => m.Name == name && m.Owner == owner) is { } kept)
                 {
-                    errors.Add($"route '{route.Name}': middleware '{name}' is no longer declared by a service of {tenant.Described}; " +
+                    errors.Add($"route '{route.Name}': middleware '{named}' is no longer declared by a service of {declarer.Described}; " +
                                "the route keeps the definition it had until it is declared again or taken out of the route");
                     chain.Add(kept);
                 }
                 else
                 {
-                    errors.Add($"route '{route.Name}': middleware '{name}' is not declared by any service of {tenant.Described} " +
-                               $"({LabelKeys.MiddlewaresPrefix}{name}.<kind>.<option>; a route uses its own tenant's middlewares); the route is not served");
+                    errors.Add($"route '{route.Name}': middleware '{named}' is not declared by any service of {declarer.Described} " +
+                               $"({LabelKeys.MiddlewaresPrefix}{name}.<kind>.<option>; a route uses its own tenant's middlewares and the routes file's, as name@file); the route is not served");
                     chain.Clear();
                     break;
                 }

@@ -21,6 +21,8 @@ internal static partial class MiddlewareLabelParser
     /// <summary>Where Docker mounts a service's secrets: the only place a users file is read from.</summary>
     public const string SecretsDirectory = "/run/secrets/";
 
+    private const string FileSuffix = "@file";
+
     private static readonly string[] Kinds = ["ip-allow", "basic-auth", "redirect-regex", "in-flight", "rate-limit", "compress", "cors", "forward-auth", "headers", "strip-prefix", "add-prefix", "replace-path-regex"];
 
     // Headers a middleware must not touch: they frame the message or the connection, name the host the task is
@@ -94,9 +96,11 @@ internal static partial class MiddlewareLabelParser
     public static EquatableArray<string> ParseChain(string key, string value, ImmutableArray<string>.Builder errors)
     {
         var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(n => n.ToLowerInvariant()).ToList();
-        if (names.Count == 0 || names.Count > MaxChain || !names.All(NameRegex().IsMatch) || names.Distinct().Count() != names.Count)
+        // name@file: a middleware of the routes file, which any route may use (the operator wrote it).
+        if (names.Count == 0 || names.Count > MaxChain || !names.All(n => NameRegex().IsMatch(n.EndsWith(FileSuffix, StringComparison.Ordinal) ? n[..^FileSuffix.Length] : n))
+            || names.Distinct().Count() != names.Count)
         {
-            errors.Add(Describe(key, value, $"must be a comma-separated list of up to {MaxChain} different middleware names"));
+            errors.Add(Describe(key, value, $"must be a comma-separated list of up to {MaxChain} different middleware names (name@file for one of the routes file's)"));
             return [];
         }
 

@@ -81,4 +81,24 @@ public class FileServiceCatalogTests
         Assert.Single(catalog.Services.Single(s => s.Name == "erp@file").Routes);
         Assert.Empty(catalog.Services.Single(s => s.Name == "web").Routes);
     }
+
+    [Fact]
+    public void Any_route_may_use_a_middleware_of_the_file_by_name_at_file_and_only_so()
+    {
+        var file = FileService("""
+                  swarmedge.middlewares.secure.headers.response.set.X-Frame-Options: DENY
+
+            """);
+        var web = Service("web", Routed(("com.docker.stack.namespace", "shop"), ("swarmedge.http.host", "web.test"), ("swarmedge.http.middlewares", "secure@file")));
+        var plain = Service("plain", Routed(("com.docker.stack.namespace", "shop"), ("swarmedge.http.host", "plain.test"), ("swarmedge.http.middlewares", "secure")));
+        var missing = Service("missing", Routed(("swarmedge.http.host", "missing.test"), ("swarmedge.http.middlewares", "nothing@file")));
+
+        var catalog = Build(file, web, plain, missing);
+
+        var chain = catalog.Services.Single(s => s.Name == "web").Routes.Single().Chain;
+        Assert.Equal(new HeadersMiddleware("secure", [], [new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]) { Owner = MiddlewareDeclarations.OwnerOf(RoutingPolicy.FileTenant) }, Assert.Single(chain));
+        Assert.Empty(catalog.Services.Single(s => s.Name == "plain").Routes);
+        Assert.Contains(catalog.Services.Single(s => s.Name == "missing").Errors,
+            e => e.Contains("middleware 'nothing@file' is not declared by any service of the routes file", StringComparison.Ordinal));
+    }
 }

@@ -194,7 +194,10 @@ public class MiddlewareLabelParserTests
     [InlineData("a, B ,c", new[] { "a", "b", "c" }, null)]
     [InlineData("a,a", new string[0], "different middleware names")]
     [InlineData("", new string[0], "different middleware names")]
-    [InlineData("a@file", new string[0], "different middleware names")]
+    [InlineData("a@file, b", new[] { "a@file", "b" }, null)]
+    [InlineData("a@docker", new string[0], "different middleware names")]
+    [InlineData("@file", new string[0], "different middleware names")]
+    [InlineData("a@file@file", new string[0], "different middleware names")]
     public void A_chain_is_names_in_order(string value, string[] names, string? error)
     {
         var errors = ImmutableArray.CreateBuilder<string>();

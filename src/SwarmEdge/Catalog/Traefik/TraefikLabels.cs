@@ -278,7 +278,7 @@ internal static class TraefikLabels
                     break;
                 case "middlewares":
                     var names = value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                        .Select(n => ProviderLocal(key, n, errors)).ToList();
+                        .Select(n => ProviderLocal(key, n, errors, middleware: true)).ToList();
                     middlewareList = names.All(n => n is not null) ? string.Join(',', names) : null;
                     break;
                 case "entrypoints":
@@ -452,8 +452,11 @@ internal static class TraefikLabels
         return [.. byPath.Select((g, i) => (i == 0 ? router : $"{router}-{i + 1}", g.Hosts ?? [], g.Path))];
     }
 
-    /// <summary>A middleware or service named in a router: its own name, or name@docker / name@swarm (this provider).</summary>
-    private static string? ProviderLocal(string key, string value, ImmutableArray<string>.Builder errors)
+    /// <summary>
+    /// A middleware or service named in a router: its own name, or name@docker / name@swarm (this provider); a
+    /// middleware may also be name@file, one of the routes file's (SwarmEdge:Discovery:RoutesFile).
+    /// </summary>
+    private static string? ProviderLocal(string key, string value, ImmutableArray<string>.Builder errors, bool middleware = false)
     {
         var at = value.IndexOf('@');
         if (at < 0)
@@ -461,12 +464,20 @@ internal static class TraefikLabels
             return value.Trim();
         }
 
-        if (value[(at + 1)..].Trim() is "docker" or "swarm")
+        var provider = value[(at + 1)..].Trim();
+        if (provider is "docker" or "swarm")
         {
             return value[..at].Trim();
         }
 
-        errors.Add(Describe(key, value, $"'{value[(at + 1)..]}' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) are"));
+        if (middleware && provider == "file")
+        {
+            return value.Trim();
+        }
+
+        errors.Add(Describe(key, value, middleware
+            ? $"'{provider}' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) and by the routes file (@file) are"
+            : $"'{provider}' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) are"));
         return null;
     }
 

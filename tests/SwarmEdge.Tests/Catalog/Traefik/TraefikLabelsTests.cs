@@ -205,7 +205,7 @@ public sealed class TraefikLabelsTests
             ("traefik.http.middlewares.sso.forwardauth.address", "http://auth:9091"),
             ("traefik.http.middlewares.sso.forwardauth.tls.insecureSkipVerify", "true"),
             ("traefik.http.routers.r.rule", "Host(`a.test`)"),
-            ("traefik.http.routers.r.middlewares", "auth@file"),
+            ("traefik.http.routers.r.middlewares", "auth@internal"),
             ("traefik.http.services.s.loadbalancer.server.port", "80"));
 
         Assert.Equal(
@@ -213,7 +213,7 @@ public sealed class TraefikLabelsTests
              "label traefik.http.middlewares.breaker.circuitbreaker.expression=\"NetworkErrorRatio() > 0.5\": the circuitbreaker middleware is not supported yet (stripprefix, addprefix, redirectregex, redirectscheme, ipallowlist, basicauth, forwardauth, headers, ratelimit, inflightreq, compress and retry are)",
              "label traefik.http.middlewares.cors.headers.customResponseHeaders.X-Frame-Options=\"DENY\": a headers middleware with CORS options (accessControl*) translates to SwarmEdge's cors middleware, which sets no other header: declare these headers in a middleware of their own and chain both",
              "label traefik.http.middlewares.sso.forwardauth.tls.insecureSkipVerify=\"true\": option not supported (supported: address, authresponseheaders, authrequestheaders)",
-             "label traefik.http.routers.r.middlewares=\"auth@file\": 'file' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) are"],
+             "label traefik.http.routers.r.middlewares=\"auth@internal\": 'internal' is not SwarmEdge's provider: only names declared by labels (@docker, @swarm) and by the routes file (@file) are"],
             translation.Errors.ToArray());
         Assert.DoesNotContain(translation.Errors, e => e.Contains("secrethash", StringComparison.Ordinal));
     }
