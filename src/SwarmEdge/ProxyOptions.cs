@@ -48,6 +48,12 @@ internal sealed class ProxyOptions
     /// </summary>
     public bool ProxyProtocol { get; set; }
 
+    /// <summary>
+    /// Also send tasks RFC 7239's Forwarded header (for, proto, host), set by the edge. Off: none is sent, and one a
+    /// client sent is removed (YARP's default), so no task can read a client's claim in it.
+    /// </summary>
+    public bool ForwardedHeader { get; set; }
+
     public IEnumerable<System.Net.IPNetwork> TrustedNetworks() => TrustedProxies.Select(ParseNetwork).OfType<System.Net.IPNetwork>();
 
     public static System.Net.IPNetwork? ParseNetwork(string value) =>

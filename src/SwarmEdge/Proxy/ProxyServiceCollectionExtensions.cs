@@ -10,7 +10,8 @@ internal static class ProxyServiceCollectionExtensions
     /// <summary>YARP with an in-memory configuration and SwarmEdge's pieces: connect timeout, passive health, applier.</summary>
     public static IServiceCollection AddSwarmEdgeProxy(this IServiceCollection services)
     {
-        services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<Middlewares.PathTransformFactory>();
+        services.AddReverseProxy().LoadFromMemory([], []).AddTransformFactory<Middlewares.PathTransformFactory>()
+            .AddTransforms<ForwardedHeaderTransforms>();
         services.AddSingleton<Middlewares.HtpasswdFiles>();
         services.AddSingleton<Middlewares.ForwardAuthClient>();
         services.AddSingleton<Middlewares.Gates>();

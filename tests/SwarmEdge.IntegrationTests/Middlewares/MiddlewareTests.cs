@@ -258,7 +258,11 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
     public async Task X_forwarded_for_is_believed_only_from_a_trusted_proxy_and_only_up_to_the_first_address_that_is_not_one()
     {
         var client = await swarm.Sidecar.HostAddressAsync();
-        _trusting = await ProductionEdge.StartAsync(swarm, TrustingPort, new() { ["SwarmEdge:Proxy:TrustedProxies:0"] = client });
+        _trusting = await ProductionEdge.StartAsync(swarm, TrustingPort, new()
+        {
+            ["SwarmEdge:Proxy:TrustedProxies:0"] = client,
+            ["SwarmEdge:Proxy:ForwardedHeader"] = "true",
+        });
         var name = SwarmServices.UniqueName("mw-xff");
         var host = $"{name}.test";
         await _services.CreateAsync(name, 1, SwarmServices.Labels(80, ("swarmedge.http.host", host), ("swarmedge.http.middlewares", "customers"),
@@ -266,19 +270,29 @@ public sealed class MiddlewareTests(SingleNodeSwarm swarm, ITestOutputHelper out
         await ProductionEdge.WaitForEndpointsAsync(_trusting, name, 1);
         await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, name, 1);
 
-        // Behind a trusted load balancer: the client it names is the client, and the task is told so.
-        using var believed = await SendAsync(_trusting.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7"));
+        // Behind a trusted load balancer: the client it names is the client, and the task is told so, in
+        // X-Forwarded-For and (SwarmEdge:Proxy:ForwardedHeader) in RFC 7239's Forwarded, whatever the client put there.
+        using var believed = await SendAsync(_trusting.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7"), ("Forwarded", "for=198.51.100.66"));
         Assert.Equal(HttpStatusCode.OK, believed.StatusCode);
         Assert.Equal("203.0.113.7", Header(believed, "X-Seen-For"));
+        Assert.Equal($"proto=http;host=\"{host}\";for=203.0.113.7", Header(believed, "X-Seen-Forwarded"));
+        Assert.Equal(host, Header(believed, "X-Seen-Host"));
         // An address the client itself put first, before one the balancer added: the balancer's word counts.
         using var appended = await SendAsync(_trusting.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7, 198.51.100.1"));
         Assert.Equal(HttpStatusCode.Forbidden, appended.StatusCode);
         // An edge that trusts no proxy believes no client's header, and tells the task the real peer.
         using var spoofed = await SendAsync(swarm.Edge.Proxy, host, "/", ("X-Forwarded-For", "203.0.113.7"));
         Assert.Equal(HttpStatusCode.Forbidden, spoofed.StatusCode);
+        // An edge that sends no Forwarded header passes on none of the client's.
+        var other = SwarmServices.UniqueName("mw-fwd");
+        await _services.CreateAsync(other, 1, SwarmServices.Labels(80, ("swarmedge.http.host", $"{other}.test")));
+        await ProductionEdge.WaitForEndpointsAsync(swarm.Edge, other, 1);
+        using var forwarded = await SendAsync(swarm.Edge.Proxy, $"{other}.test", "/", ("Forwarded", "for=203.0.113.7;proto=https"));
+        Assert.Equal(HttpStatusCode.OK, forwarded.StatusCode);
+        Assert.Null(Header(forwarded, "X-Seen-Forwarded"));
         Measurements.Record(output, "trusted proxies (X-Forwarded-For)",
             $"from a trusted peer: 203.0.113.7 believed (200, the task saw {Header(believed, "X-Seen-For")}); '203.0.113.7, 198.51.100.1': 403; " +
-            "from an untrusted peer: 403");
+            $"from an untrusted peer: 403; Forwarded sent by the edge: {Header(believed, "X-Seen-Forwarded")}; a client's Forwarded without it: removed");
     }
 
     private async Task AssertAdminNeedsAliceAsync(Uri proxy, string host)
