@@ -40,7 +40,7 @@ internal static class LabelKeys
     public const string TcpRoutersPrefix = "swarmedge.tcp.routers.";
 
     /// <summary>Keys of one HTTP router: swarmedge.http.&lt;key&gt; for the default one, swarmedge.http.routers.&lt;name&gt;.&lt;key&gt; for a named one.</summary>
-    public static readonly string[] RouterKeys = ["host", "path", "priority", "strip-prefix", "scheme", "https-redirect", "hsts", "acme", "middlewares"];
+    public static readonly string[] RouterKeys = ["host", "path", "exact-path", "methods", "headers", "priority", "strip-prefix", "scheme", "https-redirect", "hsts", "acme", "middlewares"];
 
     /// <summary>
     /// A named router may also send to a task port of its own, and set its own limits (the service's

@@ -31,7 +31,8 @@ internal static class AdminApi
     internal sealed record TcpRouteDocument(string Name, int Entrypoint, int Port);
 
     /// <summary>A route; Port is the task port its requests go to.</summary>
-    internal sealed record RouteDocument(string Id, IReadOnlyList<string> Hosts, string? Path, int? Priority, bool StripPrefix, int Port);
+    internal sealed record RouteDocument(
+        string Id, IReadOnlyList<string> Hosts, string? Path, bool ExactPath, IReadOnlyList<string> Methods, IReadOnlyList<string> Headers, int? Priority, bool StripPrefix, int Port);
 
     internal sealed record EndpointDocument(string Task, string Node, string Address, string Url);
 
@@ -47,7 +48,8 @@ internal static class AdminApi
                 s.NetworkId,
                 s.Routing?.HttpPort,
                 s.Routes.Select(r => new RouteDocument(
-                    ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.Priority, r.StripPrefix, s.Routing!.PortOf(r))).ToList(),
+                    ProxyConfigBuilder.RouteId(s.Name, r.Name), r.Hosts, r.PathPrefix, r.ExactPath, r.Methods, [.. r.Headers.Select(h => $"{h.Name}={h.Value}")],
+                    r.Priority, r.StripPrefix, s.Routing!.PortOf(r))).ToList(),
                 s.Endpoints.Select(e => new EndpointDocument(e.TaskId, e.NodeId, new System.Net.IPEndPoint(e.Address, e.Port).ToString(), e.Url)).ToList(),
                 s.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(s.Name, ImmutableArray<string>.Empty)),
                 s.Warnings,

@@ -352,14 +352,21 @@ internal static class CatalogBuilder
     }
 
     /// <summary>Two routes with the same claim would match the same requests with the same precedence.</summary>
-    private sealed record RouteClaim(string Host, string Path, int Priority)
+    /// <summary>What a route matches: two routes that match the same requests cannot both be served.</summary>
+    private sealed record RouteClaim(string Host, string Path, bool ExactPath, string Methods, string Headers, int Priority)
     {
         public static IEnumerable<RouteClaim> Of(HttpRoute route)
         {
             var hosts = route.Hosts.IsEmpty ? ["*"] : route.Hosts;
-            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.Priority ?? 0));
+            var methods = string.Join(',', route.Methods.Order(StringComparer.Ordinal));
+            var headers = string.Join("; ", route.Headers.Select(h => $"{h.Name.ToLowerInvariant()}={h.Value}").Order(StringComparer.Ordinal));
+            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.ExactPath, methods, headers, route.Priority ?? 0));
         }
 
-        public override string ToString() => $"host {Host}, path {Path}" + (Priority != 0 ? $", priority {Priority}" : "");
+        public override string ToString() =>
+            $"host {Host}, {(ExactPath ? "exact path" : "path")} {Path}"
+            + (Methods.Length > 0 ? $", methods {Methods}" : "")
+            + (Headers.Length > 0 ? $", headers {Headers}" : "")
+            + (Priority != 0 ? $", priority {Priority}" : "");
     }
 }

@@ -1,8 +1,9 @@
 namespace SwarmEdge.Catalog;
 
 /// <summary>
-/// One HTTP route to a service: requests whose Host is one of Hosts (any host when empty) and whose path
-/// starts with PathPrefix (any path when null). Priority: higher wins when several routes match.
+/// One HTTP route to a service: requests whose Host is one of Hosts (any host when empty), whose path starts with
+/// PathPrefix (any path when null; is exactly it when ExactPath), whose method is one of Methods (any when empty)
+/// and that carry every header of Headers with its value. Priority: higher wins when several routes match.
 /// ByServiceName: the labels set no host and no path; the routing policy decides the host (or refuses).
 /// Port: the task port this route's requests go to, when the router names its own (else the service's HTTP port).
 /// Tls: the route's own HTTPS settings (null: the defaults, SwarmEdge:Https).
@@ -23,4 +24,10 @@ internal sealed record HttpRoute(
     EquatableArray<string> MiddlewareNames = default,
     EquatableArray<Middleware> Chain = default,
     long? MaxRequestBodySize = null,
-    TimeSpan? ResponseTimeout = null);
+    TimeSpan? ResponseTimeout = null,
+    bool ExactPath = false,
+    EquatableArray<string> Methods = default,
+    EquatableArray<HeaderMatch> Headers = default);
+
+/// <summary>A header a request must carry, with exactly this value (case-sensitive, as Traefik's Header matcher).</summary>
+internal sealed record HeaderMatch(string Name, string Value);

@@ -233,7 +233,7 @@ internal static partial class MiddlewareLabelParser
         if (options.TryGetValue("header", out var h))
         {
             header = h.Value.Trim();
-            if (!HeaderRegex().IsMatch(header) || ReservedHeaders.Contains(header))
+            if (!HttpToken.IsHeaderName(header) || ReservedHeaders.Contains(header))
             {
                 errors.Add(Describe(h.Key, h.Value, ReservedHeaders.Contains(header)
                     ? $"header {header} cannot be counted by: requests are counted by their client address (after trusted proxies) when no header is named"
@@ -307,15 +307,15 @@ internal static partial class MiddlewareLabelParser
         if (options.TryGetValue("allow-methods", out var m))
         {
             methods = m.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(v => v.ToUpperInvariant()).Distinct().ToList();
-            if (methods.Count is 0 or > 20 || !methods.All(v => v == "*" || MethodRegex().IsMatch(v)))
+            if (methods.Count is 0 or > 20 || !methods.All(v => v == "*" || HttpToken.IsMethod(v)))
             {
                 errors.Add(Describe(m.Key, m.Value, "must be * or a comma-separated list of methods such as GET,POST,PUT"));
                 return null;
             }
         }
 
-        var allowHeaders = options.TryGetValue("allow-headers", out var ah) && ah.Value.Trim() == "*" ? ["*"] : CorsHeaderList(options, "allow-headers", errors);
-        var exposeHeaders = CorsHeaderList(options, "expose-headers", errors);
+        var allowHeaders = options.TryGetValue("allow-headers", out var ah) && ah.Value.Trim() == "*" ? ["*"] : HeaderList(options, "allow-headers", errors, mayChange: false);
+        var exposeHeaders = HeaderList(options, "expose-headers", errors, mayChange: false);
         var credentials = Bool(options, "allow-credentials", false, errors);
         if (allowHeaders is null || exposeHeaders is null || credentials is null)
         {
@@ -342,23 +342,6 @@ internal static partial class MiddlewareLabelParser
         return new CorsMiddleware(name, originList.ToEquatableArray(), methods.ToEquatableArray(), allowHeaders.Value, exposeHeaders.Value, credentials.Value, maxAge);
     }
 
-    private static EquatableArray<string>? CorsHeaderList(Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
-    {
-        if (!options.TryGetValue(option, out var found))
-        {
-            return EquatableArray<string>.Empty;
-        }
-
-        var headers = found.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (headers.Length is 0 or > 50 || !headers.All(HeaderRegex().IsMatch))
-        {
-            errors.Add(Describe(found.Key, found.Value, "must be a comma-separated list of up to 50 header names"));
-            return null;
-        }
-
-        return headers.Distinct(StringComparer.OrdinalIgnoreCase).ToEquatableArray();
-    }
-
     /// <summary>
     /// address: an http(s) URL of the auth service, by name (a service on the edge's networks, as Authelia's
     /// http://authelia:9091/api/authz/forward-auth); auth-response-headers and auth-request-headers: header lists.
@@ -383,8 +366,12 @@ internal static partial class MiddlewareLabelParser
         return responseHeaders is null || requestHeaders is null ? null : new ForwardAuthMiddleware(name, uri.AbsoluteUri, responseHeaders.Value, requestHeaders.Value);
     }
 
-    /// <summary>A comma-separated list of header names a middleware may change; empty when the option is absent.</summary>
-    private static EquatableArray<string>? HeaderList(Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors)
+    /// <summary>
+    /// A comma-separated list of header names, empty when the option is absent; with mayChange, only headers a
+    /// middleware may change (a CORS list only names headers to browsers).
+    /// </summary>
+    private static EquatableArray<string>? HeaderList(
+        Dictionary<string, (string Key, string Value)> options, string option, ImmutableArray<string>.Builder errors, bool mayChange = true)
     {
         if (!options.TryGetValue(option, out var found))
         {
@@ -392,13 +379,13 @@ internal static partial class MiddlewareLabelParser
         }
 
         var headers = found.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        if (headers.Length is 0 or > 50 || !headers.All(HeaderRegex().IsMatch))
+        if (headers.Length is 0 or > 50 || !headers.All(HttpToken.IsHeaderName))
         {
             errors.Add(Describe(found.Key, found.Value, "must be a comma-separated list of up to 50 header names"));
             return null;
         }
 
-        if (headers.FirstOrDefault(ReservedHeaders.Contains) is { } reserved)
+        if (mayChange && headers.FirstOrDefault(ReservedHeaders.Contains) is { } reserved)
         {
             errors.Add(Describe(found.Key, found.Value, $"header {reserved} is not one a middleware may change (it frames the message, routes it or carries the client's address)"));
             return null;
@@ -426,7 +413,7 @@ internal static partial class MiddlewareLabelParser
             var headers = action == HeaderAction.Remove ? value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [parts[2]];
             foreach (var header in headers)
             {
-                if (!HeaderRegex().IsMatch(header) || ReservedHeaders.Contains(header))
+                if (!HttpToken.IsHeaderName(header) || ReservedHeaders.Contains(header))
                 {
                     errors.Add(Describe(key, value, ReservedHeaders.Contains(header)
                         ? $"header {header} is not one a middleware may change (it frames the message, routes it or carries the client's address)"
@@ -581,17 +568,11 @@ internal static partial class MiddlewareLabelParser
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,63}\z")]
     private static partial Regex NameRegex();
 
-    [GeneratedRegex(@"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}\z")]
-    private static partial Regex HeaderRegex();
-
     [GeneratedRegex(@"^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/(\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126})\z")]
     private static partial Regex MediaTypeRegex();
 
     [GeneratedRegex(@"^https?://(\*\.)?[a-z0-9]([a-z0-9-]{0,62}\.)*[a-z0-9-]{1,63}(:[0-9]{1,5})?\z")]
     private static partial Regex OriginRegex();
-
-    [GeneratedRegex(@"^[A-Z]{1,20}\z")]
-    private static partial Regex MethodRegex();
 
     [GeneratedRegex(@"^(?!.*//)/[A-Za-z0-9\-._~!$&'()+,;=:@%/]*\z")]
     private static partial Regex PathRegex();

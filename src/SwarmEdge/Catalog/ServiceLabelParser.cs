@@ -288,7 +288,7 @@ internal static partial class ServiceLabelParser
         if (labels.TryGetValue(RetryMethods, out var methodsValue))
         {
             var list = methodsValue.Split(',', StringSplitOptions.TrimEntries);
-            if (list.All(m => MethodRegex().IsMatch(m)))
+            if (list.All(m => HttpToken.IsMethod(m)))
             {
                 methods = string.Join(",", list.Select(m => m.ToUpperInvariant()).Distinct());
             }
@@ -659,6 +659,15 @@ internal static partial class ServiceLabelParser
             }
         }
 
+        var exactPath = false;
+        if (labels.TryGetValue(keyPrefix + "exact-path", out var exactValue) && !bool.TryParse(exactValue.Trim(), out exactPath))
+        {
+            errors.Add(Describe(keyPrefix + "exact-path", exactValue, "must be true or false"));
+        }
+
+        var methods = labels.TryGetValue(keyPrefix + "methods", out var methodsValue) ? ParseMethods(keyPrefix + "methods", methodsValue, errors) : [];
+        var headers = labels.TryGetValue(keyPrefix + "headers", out var headersValue) ? ParseHeaderMatches(keyPrefix + "headers", headersValue, errors) : [];
+
         var hasHost = labels.ContainsKey(keyPrefix + "host");
         var hasPath = labels.ContainsKey(keyPrefix + "path");
         if (!hasHost && !hasPath && name != DefaultRouter)
@@ -668,7 +677,48 @@ internal static partial class ServiceLabelParser
 
         // A service with no rule at all is reached at a host made from its name, if the operator's routing
         // policy says so (SwarmEdge:Routing:DefaultHost): the catalog decides, labels cannot.
-        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls, MiddlewareNames: chain);
+        return new HttpRoute(name, hosts, path, priority, strip, ByServiceName: !hasHost && !hasPath, Port: port, Tls: tls, MiddlewareNames: chain,
+            ExactPath: exactPath, Methods: methods, Headers: headers);
+    }
+
+    /// <summary>"GET,POST": the methods a route takes (upper case, each once).</summary>
+    private static EquatableArray<string> ParseMethods(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        var methods = value.Split(',', StringSplitOptions.TrimEntries).Select(m => m.ToUpperInvariant()).Distinct().ToList();
+        if (methods.Count is 0 or > 20 || !methods.All(m => HttpToken.IsMethod(m)))
+        {
+            errors.Add(Describe(key, value, "must be a comma-separated list of HTTP methods, such as GET,POST"));
+            return [];
+        }
+
+        return methods.ToEquatableArray();
+    }
+
+    /// <summary>"X-Env=beta; X-Canary=1": headers a request must carry with exactly those values.</summary>
+    private static EquatableArray<HeaderMatch> ParseHeaderMatches(string key, string value, ImmutableArray<string>.Builder errors)
+    {
+        var matches = new List<HeaderMatch>();
+        foreach (var entry in value.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = entry.IndexOf('=');
+            var name = equals > 0 ? entry[..equals].Trim() : "";
+            var expected = equals > 0 ? entry[(equals + 1)..].Trim() : "";
+            if (!HttpToken.IsHeaderName(name) || expected.Length == 0 || expected.Any(char.IsControl) || matches.Any(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
+            {
+                errors.Add(Describe(key, value, "must be Name=value pairs separated by ';' (X-Env=beta; X-Canary=1), each header once"));
+                return [];
+            }
+
+            matches.Add(new HeaderMatch(name, expected));
+        }
+
+        if (matches.Count is 0 or > 10)
+        {
+            errors.Add(Describe(key, value, "must name 1 to 10 headers as Name=value pairs separated by ';'"));
+            return [];
+        }
+
+        return matches.ToEquatableArray();
     }
 
     /// <summary>scheme (both, https, http), https-redirect (true, false), hsts (0 or a duration up to 2 years), acme (true, false).</summary>
@@ -801,9 +851,6 @@ internal static partial class ServiceLabelParser
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]+\z")]
     private static partial Regex RouterNameRegex();
-
-    [GeneratedRegex(@"^[A-Za-z]{1,20}\z")]
-    private static partial Regex MethodRegex();
 
     [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}\z")]
     private static partial Regex CookieNameRegex();

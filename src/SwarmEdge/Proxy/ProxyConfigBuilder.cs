@@ -221,7 +221,10 @@ internal static class ProxyConfigBuilder
             {
                 Hosts = route.Hosts.IsEmpty ? null : route.Hosts,
                 // The catch-all may be empty, so "/api/{**rest}" matches /api, /api/ and /api/x but not /apix.
-                Path = prefix + "/{**catch-all}",
+                Path = route.ExactPath ? (prefix.Length > 0 ? prefix : "/") : prefix + "/{**catch-all}",
+                Methods = route.Methods.IsEmpty ? null : route.Methods,
+                Headers = route.Headers.IsEmpty ? null :
+                    [.. route.Headers.Select(h => new RouteHeader { Name = h.Name, Values = [h.Value], Mode = HeaderMatchMode.ExactHeader, IsCaseSensitive = true })],
             },
             RateLimiterPolicy = service.Routing!.RateLimit is not null ? Limits.ClientRateLimits.ServicePolicy : null,
             Transforms = Transforms(route, prefix),

@@ -323,7 +323,7 @@ public class ServiceLabelParserTests
     {
         var result = Parse(Routed((key, value)));
 
-        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, priority, strip-prefix, scheme, https-redirect, hsts, acme, middlewares, port, max-body-size, timeout");
+        AssertSingleError(result, $"label {key}=\"{value}\": unknown router key: a router takes host, path, exact-path, methods, headers, priority, strip-prefix, scheme, https-redirect, hsts, acme, middlewares, port, max-body-size, timeout");
     }
 
     [Theory]
@@ -608,6 +608,38 @@ public class ServiceLabelParserTests
     [InlineData("64GiB", 64L << 30)]
     public void Max_body_size_is_read_in_1024_based_units(string value, long bytes) =>
         Assert.Equal(bytes, Parse(Routed(("swarmedge.http.max-body-size", value))).Routing!.Routes.Single().MaxRequestBodySize);
+
+    [Fact]
+    public void A_router_may_match_an_exact_path_methods_and_headers()
+    {
+        var route = Parse(Routed(
+            ("swarmedge.http.routers.api.host", "api.test"),
+            ("swarmedge.http.routers.api.path", "/v1/items"),
+            ("swarmedge.http.routers.api.exact-path", "true"),
+            ("swarmedge.http.routers.api.methods", "get, Post,GET"),
+            ("swarmedge.http.routers.api.headers", "X-Env=beta; X-Canary = 1"))).Routing!.Routes.Single();
+
+        Assert.True(route.ExactPath);
+        Assert.Equal(["GET", "POST"], route.Methods.ToArray());
+        Assert.Equal([new HeaderMatch("X-Env", "beta"), new HeaderMatch("X-Canary", "1")], route.Headers.ToArray());
+    }
+
+    [Theory]
+    [InlineData("swarmedge.http.routers.api.methods", "GET,", "must be a comma-separated list of HTTP methods")]
+    [InlineData("swarmedge.http.routers.api.methods", "GE T", "must be a comma-separated list of HTTP methods")]
+    [InlineData("swarmedge.http.routers.api.headers", "X-Env", "must be Name=value pairs")]
+    [InlineData("swarmedge.http.routers.api.headers", "X-Env=", "must be Name=value pairs")]
+    [InlineData("swarmedge.http.routers.api.headers", "X Env=1", "must be Name=value pairs")]
+    [InlineData("swarmedge.http.routers.api.headers", "X-Env=1; x-env=2", "must be Name=value pairs")]
+    [InlineData("swarmedge.http.routers.api.headers", ";", "must name 1 to 10 headers")]
+    [InlineData("swarmedge.http.routers.api.exact-path", "yes", "must be true or false")]
+    public void Bad_matches_are_errors(string key, string value, string error)
+    {
+        var result = Parse(Routed(("swarmedge.http.routers.api.host", "api.test"), (key, value)));
+
+        Assert.Null(result.Routing);
+        Assert.Contains(result.Errors, e => e.StartsWith($"label {key}=\"{value}\": {error}", StringComparison.Ordinal));
+    }
 
     [Fact]
     public void A_router_sets_its_own_body_size_and_timeout_and_takes_the_service_s_otherwise()

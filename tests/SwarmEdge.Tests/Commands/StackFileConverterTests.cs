@@ -255,13 +255,13 @@ public class StackFileConverterTraefikTests
                 deploy:
                   labels:
                     - traefik.enable=true
-                    - traefik.http.routers.api.rule=Host(`api.test`) && Method(`POST`)
+                    - traefik.http.routers.api.rule=Host(`api.test`) && Query(`debug`, `1`)
                     - traefik.http.services.api.loadbalancer.server.port=80
             """;
         var result = StackFileConverter.Convert(Stack);
 
         Assert.Equal(Stack, result.Output);
-        Assert.Equal(["api: label traefik.http.routers.api.rule: Method(`POST`): the Method matcher is not supported yet (Host and PathPrefix are)"], result.Warnings.ToArray());
+        Assert.Equal(["api: label traefik.http.routers.api.rule: Query(`debug`, `1`): the Query matcher is not supported (Host, Path, PathPrefix, Method and Header are)"], result.Warnings.ToArray());
         Assert.False(Assert.Single(result.Services).Converted);
     }
 

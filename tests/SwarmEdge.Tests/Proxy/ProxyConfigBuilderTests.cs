@@ -219,6 +219,28 @@ public class ProxyConfigBuilderTests
     }
 
     [Fact]
+    public void A_route_s_exact_path_methods_and_headers_are_yarp_s_match()
+    {
+        var exact = Route("api", ["api.example.com"], "/v1/items") with
+        {
+            ExactPath = true,
+            Methods = ["GET", "POST"],
+            Headers = [new HeaderMatch("X-Env", "beta")],
+        };
+
+        var config = Build(Service("api", [exact, Route("all", ["api.example.com"], "/v1")]));
+
+        var match = config.Routes[0].Match;
+        Assert.Equal("/v1/items", match.Path);
+        Assert.Equal(["GET", "POST"], match.Methods!);
+        var header = Assert.Single(match.Headers!);
+        Assert.Equal(("X-Env", "beta", Yarp.ReverseProxy.Configuration.HeaderMatchMode.ExactHeader, true), (header.Name, Assert.Single(header.Values!), header.Mode, header.IsCaseSensitive));
+        Assert.Equal("/v1/{**catch-all}", config.Routes[1].Match.Path);
+        Assert.Null(config.Routes[1].Match.Methods);
+        Assert.Null(config.Routes[1].Match.Headers);
+    }
+
+    [Fact]
     public void A_host_less_route_is_ordered_after_every_host_route_whatever_its_priority()
     {
         var config = Build(

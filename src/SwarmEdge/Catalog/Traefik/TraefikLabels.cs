@@ -354,17 +354,32 @@ internal static class TraefikLabels
         }
 
         var routes = errors.Count == errorsBefore ? Routes(name, options["rule"].Key, terms, errors) : [];
-        foreach (var (routerName, hosts, path) in routes)
+        foreach (var route in routes)
         {
-            var prefix = $"{RoutersPrefix}{routerName}.";
-            if (hosts.Count > 0)
+            var prefix = $"{RoutersPrefix}{route.Name}.";
+            if (route.Hosts.Count > 0)
             {
-                output[prefix + "host"] = string.Join(',', hosts);
+                output[prefix + "host"] = string.Join(',', route.Hosts);
             }
 
-            if (path is not null)
+            if (route.Path is not null)
             {
-                output[prefix + "path"] = path;
+                output[prefix + "path"] = route.Path;
+            }
+
+            if (route.ExactPath)
+            {
+                output[prefix + "exact-path"] = "true";
+            }
+
+            if (route.Methods.Length > 0)
+            {
+                output[prefix + "methods"] = route.Methods;
+            }
+
+            if (route.Headers.Length > 0)
+            {
+                output[prefix + "headers"] = route.Headers;
             }
 
             output[prefix + "port"] = port!.Value.ToString(CultureInfo.InvariantCulture);
@@ -386,33 +401,50 @@ internal static class TraefikLabels
         }
     }
 
+    /// <summary>A route a rule's terms make: hosts, a path (a prefix or exact), methods and headers to match.</summary>
+    private sealed record TraefikRoute(string Name, List<string> Hosts, string? Path, bool ExactPath, string Methods, string Headers);
+
     /// <summary>
-    /// A SwarmEdge route per path of the rule's terms, with the hosts of every term on that path: Host(`a`) ||
-    /// Host(`b`) is one route, (Host(`a`) &amp;&amp; PathPrefix(`/x`)) || Host(`b`) two (the router's name, then name-2).
+    /// A SwarmEdge route per path, methods and headers of the rule's terms, with the hosts of every such term:
+    /// Host(`a`) || Host(`b`) is one route, (Host(`a`) &amp;&amp; PathPrefix(`/x`)) || Host(`b`) two (the router's name,
+    /// then name-2). Path is exact, PathPrefix a prefix (at a '/' boundary); Method(`GET`) || Method(`POST`) in v2's
+    /// one matcher or as terms gives one route per method; Header(`name`, `value`) (v2: Headers) an exact value.
     /// </summary>
-    private static List<(string Name, List<string> Hosts, string? Path)> Routes(
+    private static List<TraefikRoute> Routes(
         string router, string ruleKey, ImmutableArray<ImmutableArray<TraefikMatcher>> terms, ImmutableArray<string>.Builder errors)
     {
-        var byPath = new List<(string? Path, List<string>? Hosts)>();
+        var groups = new List<(string? Path, bool Exact, string Methods, string Headers, List<string>? Hosts)>();
         foreach (var term in terms)
         {
             string? host = null;
             string? path = null;
+            var exact = false;
+            string? method = null;
+            var headers = new SortedDictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var matcher in term)
             {
                 var argument = matcher.Arguments[0];
                 string? problem = matcher switch
                 {
-                    { Negated: true } => $"{matcher}: negation is not supported yet",
+                    { Negated: true } => $"{matcher}: negation is not supported (SwarmEdge routes match what is there, not what is absent)",
                     { Name: "Host" or "HostHeader" } when argument.Contains('*') || argument.Contains(',') || argument.Length == 0 =>
                         $"{matcher}: a host name is matched literally (HostRegexp is for patterns)",
                     { Name: "Host" or "HostHeader" } when host is not null && !string.Equals(host, argument, StringComparison.OrdinalIgnoreCase) =>
                         $"{matcher} && Host(`{host}`) can match no request",
-                    { Name: "PathPrefix" } when argument.Contains('{') => $"{matcher}: path templates are not supported",
-                    { Name: "PathPrefix" } when !argument.StartsWith('/') => $"{matcher}: a path starts with /",
-                    { Name: "PathPrefix" } when path is not null && path != argument => $"{matcher} && PathPrefix(`{path}`): one path prefix per route",
-                    { Name: "Host" or "HostHeader" or "PathPrefix" } => null,
-                    _ => $"{matcher}: the {matcher.Name} matcher is not supported yet (Host and PathPrefix are)",
+                    { Name: "PathPrefix" or "Path" } when argument.Contains('{') => $"{matcher}: path templates are not supported",
+                    { Name: "PathPrefix" or "Path" } when !argument.StartsWith('/') => $"{matcher}: a path starts with /",
+                    { Name: "PathPrefix" or "Path" } when path is not null => $"{matcher}: one Path or PathPrefix per route",
+                    { Name: "Method" } when !HttpToken.IsMethod(argument) => $"{matcher}: not an HTTP method",
+                    { Name: "Method" } when method is not null && !string.Equals(method, argument, StringComparison.OrdinalIgnoreCase) =>
+                        $"{matcher} && Method(`{method}`) can match no request",
+                    { Name: "Header" or "Headers" } when matcher.Arguments.Length != 2 => $"{matcher}: takes a header name and a value",
+                    { Name: "Header" or "Headers" } when !HttpToken.IsHeaderName(argument) || matcher.Arguments[1].Length == 0
+                                                         || matcher.Arguments[1].Any(c => char.IsControl(c) || c == ';') =>
+                        $"{matcher}: a header name and a value without ';' or control characters",
+                    { Name: "Header" or "Headers" } when headers.TryGetValue(argument, out var other) && other != matcher.Arguments[1] =>
+                        $"{matcher} && Header(`{argument}`, `{other}`) can match no request",
+                    { Name: "Host" or "HostHeader" or "PathPrefix" or "Path" or "Method" or "Header" or "Headers" } => null,
+                    _ => $"{matcher}: the {matcher.Name} matcher is not supported (Host, Path, PathPrefix, Method and Header are)",
                 };
                 if (problem is not null)
                 {
@@ -420,28 +452,39 @@ internal static class TraefikLabels
                     return [];
                 }
 
-                if (matcher.Name == "PathPrefix")
+                switch (matcher.Name)
                 {
-                    path = argument;
-                }
-                else
-                {
-                    host = argument.ToLowerInvariant();
+                    case "Path" or "PathPrefix":
+                        (path, exact) = (argument, matcher.Name == "Path");
+                        break;
+                    case "Method":
+                        method = argument.ToUpperInvariant();
+                        break;
+                    case "Header" or "Headers":
+                        headers[argument] = matcher.Arguments[1];
+                        break;
+                    default:
+                        host = argument.ToLowerInvariant();
+                        break;
                 }
             }
 
-            var group = byPath.FindIndex(g => g.Path == path);
+            // A term that names neither host nor path matches every path (of every host the policy lets it).
+            path ??= host is null ? "/" : null;
+            var methods = method ?? "";
+            var headerList = string.Join("; ", headers.Select(h => $"{h.Key}={h.Value}"));
+            var group = groups.FindIndex(g => g.Path == path && g.Exact == exact && g.Methods == methods && g.Headers == headerList);
             if (group < 0)
             {
-                byPath.Add((path, host is null ? null : []));
-                group = byPath.Count - 1;
+                groups.Add((path, exact, methods, headerList, host is null ? null : []));
+                group = groups.Count - 1;
             }
 
-            // A term without a host matches its path on every host, and so covers the same path's hosted terms.
-            var hosts = byPath[group].Hosts;
+            // A term without a host matches on every host, and so covers the same match's hosted terms.
+            var hosts = groups[group].Hosts;
             if (host is null)
             {
-                byPath[group] = (path, null);
+                groups[group] = groups[group] with { Hosts = null };
             }
             else if (hosts is not null && !hosts.Contains(host))
             {
@@ -449,7 +492,7 @@ internal static class TraefikLabels
             }
         }
 
-        return [.. byPath.Select((g, i) => (i == 0 ? router : $"{router}-{i + 1}", g.Hosts ?? [], g.Path))];
+        return [.. groups.Select((g, i) => new TraefikRoute(i == 0 ? router : $"{router}-{i + 1}", g.Hosts ?? [], g.Path, g.Exact, g.Methods, g.Headers))];
     }
 
     /// <summary>

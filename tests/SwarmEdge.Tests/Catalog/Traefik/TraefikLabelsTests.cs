@@ -84,13 +84,50 @@ public sealed class TraefikLabelsTests
         Assert.Equal("/x", translation.Labels["swarmedge.http.routers.r.path"]);
     }
 
+    [Fact]
+    public void Path_method_and_header_matchers_become_a_router_s_exact_path_methods_and_headers()
+    {
+        var translation = Translate(
+            ("traefik.enable", "true"),
+            ("traefik.http.routers.api.rule", "Host(`a.test`) && (Method(`GET`, `HEAD`) || Method(`POST`) && Header(`X-Env`, `beta`)) && Path(`/v1/items`)"),
+            ("traefik.http.routers.health.rule", "Path(`/healthz`)"),
+            ("traefik.http.routers.canary.rule", "Host(`a.test`) && Headers(`X-Canary`, `1`) && Headers(`X-Env`, `beta`)"),
+            ("traefik.http.services.s.loadbalancer.server.port", "80"));
+
+        Assert.Empty(translation.Errors);
+        Assert.Equal(
+            ["swarmedge.enable=true",
+             "swarmedge.http.routers.api-2.exact-path=true", "swarmedge.http.routers.api-2.host=a.test", "swarmedge.http.routers.api-2.methods=HEAD",
+             "swarmedge.http.routers.api-2.path=/v1/items", "swarmedge.http.routers.api-2.port=80", "swarmedge.http.routers.api-2.scheme=both",
+             "swarmedge.http.routers.api-3.exact-path=true", "swarmedge.http.routers.api-3.headers=X-Env=beta", "swarmedge.http.routers.api-3.host=a.test",
+             "swarmedge.http.routers.api-3.methods=POST", "swarmedge.http.routers.api-3.path=/v1/items", "swarmedge.http.routers.api-3.port=80",
+             "swarmedge.http.routers.api-3.scheme=both",
+             "swarmedge.http.routers.api.exact-path=true", "swarmedge.http.routers.api.host=a.test", "swarmedge.http.routers.api.methods=GET",
+             "swarmedge.http.routers.api.path=/v1/items", "swarmedge.http.routers.api.port=80", "swarmedge.http.routers.api.scheme=both",
+             "swarmedge.http.routers.canary.headers=X-Canary=1; X-Env=beta", "swarmedge.http.routers.canary.host=a.test", "swarmedge.http.routers.canary.port=80",
+             "swarmedge.http.routers.canary.scheme=both",
+             "swarmedge.http.routers.health.exact-path=true", "swarmedge.http.routers.health.path=/healthz", "swarmedge.http.routers.health.port=80",
+             "swarmedge.http.routers.health.scheme=both"],
+            Lines(translation));
+
+        var routes = ServiceLabelParser.Parse(translation.Labels).Routing!.Routes;
+        Assert.Equal(
+            [("api", "GET", ""), ("api-2", "HEAD", ""), ("api-3", "POST", "X-Env=beta"), ("canary", "", "X-Canary=1; X-Env=beta"), ("health", "", "")],
+            routes.Select(r => (r.Name, string.Join(',', r.Methods), string.Join("; ", r.Headers.Select(h => $"{h.Name}={h.Value}")))).ToArray());
+        Assert.All(routes.Where(r => r.Name != "canary"), r => Assert.True(r.ExactPath));
+    }
+
     [Theory]
-    [InlineData("Host(`a.test`) && Method(`GET`)", "label traefik.http.routers.r.rule: Method(`GET`): the Method matcher is not supported yet (Host and PathPrefix are)")]
-    [InlineData("Host(`a.test`) && !PathPrefix(`/admin`)", "label traefik.http.routers.r.rule: !PathPrefix(`/admin`): negation is not supported yet")]
+    [InlineData("Host(`a.test`) && Query(`x`, `1`)", "label traefik.http.routers.r.rule: Query(`x`, `1`): the Query matcher is not supported (Host, Path, PathPrefix, Method and Header are)")]
+    [InlineData("HostRegexp(`^[a-z]+\\.a\\.test$`)", "label traefik.http.routers.r.rule: HostRegexp(`^[a-z]+\\.a\\.test$`): the HostRegexp matcher is not supported (Host, Path, PathPrefix, Method and Header are)")]
+    [InlineData("Host(`a.test`) && !PathPrefix(`/admin`)", "label traefik.http.routers.r.rule: !PathPrefix(`/admin`): negation is not supported (SwarmEdge routes match what is there, not what is absent)")]
+    [InlineData("Host(`a.test`) && Method(`GET`) && Method(`POST`)", "label traefik.http.routers.r.rule: Method(`POST`) && Method(`GET`) can match no request")]
+    [InlineData("Host(`a.test`) && Path(`/a`) && PathPrefix(`/b`)", "label traefik.http.routers.r.rule: PathPrefix(`/b`): one Path or PathPrefix per route")]
+    [InlineData("Header(`X-Env`)", "label traefik.http.routers.r.rule: Header(`X-Env`): takes a header name and a value")]
+    [InlineData("Header(`X-Env`, `a;b`)", "label traefik.http.routers.r.rule: Header(`X-Env`, `a;b`): a header name and a value without ';' or control characters")]
     [InlineData("Host(`a.test`) && Host(`b.test`)", "label traefik.http.routers.r.rule: Host(`b.test`) && Host(`a.test`) can match no request")]
     [InlineData("Host(`*.a.test`)", "label traefik.http.routers.r.rule: Host(`*.a.test`): a host name is matched literally (HostRegexp is for patterns)")]
     [InlineData("PathPrefix(`/a/{id:[0-9]+}`)", "label traefik.http.routers.r.rule: PathPrefix(`/a/{id:[0-9]+}`): path templates are not supported")]
-    [InlineData("Path(`/healthz`)", "label traefik.http.routers.r.rule: Path(`/healthz`): the Path matcher is not supported yet (Host and PathPrefix are)")]
     [InlineData("Host(`a.test`", "label traefik.http.routers.r.rule=\"Host(`a.test`\": expected ')' closing Host at the end")]
     public void A_rule_SwarmEdge_cannot_serve_as_written_is_an_error_naming_the_label(string rule, string error)
     {
