@@ -80,8 +80,11 @@ internal static class SwarmEdgeMetrics
         "swarmedge_service_errors", "Configuration errors per service (bad labels, networks, route conflicts).",
         new GaugeConfiguration { LabelNames = ["service"] });
 
+    public static readonly Gauge DockerApiUp = Metrics.CreateGauge(
+        "swarmedge_docker_api_up", "1 while the last read of the swarm through the Docker API succeeded, 0 while it fails (the last good routes serve meanwhile).");
+
     public static readonly Counter DiscoveryErrors = Metrics.CreateCounter(
-        "swarmedge_discovery_errors_total", "Failed observations, by source (docker, events, dns).",
+        "swarmedge_discovery_errors_total", "Failed observations, by source (docker, events, dns, routes-file).",
         new CounterConfiguration { LabelNames = ["source"] });
 
     public static readonly Counter EventStreamReconnects = Metrics.CreateCounter(

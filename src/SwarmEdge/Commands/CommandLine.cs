@@ -5,7 +5,7 @@ using SwarmEdge.Commands.Convert;
 namespace SwarmEdge.Commands;
 
 /// <summary>
-/// The executable's subcommands (swarmedge audit, convert, healthcheck, acme; swarmedge issuer is a host of its own). Without one, SwarmEdge runs the proxy,
+/// The executable's subcommands (swarmedge audit, convert, healthcheck, acme, status; swarmedge issuer is a host of its own). Without one, SwarmEdge runs the proxy,
 /// and its arguments are ASP.NET configuration (--SwarmEdge:Proxy:Port=80), which a command-line parser
 /// would refuse: so only a known first word hands the arguments to the parser.
 /// </summary>
@@ -14,7 +14,7 @@ internal static class CommandLine
     /// <summary>Usage errors share the exit code of the commands' own errors, 2; 1 means "audit found exposure".</summary>
     public const int UsageError = 2;
 
-    private static readonly string[] Commands = ["audit", "convert", "healthcheck", "acme"];
+    private static readonly string[] Commands = ["audit", "convert", "healthcheck", "acme", "status"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -28,6 +28,7 @@ internal static class CommandLine
             ConvertCommand.Create(output, error),
             HealthCheckCommand.Create(output, error),
             AcmeCommand.Create(output, error),
+            StatusCommand.Create(output, error),
         };
 
         var parse = root.Parse(args);

@@ -80,6 +80,7 @@ internal sealed partial class DiscoveryLoop(
             schedule.ReadSucceeded(_snapshot, snapshot, now);
             _snapshot = snapshot;
             _readToPublish = (now, plan.Everything || _readToPublish is { Everything: true });
+            SwarmEdgeMetrics.DockerApiUp.Set(1);
             if (_lastReadError is not null)
             {
                 Log.ReadRecovered(logger);
@@ -93,6 +94,7 @@ internal sealed partial class DiscoveryLoop(
             schedule.ReadFailed(time.GetUtcNow());
             var error = DockerApi.Describe(ex);
             SwarmEdgeMetrics.DiscoveryErrors.WithLabels("docker").Inc();
+            SwarmEdgeMetrics.DockerApiUp.Set(0);
             // Once per outage (and when the error changes), not once per retry.
             if (error != _lastReadError)
             {

@@ -19,13 +19,16 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
     /// </summary>
     public static readonly string AdminToken = "lab-" + Guid.NewGuid().ToString("N");
 
-    private static readonly Lazy<string> AdminTokenFile = new(() =>
+    private static readonly Lazy<string> TokenFile = new(() =>
     {
         var path = Path.Combine(RepoPaths.Root, "artifacts", "lab-admin-token");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, AdminToken + "\n");
         return path;
     });
+
+    /// <summary>The file holding AdminToken, as the edges are given it (SwarmEdge:Admin:TokenFile).</summary>
+    public static string AdminTokenFile => TokenFile.Value;
 
     private SwarmEdgeProcess(Process process, Uri proxy, Uri admin)
     {
@@ -57,7 +60,7 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
             ["SwarmEdge:Proxy:Port"] = proxyPort.ToString(),
             ["SwarmEdge:Admin:Port"] = adminPort.ToString(),
             ["SwarmEdge:Admin:Address"] = "0.0.0.0",
-            ["SwarmEdge:Admin:TokenFile"] = AdminTokenFile.Value,
+            ["SwarmEdge:Admin:TokenFile"] = TokenFile.Value,
             ["SwarmEdge:Dns:Server"] = "127.0.0.11",
             // Most tests reach their services by name and some by path alone, as SwarmEdge allowed before
             // route ownership; the tenant tests (Hostile/) run with the production defaults instead.

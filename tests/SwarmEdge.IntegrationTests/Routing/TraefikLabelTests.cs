@@ -182,7 +182,7 @@ public sealed class TraefikLabelTests(SingleNodeSwarm swarm, ITestOutputHelper o
         }
 
         Assert.Equal(
-            ["GET /: 200", "POST /: 405", "GET /exact X-Env:beta: 200 (beta)", "GET /exact: 200", "GET /exact/more X-Env:beta: 200", "GET /exact X-Env:alpha: 200"],
+            ["GET /: 200", "POST /: 404", "GET /exact X-Env:beta: 200 (beta)", "GET /exact: 200", "GET /exact/more X-Env:beta: 200", "GET /exact X-Env:alpha: 200"],
             legacy);
 
         // A rule SwarmEdge cannot serve as written is not served in part: not found, and the reason named.
