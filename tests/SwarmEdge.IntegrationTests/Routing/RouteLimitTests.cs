@@ -34,7 +34,13 @@ public sealed class RouteLimitTests(SingleNodeSwarm swarm, ITestOutputHelper out
             ("swarmedge.http.routers.reports.timeout", "10s"),
             ("swarmedge.http.routers.upload.host", host),
             ("swarmedge.http.routers.upload.path", "/upload"),
-            ("swarmedge.http.routers.upload.max-body-size", "64KB")), "--entrypoint", SlowHttp);
+            ("swarmedge.http.routers.upload.max-body-size", "64KB"),
+            ("swarmedge.http.routers.one.host", host),
+            ("swarmedge.http.routers.one.path", "/one"),
+            ("swarmedge.http.routers.one.strip-prefix", "true"),
+            ("swarmedge.http.routers.one.middlewares", "one-at-a-time"),
+            ("swarmedge.http.routers.one.timeout", "10s"),
+            ("swarmedge.middlewares.one-at-a-time.in-flight.limit", "1")), "--entrypoint", SlowHttp);
         await Eventually.HoldsAsync(async () => await swarm.Edge.EndpointCountAsync(name) == 1,
             TimeSpan.FromSeconds(30), $"SwarmEdge lists 1 endpoint for {name}");
 
@@ -57,10 +63,20 @@ public sealed class RouteLimitTests(SingleNodeSwarm swarm, ITestOutputHelper out
         Assert.Equal(HttpStatusCode.OK, uploaded);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, overUpload);
 
+        // An in-flight limit of 1: a second request while the first waits is refused at once, a third after it is served.
+        var first = SendAsync(HttpMethod.Get, host, "/one/wait/2");
+        await Eventually.HoldsAsync(async () => await swarm.Edge.MetricAsync("swarmedge_requests_in_flight") >= 1, TimeSpan.FromSeconds(5), "the first request is in flight");
+        var (second, secondAfter) = await SendAsync(HttpMethod.Get, host, "/one/x");
+        var (firstStatus, _) = await first;
+        var (third, _) = await SendAsync(HttpMethod.Get, host, "/one/x");
+        Assert.Equal((HttpStatusCode.TooManyRequests, HttpStatusCode.OK, HttpStatusCode.OK), (second, firstStatus, third));
+        Assert.True(secondAfter < TimeSpan.FromSeconds(1), $"refused after {secondAfter}");
+
         Measurements.Record(output, "per-router limits",
             $"timeout 1s: 504 after {timedOutAfter.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s, not retried; " +
             $"router timeout 10s: 200 after {patientAfter.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; " +
-            "2 KB body: 413 on the service's 1 KB, 200 on the upload router's 64 KB, 65 KB there: 413");
+            "2 KB body: 413 on the service's 1 KB, 200 on the upload router's 64 KB, 65 KB there: 413; " +
+            $"in-flight 1: a second request while the first waited: 429 after {secondAfter.TotalMilliseconds:0} ms, the first 200, a third after it 200");
     }
 
     private async Task<(HttpStatusCode Status, TimeSpan Elapsed)> SendAsync(HttpMethod method, string host, string path, string? body = null)
