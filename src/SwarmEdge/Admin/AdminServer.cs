@@ -6,16 +6,23 @@ namespace SwarmEdge.Admin;
 
 /// <summary>
 /// The admin API on its own port, never on the proxy port: /healthz, /readyz, /metrics, /api/services,
-/// /api/certificates, /api/acme.
+/// /api/certificates, /api/acme, and the dashboard (/dashboard/ and the /api/dashboard/ documents it reads).
 /// A separate Kestrel instance, so no proxied Host header can ever reach these endpoints. With a token
 /// (SwarmEdge:Admin:TokenFile) every path but the probes needs it; the probes then say only ready or not.
-/// SwarmEdge:Admin:ProbePort adds a listener on every address with the probes alone, never a reason.
+/// SwarmEdge:Admin:ProbePort adds a listener on every address with the probes alone, never a reason. The
+/// dashboard's page and script hold no data and load without the token; the documents they read need it.
 /// </summary>
 internal sealed partial class AdminServer(
     EdgeStatus status,
     Shutdown.ShutdownGrace shutdown,
     Tls.CertificateStore certificates,
     Acme.StoredCertificateWatcher acme,
+    Dashboard.TrafficHistory traffic,
+    Discovery.SwarmEventLog events,
+    Discovery.TaskHistory tasks,
+    Proxy.NodeReachability nodes,
+    Yarp.ReverseProxy.IProxyStateLookup proxyState,
+    TimeProvider time,
     IOptions<SwarmEdgeOptions> options,
     ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
 {
@@ -46,6 +53,8 @@ internal sealed partial class AdminServer(
         {
             var path = context.Request.Path;
             var probe = path == "/healthz" || path == "/readyz";
+            var page = path.StartsWithSegments("/dashboard") && HttpMethods.IsGet(context.Request.Method);
+            context.Response.Headers.XContentTypeOptions = "nosniff";
             if (IsProbePort(context))
             {
                 if (!probe || !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
@@ -54,7 +63,7 @@ internal sealed partial class AdminServer(
                     return;
                 }
             }
-            else if (!probe && !(admin.MetricsWithoutToken && path == "/metrics") && !token.Accepts(context.Request.Headers.Authorization))
+            else if (!probe && !page && !(admin.MetricsWithoutToken && path == "/metrics") && !token.Accepts(context.Request.Headers.Authorization))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
@@ -87,6 +96,7 @@ internal sealed partial class AdminServer(
         app.MapGet("/api/certificates", () => Results.Json(certificates.Status));
         app.MapGet("/api/acme", () => Results.Json(acme.Status));
         app.MapMetrics("/metrics");
+        Dashboard.DashboardEndpoints.Map(app, status, traffic, events, tasks, nodes, proxyState, time);
 
         await app.StartAsync(cancellationToken);
         _app = app;

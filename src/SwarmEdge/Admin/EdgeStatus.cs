@@ -18,7 +18,7 @@ internal sealed class EdgeStatus
     /// <summary>
     /// Ready: routes were built from at least one successful full read of the swarm. DockerEndpoint is the
     /// manager endpoint the last read went to; DnsErrors the services whose latest DNS lookup failed; RoutesFile how
-    /// the routes file's last read went (null when there is none).
+    /// the routes file's last read went (null when there is none); Nodes the swarm's nodes by ID, as last read.
     /// </summary>
     internal sealed record View(
         ServiceCatalog Catalog,
@@ -28,7 +28,8 @@ internal sealed class EdgeStatus
         string? DockerError,
         string? DockerEndpoint,
         ImmutableDictionary<string, string> DnsErrors,
-        RoutesFileStatus? RoutesFile = null)
+        RoutesFileStatus? RoutesFile = null,
+        ImmutableDictionary<string, Discovery.SwarmNode>? Nodes = null)
     {
         public static readonly View Starting = new(
             ServiceCatalog.Empty, ImmutableDictionary<string, ImmutableArray<string>>.Empty, false, null, null, null,

@@ -9,12 +9,15 @@ internal static class SwarmEdgeMetrics
         "swarmedge_requests_total", "Requests answered by the proxy, by route and status code.",
         new CounterConfiguration { LabelNames = ["route", "code"] });
 
+    /// <summary>The request duration histogram's upper bounds in seconds (the dashboard reads quantiles off them).</summary>
+    public static readonly double[] DurationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     public static readonly Histogram RequestDuration = Metrics.CreateHistogram(
         "swarmedge_request_duration_seconds", "Time from request start to response end, by route.",
         new HistogramConfiguration
         {
             LabelNames = ["route"],
-            Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+            Buckets = DurationBuckets,
         });
 
     public static readonly Gauge RequestsInFlight = Metrics.CreateGauge(
@@ -79,6 +82,10 @@ internal static class SwarmEdgeMetrics
     public static readonly Gauge ServiceErrors = Metrics.CreateGauge(
         "swarmedge_service_errors", "Configuration errors per service (bad labels, networks, route conflicts).",
         new GaugeConfiguration { LabelNames = ["service"] });
+
+    public static readonly Gauge NodeUnreachable = Metrics.CreateGauge(
+        "swarmedge_node_unreachable", "1 while none of a node's tasks answers a connection from the edge though Docker reports them running (a broken overlay), by node host name.",
+        "node");
 
     public static readonly Gauge DockerApiUp = Metrics.CreateGauge(
         "swarmedge_docker_api_up", "1 while the last read of the swarm through the Docker API succeeded, 0 while it fails (the last good routes serve meanwhile).");

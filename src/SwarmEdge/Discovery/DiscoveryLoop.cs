@@ -135,7 +135,7 @@ internal sealed partial class DiscoveryLoop(
         var routed = _catalog.Services.Where(s => s.IsRouted && s.NetworkId != RoutesFile.Network).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
         servicesToResolve.Set(routed);
         _dns = _dns.Retain(routed);
-        var view = _view with { Catalog = _catalog, ApplyErrors = applied.Errors };
+        var view = _view with { Catalog = _catalog, ApplyErrors = applied.Errors, Nodes = _snapshot.Nodes };
         if (_readToPublish is { } read)
         {
             view = view with { Ready = view.Ready || read.Everything, LastReadAt = read.At, DockerError = null, DockerEndpoint = reader.Endpoint };

@@ -62,5 +62,6 @@ internal static class DockerModelMapper
         // Down and disconnected nodes' tasks are unreachable. Unknown is what every node is for a few seconds after
         // a leader change (swarmkit's dispatcher marks them so until they check in): dropping their tasks would
         // empty every service at once.
-        node.Status?.State?.ToLowerInvariant() is not ("down" or "disconnected"));
+        node.Status?.State?.ToLowerInvariant() is not ("down" or "disconnected"),
+        node.Status?.Addr ?? "");
 }

@@ -10,11 +10,13 @@ namespace SwarmEdge.Discovery;
 /// <summary>
 /// Follows the Docker event stream (service, node and container events) and turns events into discovery
 /// signals. When the stream drops it reconnects with since= the last event seen, with backoff while the
-/// API is unreachable, and asks for a full read, since what happened in between is not known for sure.
+/// API is unreachable, and asks for a full read, since what happened in between is not known for sure. What the
+/// dashboard shows of the events goes to the event log.
 /// </summary>
 internal sealed partial class SwarmEventWatcher(
     DockerApi api,
     DiscoverySignals signals,
+    SwarmEventLog eventLog,
     IOptions<SwarmEdgeOptions> options,
     TimeProvider time,
     ILogger<SwarmEventWatcher> logger) : BackgroundService
@@ -115,6 +117,11 @@ internal sealed partial class SwarmEventWatcher(
         else if (message.Time is { } seconds and > 0)
         {
             _since = seconds.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (SwarmEventEntry.From(message) is { } entry)
+        {
+            eventLog.Add(entry);
         }
 
         if (SwarmEventInterpreter.Interpret(message) is { } signal)

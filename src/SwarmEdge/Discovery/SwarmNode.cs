@@ -5,4 +5,5 @@ namespace SwarmEdge.Discovery;
 /// "unknown" is not down: a new Raft leader marks every node unknown until it checks in again (a few seconds),
 /// and a lost node turns down once its grace period is over.
 /// </summary>
-internal sealed record SwarmNode(string Id, string Hostname, bool Reachable);
+/// Address is the node's address as the swarm knows it (what its overlay traffic comes from).
+internal sealed record SwarmNode(string Id, string Hostname, bool Reachable, string Address = "");

@@ -17,4 +17,8 @@ internal static class TaskFilters
 
         return filters;
     }
+
+    /// <summary>Every task Swarm still keeps of one service, whatever its state: its history (5 per slot by default).</summary>
+    public static IDictionary<string, IDictionary<string, bool>> History(string serviceId) =>
+        new Dictionary<string, IDictionary<string, bool>> { ["service"] = new Dictionary<string, bool> { [serviceId] = true } };
 }
