@@ -9,7 +9,7 @@ logs=/var/log/swarmedge
 mkdir -p "$logs"
 
 need=()
-for pair in dockerd:docker.io iptables:iptables socat:socat haproxy:haproxy promtool:prometheus debootstrap:debootstrap wrk:wrk curl:curl dig:dnsutils ip:iproute2 nsenter:util-linux slowhttptest:slowhttptest lego:lego pebble:pebble; do
+for pair in dockerd:docker.io iptables:iptables socat:socat haproxy:haproxy promtool:prometheus chromium:chromium debootstrap:debootstrap wrk:wrk curl:curl dig:dnsutils ip:iproute2 nsenter:util-linux slowhttptest:slowhttptest lego:lego pebble:pebble; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if [ ${#need[@]} -gt 0 ]; then

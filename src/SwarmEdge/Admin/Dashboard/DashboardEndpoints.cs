@@ -29,12 +29,17 @@ internal static class DashboardEndpoints
         WebApplication app, EdgeStatus status, TrafficHistory traffic, SwarmEventLog events, TaskHistory tasks,
         NodeReachability nodes, IProxyStateLookup proxyState, TimeProvider time)
     {
-        app.MapGet("/dashboard", () => Results.Redirect("/dashboard/"));
         foreach (var (path, (resource, contentType)) in Assets)
         {
             var bytes = Read(resource);
             app.MapGet(path, (HttpContext context) =>
             {
+                // Routing takes /dashboard for /dashboard/; the page's relative links need the slash.
+                if (!context.Request.Path.Value!.EndsWith('/') && path.EndsWith('/'))
+                {
+                    return Results.Redirect("/dashboard/");
+                }
+
                 context.Response.Headers.ContentSecurityPolicy = Policy;
                 context.Response.Headers.XFrameOptions = "DENY";
                 context.Response.Headers["Referrer-Policy"] = "no-referrer";

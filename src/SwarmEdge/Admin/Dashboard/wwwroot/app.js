@@ -114,8 +114,16 @@ async function refreshServices() {
 }
 
 let lastTasks = 0;
+let tasksOf = null;
 async function refreshDetail() {
   const name = state.selected;
+  if (tasksOf !== name) {
+    // Another service: its own history at once, never the last one's meanwhile.
+    tasksOf = name;
+    lastTasks = 0;
+    document.querySelector("#task-table tbody").replaceChildren();
+    document.getElementById("restarts").textContent = "";
+  }
   let service;
   try {
     service = await read("/api/dashboard/services/" + encodeURIComponent(name));
@@ -135,7 +143,9 @@ async function refreshDetail() {
   replaceRows(document.querySelector("#endpoint-table tbody"), service.endpoints.map(e => el("tr", { "data-task": e.task },
     el("td", {}, e.task), el("td", {}, e.node || "-"), el("td", {}, e.address),
     el("td", { class: e.dnsSeen ? "yes" : "" }, e.dnsSeen ? "seen" : "-"),
-    el("td", { class: "health-" + e.active }, e.active), el("td", { class: "health-" + e.passive }, e.passive),
+    // YARP's "unknown": no active check configured or run yet; no passive failure seen.
+    el("td", { class: "health-" + e.active }, e.active === "unknown" ? "not checked" : e.active),
+    el("td", { class: "health-" + e.passive }, e.passive === "unknown" ? "no failure seen" : e.passive),
     el("td", { class: "num" }, e.inFlight))));
   replaceRows(document.querySelector("#route-table tbody"), service.routes.map(r => el("tr", {},
     el("td", {}, r.id), el("td", {}, r.hosts.join(", ") || "*"), el("td", {}, (r.exactPath ? "= " : "") + (r.path || "/")),
@@ -146,11 +156,12 @@ async function refreshDetail() {
     lastTasks = Date.now();
     try {
       const history = await read(`/api/dashboard/services/${encodeURIComponent(name)}/tasks`);
+      if (tasksOf !== name) return;
       document.getElementById("restarts").textContent = `${history.failedLastHour} failed in the last hour`;
       replaceRows(document.querySelector("#task-table tbody"), history.tasks.map(t => el("tr", { "data-task-id": t.id, class: t.failed ? "failed" : "" },
         el("td", { title: t.id }, t.id.slice(0, 12)), el("td", { class: "num" }, t.slot ?? "-"), el("td", {}, t.node || "-"),
         el("td", {}, t.desiredState), el("td", {}, t.state), el("td", {}, time(t.since)),
-        el("td", { "data-ending": "" }, [t.ending || "-", t.error && t.ending && !t.ending.includes(t.error) ? ` (${t.error})` : ""].join("")))));
+        el("td", { "data-ending": "", title: t.error || "" }, t.ending || "-"))));
     } catch (e) {
       document.getElementById("restarts").textContent = e.message;
     }
