@@ -122,6 +122,7 @@ builder.Services.AddSingleton<NodeReachability>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<NodeReachability>());
 builder.Services.AddHostedService<AdminServer>();
 builder.Services.AddSwarmEdgeProxy();
+builder.Services.AddSwarmEdgeTracing(listen.Tracing, listen.Admin);
 builder.Services.AddSingleton<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>());
 

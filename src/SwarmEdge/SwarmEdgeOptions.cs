@@ -32,6 +32,8 @@ internal sealed class SwarmEdgeOptions
 
     public AccessLogOptions AccessLog { get; set; } = new();
 
+    public TracingOptions Tracing { get; set; } = new();
+
     /// <summary>
     /// Overlay networks SwarmEdge is attached to (names or IDs). A service's task addresses are taken from
     /// the one of these networks it is on. Empty: any network the service is on (then a service on several

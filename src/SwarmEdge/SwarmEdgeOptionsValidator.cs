@@ -114,6 +114,22 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
             errors.Add(accessLogError);
         }
 
+        var tracing = options.Tracing;
+        if (tracing.Enabled && (!Uri.TryCreate(tracing.Endpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https")))
+        {
+            errors.Add($"SwarmEdge:Tracing:Endpoint \"{tracing.Endpoint}\" is not an http(s) URL of an OTLP receiver");
+        }
+
+        if (tracing.Protocol is not ("http/protobuf" or "grpc"))
+        {
+            errors.Add($"SwarmEdge:Tracing:Protocol \"{tracing.Protocol}\" is not http/protobuf or grpc");
+        }
+
+        if (tracing.SampleRatio is < 0 or > 1 || double.IsNaN(tracing.SampleRatio))
+        {
+            errors.Add($"SwarmEdge:Tracing:SampleRatio {tracing.SampleRatio} is not between 0 and 1");
+        }
+
         if (options.AccessLog.Format.ToLowerInvariant() is not ("json" or "common" or "combined"))
         {
             errors.Add($"SwarmEdge:AccessLog:Format \"{options.AccessLog.Format}\" is not json, common or combined");

@@ -25,6 +25,17 @@ public class SwarmEdgeOptionsValidatorTests
     }
 
     [Fact]
+    public void Tracing_needs_an_otlp_url_a_known_protocol_and_a_ratio()
+    {
+        Assert.Empty(Failures(o => (o.Tracing.Endpoint, o.Tracing.SampleRatio) = ("http://collector:4318", 1)));
+        Assert.Equal(
+            ["SwarmEdge:Tracing:Endpoint \"collector:4318\" is not an http(s) URL of an OTLP receiver",
+             "SwarmEdge:Tracing:Protocol \"zipkin\" is not http/protobuf or grpc",
+             "SwarmEdge:Tracing:SampleRatio 2 is not between 0 and 1"],
+            Failures(o => (o.Tracing.Endpoint, o.Tracing.Protocol, o.Tracing.SampleRatio) = ("collector:4318", "zipkin", 2)));
+    }
+
+    [Fact]
     public void Proxy_protocol_without_trusted_proxies_is_an_error()
     {
         Assert.Equal(

@@ -60,6 +60,8 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         CancellationToken cancellationToken)
     {
         var proxy = context.Features.Get<IReverseProxyFeature>();
+        Tag(Tracing.Recorded, proxy);
+
         if (context.Features.Get<RetryState>() is not { } state || proxy?.ProxiedDestination is not { } destination)
         {
             return await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
@@ -79,5 +81,18 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         {
             PendingResponses.End(attempt);
         }
+    }
+
+    /// <summary>The route, service and task of this attempt on the request's span (the last attempt's task stays).</summary>
+    private static void Tag(System.Diagnostics.Activity? span, IReverseProxyFeature? proxy)
+    {
+        if (span is null || proxy is null)
+        {
+            return;
+        }
+
+        span.SetTag(Tracing.Route, proxy.Route.Config.RouteId);
+        span.SetTag(Tracing.Service, proxy.Cluster?.Config.Metadata?.GetValueOrDefault(ProxyConfigBuilder.ServiceMetadataKey));
+        span.SetTag(Tracing.Task, proxy.ProxiedDestination?.DestinationId);
     }
 }

@@ -119,7 +119,13 @@ internal sealed partial class RetryMiddleware
 
         var failed = proxy.ProxiedDestination?.DestinationId ?? "?";
         var error = context.Features.Get<IForwarderErrorFeature>();
-        Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, error?.Exception?.Message ?? error?.Error.ToString() ?? "");
+        var message = error?.Exception?.Message ?? error?.Error.ToString() ?? "";
+        Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, message);
+        Tracing.Recorded?.AddEvent(new System.Diagnostics.ActivityEvent("swarmedge.retry", tags: new System.Diagnostics.ActivityTagsCollection
+        {
+            [Tracing.Task] = failed,
+            ["error"] = message,
+        }));
         SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
 
         context.Features.Set<IForwarderErrorFeature>(null);
