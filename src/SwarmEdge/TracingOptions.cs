@@ -9,7 +9,7 @@ internal sealed class TracingOptions
     /// <summary>http/protobuf (the default) or grpc.</summary>
     public string Protocol { get; set; } = "http/protobuf";
 
-    /// <summary>The share of traces started here that are recorded (0 to 1); a client's sampled traceparent is followed.</summary>
+    /// <summary>The share of requests recorded (0 to 1), by trace ID; a client's traceparent flags do not change it.</summary>
     public double SampleRatio { get; set; } = 0.1;
 
     /// <summary>service.name of the spans.</summary>

@@ -63,6 +63,13 @@ internal sealed partial class AdminServer(
                     return;
                 }
             }
+            else if (!token.Required && !IsLoopbackName(context.Request.Host.Host))
+            {
+                // Without a token the API answers loopback only; a page in the operator's browser can still point a name
+                // of its own at 127.0.0.1 (DNS rebinding): it is refused by its Host.
+                context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                return;
+            }
             else if (!probe && !page && !(admin.MetricsWithoutToken && path == "/metrics") && !token.Accepts(context.Request.Headers.Authorization))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -108,6 +115,9 @@ internal sealed partial class AdminServer(
         }
 
         bool IsProbePort(HttpContext context) => admin.ProbePort > 0 && context.Connection.LocalPort == admin.ProbePort;
+
+        static bool IsLoopbackName(string host) =>
+            host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

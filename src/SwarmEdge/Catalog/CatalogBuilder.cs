@@ -23,7 +23,7 @@ internal static class CatalogBuilder
         policy ??= RoutingPolicy.Default;
         var services = ImmutableArray.CreateBuilder<CatalogService>();
         var confirmed = new HashSet<string>(StringComparer.Ordinal);
-        var claims = new Dictionary<RouteClaim, (string Service, string Route)>();
+        var claims = new Dictionary<RouteClaim, List<(HttpRoute Route, string Service)>>();
         var hosts = new HostOwnership();
         var entrypointClaims = new Dictionary<int, (string Service, string Route)>();
         var sniClaims = new Dictionary<int, HostOwnership>();
@@ -89,7 +89,7 @@ internal static class CatalogBuilder
                 tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, sniClaims, errors);
                 if (service.StaticAddresses is { } addresses)
                 {
-                    endpoints = EndpointSelector.Static(addresses, routing.EndpointPort);
+                    endpoints = EndpointSelector.Static(service.Name, addresses, routing.EndpointPort);
                 }
                 else
                 {
@@ -182,7 +182,7 @@ internal static class CatalogBuilder
         ImmutableArray<HttpRoute> routes,
         RoutingPolicy policy,
         HostOwnership hosts,
-        Dictionary<RouteClaim, (string Service, string Route)> claims,
+        Dictionary<RouteClaim, List<(HttpRoute Route, string Service)>> claims,
         ImmutableArray<string>.Builder errors)
     {
         var kept = ImmutableArray.CreateBuilder<HttpRoute>();
@@ -194,18 +194,21 @@ internal static class CatalogBuilder
             }
 
             var routeClaims = RouteClaim.Of(route).ToList();
-            var taken = routeClaims.FirstOrDefault(c => claims.ContainsKey(c));
-            if (taken is not null)
+            var taken = routeClaims
+                .SelectMany(c => claims.TryGetValue(c, out var held) ? held.Where(h => RouteClaim.TakeSameRequests(h.Route, route)).Select(h => (Claim: c, h.Route, h.Service)) : [])
+                .FirstOrDefault();
+            if (taken.Claim is not null)
             {
-                var owner = claims[taken];
-                errors.Add($"route '{route.Name}' ({taken}) is already served by {owner.Service} route '{owner.Route}'; " +
-                           "it is ignored: give it another host, path or priority");
+                var matchers = RouteClaim.Matchers(route) + RouteClaim.Matchers(taken.Route);
+                errors.Add($"route '{route.Name}' ({taken.Claim}{RouteClaim.Matchers(route)}) is already served by {taken.Service} route '{taken.Route.Name}'" +
+                           $"{(RouteClaim.Matchers(taken.Route) is { Length: > 0 } theirs ? $" ({theirs[2..]})" : "")}; it is ignored: give it another host, path or priority" +
+                           (matchers.Length > 0 ? ", or methods or headers that tell the two apart" : ""));
                 continue;
             }
 
             foreach (var claim in routeClaims)
             {
-                claims[claim] = (serviceName, route.Name);
+                (claims.TryGetValue(claim, out var held) ? held : claims[claim] = []).Add((route, serviceName));
             }
 
             var owned = new HostOwnership.Owner(tenant, serviceName, route.Name);
@@ -352,21 +355,35 @@ internal static class CatalogBuilder
     }
 
     /// <summary>Two routes with the same claim would match the same requests with the same precedence.</summary>
-    /// <summary>What a route matches: two routes that match the same requests cannot both be served.</summary>
-    private sealed record RouteClaim(string Host, string Path, bool ExactPath, string Methods, string Headers, int Priority)
+    /// <summary>
+    /// Where a route matches: a host, a path and a priority. Two routes with the same claim are both served only when
+    /// ASP.NET's routing tells every request between them (TakeSameRequests): otherwise the requests both match
+    /// would fail with an ambiguous match.
+    /// </summary>
+    private sealed record RouteClaim(string Host, string Path, bool ExactPath, int Priority)
     {
         public static IEnumerable<RouteClaim> Of(HttpRoute route)
         {
             var hosts = route.Hosts.IsEmpty ? ["*"] : route.Hosts;
-            var methods = string.Join(',', route.Methods.Order(StringComparer.Ordinal));
-            var headers = string.Join("; ", route.Headers.Select(h => $"{h.Name.ToLowerInvariant()}={h.Value}").Order(StringComparer.Ordinal));
-            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.ExactPath, methods, headers, route.Priority ?? 0));
+            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.ExactPath, route.Priority ?? 0));
         }
 
+        /// <summary>
+        /// Whether a request could match both with neither preferred. Routing prefers a route that names methods over
+        /// one that does not, and one with more header matchers; between equals, both match a request when their
+        /// methods overlap (or neither names any) and no header needs two different values.
+        /// </summary>
+        public static bool TakeSameRequests(HttpRoute a, HttpRoute b) =>
+            a.Methods.IsEmpty == b.Methods.IsEmpty
+            && (a.Methods.IsEmpty || a.Methods.Intersect(b.Methods, StringComparer.OrdinalIgnoreCase).Any())
+            && a.Headers.Length == b.Headers.Length
+            && !a.Headers.Any(h => b.Headers.Any(o => o.Name.Equals(h.Name, StringComparison.OrdinalIgnoreCase) && o.Value != h.Value));
+
+        public static string Matchers(HttpRoute route) =>
+            (route.Methods.IsEmpty ? "" : $", methods {string.Join(',', route.Methods)}")
+            + (route.Headers.IsEmpty ? "" : $", headers {string.Join("; ", route.Headers.Select(h => $"{h.Name}={h.Value}"))}");
+
         public override string ToString() =>
-            $"host {Host}, {(ExactPath ? "exact path" : "path")} {Path}"
-            + (Methods.Length > 0 ? $", methods {Methods}" : "")
-            + (Headers.Length > 0 ? $", headers {Headers}" : "")
-            + (Priority != 0 ? $", priority {Priority}" : "");
+            $"host {Host}, {(ExactPath ? "exact path" : "path")} {Path}" + (Priority != 0 ? $", priority {Priority}" : "");
     }
 }

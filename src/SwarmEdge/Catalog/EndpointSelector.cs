@@ -21,11 +21,11 @@ internal static class EndpointSelector
     public readonly record struct Selection(ImmutableArray<TaskEndpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
 
     /// <summary>
-    /// A service of the routes file: each address is an endpoint, named by its address (a destination that keeps
-    /// its ID across reloads keeps its health).
+    /// A service of the routes file: each address is an endpoint, named by its service and address (a destination
+    /// that keeps its ID across reloads keeps its health; two services on one address are two endpoints).
     /// </summary>
-    public static ImmutableArray<TaskEndpoint> Static(EquatableArray<System.Net.IPAddress> addresses, int port) =>
-        [.. addresses.Select(a => new TaskEndpoint(a.ToString(), "", a, port)).OrderBy(e => e.TaskId, StringComparer.Ordinal)];
+    public static ImmutableArray<TaskEndpoint> Static(string service, EquatableArray<System.Net.IPAddress> addresses, int port) =>
+        [.. addresses.Select(a => new TaskEndpoint($"{service}/{a}", "", a, port)).OrderBy(e => e.TaskId, StringComparer.Ordinal)];
 
     public static Selection Select(
         IEnumerable<SwarmTask> tasks,

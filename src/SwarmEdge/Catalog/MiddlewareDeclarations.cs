@@ -57,10 +57,10 @@ internal sealed class MiddlewareDeclarations
             var chain = new List<Middleware>();
             foreach (var named in route.MiddlewareNames)
             {
-                // name@file: the routes file's middleware of that name, which any tenant may use (the operator wrote it).
+                // name@file: one of the routes file's shared middlewares, which the operator lets any route use.
                 var fromFile = named.EndsWith(RoutesFile.NameSuffix, StringComparison.Ordinal);
                 var (owner, name, declarer) = fromFile
-                    ? (OwnerOf(RoutingPolicy.FileTenant), named[..^RoutesFile.NameSuffix.Length], RoutingPolicy.FileTenant)
+                    ? (OwnerOf(RoutingPolicy.SharedFileTenant), named[..^RoutesFile.NameSuffix.Length], RoutingPolicy.SharedFileTenant)
                     : (OwnerOf(tenant), named, tenant);
                 if (_declared.TryGetValue((owner, name), out var declared))
                 {

@@ -46,12 +46,17 @@ internal sealed record RoutingPolicy(
 
     /// <summary>
     /// The services of the routes file are one tenant, whatever their labels say: the operator's. It is told apart
-    /// from every swarm service by a service name no Docker service can have, so no label can join it.
+    /// from every swarm service by a service name no Docker service can have, so no label can join it. The file's
+    /// shared middlewares are a tenant of their own, whose middlewares any route may name as name@file.
     /// </summary>
     public Tenant TenantOf(OptedInService service) =>
-        service.StaticAddresses is null ? TenantOf(service.Name, service.Labels) : FileTenant;
+        service.StaticAddresses is null ? TenantOf(service.Name, service.Labels)
+        : service.Name == RoutesFile.SharedMiddlewares ? SharedFileTenant
+        : FileTenant;
 
     public static readonly Tenant FileTenant = new(null, "the routes file", RoutesFile.NameSuffix);
+
+    public static readonly Tenant SharedFileTenant = new(null, "the routes file's shared middlewares", RoutesFile.SharedMiddlewares);
 
     /// <summary>
     /// Whether the tenant may claim this host (a name, "*.name", either with ":port"): some grant that applies

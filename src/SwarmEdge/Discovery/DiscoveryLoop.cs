@@ -32,6 +32,10 @@ internal sealed partial class DiscoveryLoop(
 
     private SwarmSnapshot _snapshot = SwarmSnapshot.Empty;
     private ImmutableArray<OptedInService> _fileServices = [];
+
+    // No routes are built before the routes file has been read once (well or not): its services claim their hosts
+    // first, and a swarm service must not hold one of them for the moment it takes to read the file at start.
+    private bool _routesFileRead = options.Value.Discovery.RoutesFile.Length == 0;
     private DnsView _dns = DnsView.Empty;
     private ServiceCatalog _catalog = ServiceCatalog.Empty;
     private EdgeStatus.View _view = EdgeStatus.View.Starting;
@@ -61,7 +65,7 @@ internal sealed partial class DiscoveryLoop(
             }
 
             changed |= DrainSignals(schedule, time.GetUtcNow());
-            if (changed)
+            if (changed && _routesFileRead)
             {
                 await RebuildAsync(stoppingToken);
             }
@@ -199,6 +203,7 @@ internal sealed partial class DiscoveryLoop(
                     // A file with an error keeps the last good services; the status says why.
                     var file = signal.RoutesFile!;
                     var last = _view.RoutesFile;
+                    _routesFileRead = true;
                     if (file.Error is null)
                     {
                         _fileServices = file.Services;

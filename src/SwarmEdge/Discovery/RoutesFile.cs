@@ -28,6 +28,8 @@ internal sealed record RoutesFileRead(ImmutableArray<OptedInService> Services, s
 /// </code>
 /// A file with anything wrong in its shape (not YAML, an unknown key, an address that is not an IP address) is not
 /// used at all: the last good file keeps serving. A wrong label is the service's own error, as for a swarm service.
+/// Middlewares its services declare are theirs; those under the top-level middlewares key are shared: any route
+/// may name one as name@file (a tenant can only add them to its own routes, and the operator chose to share them).
 /// </summary>
 internal static partial class RoutesFile
 {
@@ -36,6 +38,9 @@ internal static partial class RoutesFile
 
     /// <summary>File services are named &lt;name&gt;@file: no Docker service name holds an '@', so none can take one's place.</summary>
     public const string NameSuffix = "@file";
+
+    /// <summary>The service that carries the file's shared middlewares (it routes nothing).</summary>
+    public const string SharedMiddlewares = "middlewares" + NameSuffix;
 
     public const int MaxLength = 1024 * 1024;
     private const int MaxAddresses = 1000;
@@ -74,14 +79,25 @@ internal static partial class RoutesFile
             return RoutesFileRead.Failed("the file is a mapping with a 'services' key");
         }
 
-        if (Unknown(root, ["services"]) is { } unknownRoot)
+        if (Unknown(root, ["services", "middlewares"]) is { } unknownRoot)
         {
             return RoutesFileRead.Failed(unknownRoot);
         }
 
+        var read = ImmutableArray.CreateBuilder<OptedInService>();
+        if (root.Children.TryGetValue(new YamlScalarNode("middlewares"), out var middlewaresNode) && middlewaresNode is not YamlScalarNode { Value: null or "" })
+        {
+            if (ReadSharedMiddlewares(middlewaresNode) is var (shared, error) && error is not null)
+            {
+                return RoutesFileRead.Failed($"middlewares: {error}");
+            }
+
+            read.Add(shared!);
+        }
+
         if (!root.Children.TryGetValue(new YamlScalarNode("services"), out var servicesNode) || servicesNode is YamlScalarNode { Value: null or "" })
         {
-            return new RoutesFileRead([], null);
+            return new RoutesFileRead(read.ToImmutable(), null);
         }
 
         if (servicesNode is not YamlMappingNode services)
@@ -89,7 +105,6 @@ internal static partial class RoutesFile
             return RoutesFileRead.Failed(At(servicesNode, "'services' maps service names to their addresses and labels"));
         }
 
-        var read = ImmutableArray.CreateBuilder<OptedInService>();
         foreach (var (key, value) in services.Children)
         {
             var name = (key as YamlScalarNode)?.Value ?? "";
@@ -182,6 +197,41 @@ internal static partial class RoutesFile
             addresses.ToImmutable()), null);
     }
 
+    /// <summary>
+    /// middlewares: name: { kind.option: value } (secure-headers: { headers.response.set.X-Frame-Options: DENY }), read
+    /// as the labels swarmedge.middlewares.&lt;name&gt;.&lt;kind&gt;.&lt;option&gt; of a service that routes nothing.
+    /// </summary>
+    private static (OptedInService? Service, string? Error) ReadSharedMiddlewares(YamlNode node)
+    {
+        if (node is not YamlMappingNode middlewares)
+        {
+            return (null, At(node, "'middlewares' maps middleware names to their kind.option: value settings"));
+        }
+
+        var labels = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        labels[LabelKeys.Enable] = "true";
+        foreach (var (nameNode, settingsNode) in middlewares.Children)
+        {
+            var name = (nameNode as YamlScalarNode)?.Value ?? "";
+            if (settingsNode is not YamlMappingNode settings || name.Length == 0 || name.Contains('.'))
+            {
+                return (null, At(nameNode, $"middleware '{name}' maps kind.option keys to values (headers.response.set.X-Frame-Options: DENY)"));
+            }
+
+            foreach (var (keyNode, valueNode) in settings.Children)
+            {
+                if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key } || valueNode is not YamlScalarNode value)
+                {
+                    return (null, At(keyNode, $"middleware '{name}': a setting is a kind.option key and a plain value"));
+                }
+
+                labels[$"{LabelKeys.MiddlewaresPrefix}{name}.{key}"] = value.Value ?? "";
+            }
+        }
+
+        return (new OptedInService("file:" + SharedMiddlewares, SharedMiddlewares, DateTime.MinValue, "static", labels.ToImmutable(), [Network], false, 0, []), null);
+    }
+
     private static string? Unknown(YamlMappingNode mapping, string[] known)
     {
         var key = mapping.Children.Keys.FirstOrDefault(k => k is not YamlScalarNode scalar || !known.Contains(scalar.Value));
@@ -190,6 +240,7 @@ internal static partial class RoutesFile
 
     private static string At(YamlNode node, string problem) => $"line {node.Start.Line}: {problem}";
 
-    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\z")]
+    // Not "middlewares": the shared middlewares' service holds that name.
+    [GeneratedRegex(@"^(?!middlewares\z)[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\z")]
     private static partial Regex NameRegex();
 }

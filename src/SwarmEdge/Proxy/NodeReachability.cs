@@ -82,9 +82,10 @@ internal sealed partial class NodeReachability(EdgeStatus status, TimeProvider t
             SwarmEdgeMetrics.NodeUnreachable.WithLabels(node.Hostname).Set(reachable ? 0 : 1);
         }
 
-        foreach (var gone in previous.Values.Where(p => answers.All(a => a.NodeId != p.NodeId)))
+        // The gauge is by host name: a name no node holds any more goes (a node that rejoined under a new ID keeps it).
+        foreach (var gone in previous.Values.Select(p => p.Hostname).Except(next.Select(n => n.Hostname), StringComparer.Ordinal))
         {
-            SwarmEdgeMetrics.NodeUnreachable.RemoveLabelled(gone.Hostname);
+            SwarmEdgeMetrics.NodeUnreachable.RemoveLabelled(gone);
         }
 
         _nodes = next;

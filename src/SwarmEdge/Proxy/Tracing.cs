@@ -9,7 +9,8 @@ namespace SwarmEdge.Proxy;
 /// SwarmEdge:Tracing: a span per proxied request (ASP.NET Core's), a client span per attempt to a task (HttpClient's,
 /// which also sends the task W3C traceparent), the route, service and task on the request's span and each retry as
 /// an event on it; sampled, exported over OTLP. Off (the default), no listener exists: ASP.NET Core creates no
-/// activity, and what the proxy adds below costs one null check.
+/// activity, and what the proxy adds below costs one null check. A client's traceparent is continued (its trace ID
+/// and parent), but whether the request is recorded is the edge's ratio.
 /// </summary>
 internal static class Tracing
 {
@@ -27,7 +28,9 @@ internal static class Tracing
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(tracing.ServiceName))
             .WithTracing(builder => builder
-                .SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(tracing.SampleRatio)))
+                // The edge decides what is kept, at its ratio, also for a request that brings a traceparent: a client's
+                // sampled flag would otherwise record (and export) every request it sends, and its unsampled flag hide them.
+                .SetSampler(Sampler(tracing.SampleRatio))
                 // The proxy's requests only: not the admin API's (the dashboard reads it every second).
                 .AddAspNetCoreInstrumentation(o =>
                 {
@@ -48,6 +51,12 @@ internal static class Tracing
                     o.Protocol = tracing.Protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf;
                     o.Endpoint = new Uri(tracing.Protocol == "grpc" ? tracing.Endpoint : tracing.Endpoint.TrimEnd('/') + "/v1/traces");
                 }));
+    }
+
+    internal static Sampler Sampler(double ratio)
+    {
+        var byRatio = new TraceIdRatioBasedSampler(ratio);
+        return new ParentBasedSampler(byRatio, remoteParentSampled: byRatio, remoteParentNotSampled: byRatio);
     }
 
     /// <summary>The request's span, when one is being recorded.</summary>

@@ -35,12 +35,7 @@ public sealed class BrokenOverlayTests(MultiNodeSwarm lab, ITestOutputHelper out
             TimeSpan.FromSeconds(20), $"the edge has asked {hostname}'s tasks and they answered");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LabBrowser.LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 800 } });
         await page.AddInitScriptAsync($"sessionStorage.setItem('swarmedge-admin-token', '{SwarmEdgeProcess.AdminToken}')");
         await page.GotoAsync(new Uri(_edge.Admin, "dashboard/").ToString());

@@ -30,13 +30,7 @@ public sealed class DashboardTests(SingleNodeSwarm swarm, ITestOutputHelper outp
     {
         Directory.CreateDirectory(Screenshots);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            // This machine's network is closed: no background connections, no component updates.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await LabBrowser.LaunchAsync(_playwright);
     }
 
     [Fact]

@@ -60,13 +60,19 @@ public sealed class AdminAccessTests(SingleNodeSwarm swarm, ITestOutputHelper ou
         }, TimeSpan.FromSeconds(60), "the admin API answers on the namespace's loopback");
         var services = await Shell.RunAsync("nsenter", ["-t", pid, "-n", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", $"http://127.0.0.1:{port + 1}/api/services"]);
         Assert.Equal("200", services.Trimmed);
+        // A page in the operator's browser that points a name of its own at 127.0.0.1 (DNS rebinding) is refused by its
+        // Host; "localhost" is not.
+        var rebound = await Shell.RunAsync("nsenter", ["-t", pid, "-n", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: evil.example:8081",
+            $"http://127.0.0.1:{port + 1}/api/dashboard/summary"]);
+        var named = await Shell.RunAsync("nsenter", ["-t", pid, "-n", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", $"http://localhost:{port + 1}/api/dashboard/summary"]);
+        Assert.Equal(("421", "200"), (rebound.Trimmed, named.Trimmed));
 
         // From the host, as from any other container on the network: nothing listens on the sidecar's address.
         using var client = new TcpClient();
         var refused = await Assert.ThrowsAsync<SocketException>(() => client.ConnectAsync(swarm.Sidecar.Address, port + 1));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         Assert.Contains("Admin API listening on 127.0.0.1", edge.Log);
-        Measurements.Record(output, "admin API", "default address: 200 from its own namespace, connection refused from the network; " +
+        Measurements.Record(output, "admin API", "default address: 200 from its own namespace, connection refused from the network, 421 for a rebound name; " +
                                                   "with a token: 401 without it or with a wrong one (probes 200)");
     }
 }

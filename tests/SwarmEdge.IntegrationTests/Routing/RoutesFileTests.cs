@@ -20,7 +20,7 @@ public sealed class RoutesFileTests(SingleNodeSwarm swarm, ITestOutputHelper out
     private readonly SwarmServices _services = swarm.NewServices();
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"it-routes-{Guid.NewGuid():N}.yml");
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-    private readonly HttpListener _backend = new();
+    private LabHttpServer? _backend;
     private SwarmEdgeProcess? _edge;
 
     [Fact]
@@ -46,6 +46,9 @@ public sealed class RoutesFileTests(SingleNodeSwarm swarm, ITestOutputHelper out
         // Reloaded live: a middleware from the file itself, and a second host.
         var changed = DateTime.UtcNow;
         await WriteAsync($"""
+            middlewares:
+              stamp:
+                headers.request.set.X-Team: from-file
             services:
               erp:
                 addresses: [{hostAddress}]
@@ -54,12 +57,11 @@ public sealed class RoutesFileTests(SingleNodeSwarm swarm, ITestOutputHelper out
                   swarmedge.http.host: {host},www.{host}
                   swarmedge.http.middlewares: api
                   swarmedge.middlewares.api.add-prefix.prefix: /api
-                  swarmedge.middlewares.stamp.headers.request.set.X-Team: from-file
             """);
         var reloaded = await GetEventuallyAsync($"www.{host}", "/orders", r => r.Body == "static /api/orders");
         var reloadedAfter = DateTime.UtcNow - changed;
 
-        // A swarm service names the file's middleware as stamp@file (its own "stamp" would be its stack's).
+        // A swarm service names the file's shared middleware as stamp@file (its own "stamp" would be its stack's).
         var web = SwarmServices.UniqueName("rf-web");
         await _services.CreateAsync(web, 1, SwarmServices.Labels(80, ("swarmedge.http.host", $"{web}.test"), ("swarmedge.http.middlewares", "stamp@file")));
         await ProductionEdge.WaitForEndpointsAsync(_edge, web, 1);
@@ -126,32 +128,13 @@ public sealed class RoutesFileTests(SingleNodeSwarm swarm, ITestOutputHelper out
     }
 
     /// <summary>The backend outside the swarm: answers "static &lt;path&gt;" on every address of the lab host.</summary>
-    private void StartBackend()
+    private void StartBackend() => _backend = LabHttpServer.Start(BackendPort, async context =>
     {
-        _backend.Prefixes.Add($"http://+:{BackendPort}/");
-        _backend.Start();
-        _ = Task.Run(async () =>
-        {
-            while (_backend.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _backend.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                var body = Encoding.UTF8.GetBytes($"static {context.Request.RawUrl}\n");
-                context.Response.ContentType = "text/plain";
-                context.Response.ContentLength64 = body.Length;
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
-            }
-        });
-    }
+        var body = Encoding.UTF8.GetBytes($"static {context.Request.RawUrl}\n");
+        context.Response.ContentType = "text/plain";
+        context.Response.ContentLength64 = body.Length;
+        await context.Response.OutputStream.WriteAsync(body);
+    });
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -163,7 +146,7 @@ public sealed class RoutesFileTests(SingleNodeSwarm swarm, ITestOutputHelper out
             await _edge.DisposeAsync();
         }
 
-        _backend.Close();
+        _backend?.Dispose();
         await _services.DisposeAsync();
         File.Delete(_file);
     }

@@ -227,6 +227,45 @@ public class CatalogBuilderTests
             service.Errors.ToArray());
     }
 
+    [Theory]
+    // Both taken: routing tells every request between them (disjoint methods, one names methods and the other does
+    // not, different header counts, two values of one header).
+    [InlineData("GET", "", "POST", "", true)]
+    [InlineData("GET", "", "", "", true)]
+    [InlineData("", "X-A=1", "", "", true)]
+    [InlineData("", "X-A=1", "", "X-A=2", true)]
+    [InlineData("GET", "X-A=1", "GET", "X-A=1; X-B=1", true)]
+    // Refused: a request could match both, neither preferred (an ambiguous match, answered 500).
+    [InlineData("GET", "", "GET,POST", "", false)]
+    [InlineData("", "X-A=1", "", "X-B=1", false)]
+    [InlineData("GET", "X-A=1", "GET", "X-A=1", false)]
+    public void Routes_on_one_host_and_path_are_both_served_only_when_routing_tells_them_apart(
+        string firstMethods, string firstHeaders, string secondMethods, string secondHeaders, bool both)
+    {
+        var labels = new List<(string, string)>
+        {
+            ("swarmedge.http.routers.a.host", "x.example.com"),
+            ("swarmedge.http.routers.b.host", "x.example.com"),
+        };
+        void Add(string router, string methods, string headers)
+        {
+            if (methods.Length > 0) labels.Add(($"swarmedge.http.routers.{router}.methods", methods));
+            if (headers.Length > 0) labels.Add(($"swarmedge.http.routers.{router}.headers", headers));
+        }
+
+        Add("a", firstMethods, firstHeaders);
+        Add("b", secondMethods, secondHeaders);
+
+        var service = Assert.Single(Build(Snapshot([Service("web", Routed([.. labels]))])).Services);
+
+        Assert.Equal(both ? ["a", "b"] : ["a"], service.Routes.Select(r => r.Name));
+        if (!both)
+        {
+            Assert.StartsWith("route 'b' (host x.example.com, path /", Assert.Single(service.Errors), StringComparison.Ordinal);
+            Assert.EndsWith("or methods or headers that tell the two apart", service.Errors[0], StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Path_only_routes_of_two_services_conflict_on_any_host()
     {

@@ -28,7 +28,7 @@ public class FileServiceCatalogTests
         Assert.Empty(erp.Errors);
         Assert.Equal(RoutesFile.Network, erp.NetworkId);
         Assert.Equal(
-            [new TaskEndpoint("10.0.5.20", "", IPAddress.Parse("10.0.5.20"), 8080), new TaskEndpoint("10.0.5.21", "", IPAddress.Parse("10.0.5.21"), 8080)],
+            [new TaskEndpoint("erp@file/10.0.5.20", "", IPAddress.Parse("10.0.5.20"), 8080), new TaskEndpoint("erp@file/10.0.5.21", "", IPAddress.Parse("10.0.5.21"), 8080)],
             erp.Endpoints.ToArray());
     }
 
@@ -83,22 +83,35 @@ public class FileServiceCatalogTests
     }
 
     [Fact]
-    public void Any_route_may_use_a_middleware_of_the_file_by_name_at_file_and_only_so()
+    public void Any_route_may_use_a_shared_middleware_of_the_file_by_name_at_file_and_only_so()
     {
-        var file = FileService("""
-                  swarmedge.middlewares.secure.headers.response.set.X-Frame-Options: DENY
-
+        var read = RoutesFile.Parse("""
+            middlewares:
+              secure:
+                headers.response.set.X-Frame-Options: DENY
+            services:
+              erp:
+                addresses: [10.0.5.20]
+                labels:
+                  swarmedge.http.port: "8080"
+                  swarmedge.http.host: erp.test
+                  swarmedge.http.middlewares: secure@file,backend-key
+                  swarmedge.middlewares.backend-key.headers.request.set.Authorization: Bearer the-erp-s-key
             """);
+        Assert.Null(read.Error);
         var web = Service("web", Routed(("com.docker.stack.namespace", "shop"), ("swarmedge.http.host", "web.test"), ("swarmedge.http.middlewares", "secure@file")));
         var plain = Service("plain", Routed(("com.docker.stack.namespace", "shop"), ("swarmedge.http.host", "plain.test"), ("swarmedge.http.middlewares", "secure")));
-        var missing = Service("missing", Routed(("swarmedge.http.host", "missing.test"), ("swarmedge.http.middlewares", "nothing@file")));
+        // A team that names the file's own service's middleware, to have the key it adds sent to its own tasks.
+        var thief = Service("thief", Routed(("swarmedge.http.host", "thief.test"), ("swarmedge.http.middlewares", "backend-key@file")));
 
-        var catalog = Build(file, web, plain, missing);
+        var catalog = Build([.. read.Services, web, plain, thief]);
 
         var chain = catalog.Services.Single(s => s.Name == "web").Routes.Single().Chain;
-        Assert.Equal(new HeadersMiddleware("secure", [], [new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]) { Owner = MiddlewareDeclarations.OwnerOf(RoutingPolicy.FileTenant) }, Assert.Single(chain));
+        Assert.Equal(new HeadersMiddleware("secure", [], [new HeaderChange("X-Frame-Options", HeaderAction.Set, "DENY")]) { Owner = MiddlewareDeclarations.OwnerOf(RoutingPolicy.SharedFileTenant) }, Assert.Single(chain));
+        Assert.Equal(["secure", "backend-key"], catalog.Services.Single(s => s.Name == "erp@file").Routes.Single().Chain.Select(m => m.Name));
         Assert.Empty(catalog.Services.Single(s => s.Name == "plain").Routes);
-        Assert.Contains(catalog.Services.Single(s => s.Name == "missing").Errors,
-            e => e.Contains("middleware 'nothing@file' is not declared by any service of the routes file", StringComparison.Ordinal));
+        var refused = catalog.Services.Single(s => s.Name == "thief");
+        Assert.Empty(refused.Routes);
+        Assert.Contains(refused.Errors, e => e.Contains("middleware 'backend-key@file' is not declared by any service of the routes file's shared middlewares", StringComparison.Ordinal));
     }
 }

@@ -30,12 +30,18 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
     {
         _api = await FakeDockerApi.StartAsync();
         _api.Tasks = [("t1", "10.0.1.1"), ("t2", "10.0.1.2")];
+        (_services, _loop) = Loop(_ => { });
+    }
+
+    private (ServiceProvider Services, DiscoveryLoop Loop) Loop(Action<SwarmEdgeOptions> configure)
+    {
         var options = new SwarmEdgeOptions();
         options.Docker.Endpoints.Add(_api.Endpoint);
         options.Docker.RequestTimeout = TimeSpan.FromSeconds(30);
         options.Discovery.RetryInterval = TimeSpan.FromMilliseconds(300);
+        configure(options);
         options.ApplyDefaults();
-        _services = new ServiceCollection()
+        var services = new ServiceCollection()
             .AddLogging()
             .AddSingleton(Options.Create(options))
             .AddSwarmEdgeProxy()
@@ -46,7 +52,7 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
             .AddSingleton<EdgeStatus>()
             .AddSingleton<DiscoveryLoop>()
             .BuildServiceProvider();
-        _loop = _services.GetRequiredService<DiscoveryLoop>();
+        return (services, services.GetRequiredService<DiscoveryLoop>());
     }
 
     private string[] Destinations() =>
@@ -138,6 +144,47 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         _api.Failing = false;
         await EventuallyAsync(() => Destinations().Length == 3, "the retry reads the third task");
         Assert.Null(Status.DockerError);
+    }
+
+    [Fact]
+    public async Task With_a_routes_file_nothing_is_built_before_it_was_read_so_its_hosts_are_never_a_swarm_service_s()
+    {
+        var (services, loop) = Loop(o => o.Discovery.RoutesFile = "/etc/swarmedge/routes.yml");
+        await using var _ = services;
+        var status = services.GetRequiredService<EdgeStatus>();
+        // Every view the loop publishes, as fast as it changes: none may show the swarm's web serving the file's host.
+        var views = new List<EdgeStatus.View>();
+        using var watching = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!watching.IsCancellationRequested)
+            {
+                if (views.Count == 0 || !ReferenceEquals(views[^1], status.Current))
+                {
+                    views.Add(status.Current);
+                }
+
+                await Task.Yield();
+            }
+        });
+        await loop.StartAsync(CancellationToken.None);
+        try
+        {
+            // The swarm is read whole first (services, tasks, networks, nodes); the file, claiming web's host, comes after.
+            await EventuallyAsync(() => _api.Answered >= 4, "the first read of the swarm answered");
+            var file = RoutesFile.Parse("services:\n  erp:\n    addresses: [10.0.5.20]\n    labels:\n      swarmedge.http.port: \"80\"\n      swarmedge.http.host: web.example.com\n");
+            services.GetRequiredService<DiscoverySignals>().Send(new DiscoverySignal(DiscoverySignalKind.RoutesFileRead, "/etc/swarmedge/routes.yml", "test", RoutesFile: file));
+            await EventuallyAsync(() => status.Current.Ready, "ready once the file was read");
+        }
+        finally
+        {
+            await watching.CancelAsync();
+            await watcher;
+            await loop.StopAsync(CancellationToken.None);
+        }
+
+        Assert.DoesNotContain(views, v => v.Catalog.Services.Any(s => s.Name == "web" && !s.Routes.IsEmpty));
+        Assert.Single(status.Current.Catalog.Services.Single(s => s.Name == "erp@file").Routes);
     }
 
     public async Task DisposeAsync()

@@ -17,6 +17,7 @@ internal sealed class FakeDockerApi : IAsyncDisposable
     private readonly WebApplication _app;
     private volatile TaskCompletionSource _gate = Open();
     private int _held;
+    private int _answered;
 
     private FakeDockerApi(WebApplication app) => _app = app;
 
@@ -29,6 +30,9 @@ internal sealed class FakeDockerApi : IAsyncDisposable
 
     /// <summary>Requests waiting on Hold right now.</summary>
     public int Held => Volatile.Read(ref _held);
+
+    /// <summary>Requests answered so far.</summary>
+    public int Answered => Volatile.Read(ref _answered);
 
     public static async Task<FakeDockerApi> StartAsync()
     {
@@ -82,6 +86,7 @@ internal sealed class FakeDockerApi : IAsyncDisposable
         };
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(body));
+        Interlocked.Increment(ref _answered);
     }
 
     private static readonly object Service = new

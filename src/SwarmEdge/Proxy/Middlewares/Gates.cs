@@ -44,39 +44,52 @@ internal sealed class Gates(HtpasswdFiles users, ForwardAuthClient forwardAuth, 
 
     public void Dispose() => _rates.Dispose();
 
+    /// <summary>How many values of the header one client address may spend at the full rate.</summary>
+    internal const int ValuesPerClient = 10;
+
     /// <summary>
     /// One scope per built chain: buckets are per route (as each of Traefik's routers has its own), and a route
     /// whose labels change starts with full buckets. The limiter's timer refills every 100 ms, so a bucket holds
-    /// at least 200 ms of the rate (and 2): a smaller one would be refilled less than the rate.
+    /// at least 200 ms of the rate (and 2): a smaller one would be refilled less than the rate. Counted by a
+    /// header's values, a client address also has a bucket of ValuesPerClient times the rate: a client inventing a
+    /// value per request would otherwise pass unlimited and leave a bucket behind each time.
     /// </summary>
     private RequestDelegate RateLimit(RateLimitMiddleware rate, RequestDelegate next)
     {
         var scope = new RateScope(Bucket(rate.Rate, rate.Burst));
         var header = rate.Header;
+        var guard = new RateScope(Bucket(rate.Rate with { Permits = Math.Min(1_000_000, rate.Rate.Permits * ValuesPerClient) }, rate.Burst * ValuesPerClient));
         return context =>
         {
             var client = ClientAddress.Of(context.Connection.RemoteIpAddress);
-            string? value = null;
-            if (header is not null && context.Request.Headers.TryGetValue(header, out var values) && values.ToString() is { Length: > 0 } v)
+            if (header is null || !context.Request.Headers.TryGetValue(header, out var values) || values.ToString() is not { Length: > 0 } value)
             {
-                // A long value counts by its start: a client choosing values gets nothing a shorter one would not.
-                value = v.Length > 256 ? v[..256] : v;
+                // By the client's address (also when the header is missing).
+                using var byClient = _rates.AttemptAcquire(new RateKey(scope, client, null));
+                return byClient.IsAcquired ? next(context) : Refuse(context, byClient);
             }
 
-            using var lease = _rates.AttemptAcquire(new RateKey(scope, value is null ? client : default, value));
-            if (lease.IsAcquired)
+            using var guarded = _rates.AttemptAcquire(new RateKey(guard, client, null));
+            if (!guarded.IsAcquired)
             {
-                return next(context);
+                return Refuse(context, guarded);
             }
 
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-            {
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            }
-
-            return Task.CompletedTask;
+            // A long value counts by its start: a client choosing values gets nothing a shorter one would not.
+            using var byValue = _rates.AttemptAcquire(new RateKey(scope, default, value.Length > 256 ? value[..256] : value));
+            return byValue.IsAcquired ? next(context) : Refuse(context, byValue);
         };
+    }
+
+    private static Task Refuse(HttpContext context, RateLimitLease lease)
+    {
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return Task.CompletedTask;
     }
 
     internal static TokenBucketRateLimiterOptions Bucket(RequestRate rate, int burst) => new()

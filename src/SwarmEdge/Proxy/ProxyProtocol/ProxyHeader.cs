@@ -30,8 +30,10 @@ internal readonly record struct ProxyHeaderResult(ProxyHeaderStatus Status, IPEn
 /// <summary>
 /// The PROXY protocol header a load balancer sends before the client's bytes (haproxy.org's proxy-protocol.txt,
 /// versions 1 and 2), read from the bytes received so far. A pure function: no I/O, no state. Only the source
-/// address is used (the client); the destination and version 2's TLVs are skipped. LOCAL (version 2) and UNKNOWN
-/// (version 1) connections, a balancer's own health checks, name no client.
+/// address is used (the client); the destination and version 2's TLVs are skipped. Version 2's LOCAL, a balancer's
+/// own connection (its health check), names no client. A header that proxies a client without naming it (version
+/// 1's UNKNOWN, version 2 over UDP, a UNIX socket or no family) is refused: the connection would count as the
+/// balancer's, whose X-Forwarded-For is believed, and the client behind it could name itself there.
 /// </summary>
 internal static class ProxyHeader
 {
@@ -88,7 +90,7 @@ internal static class ProxyHeader
         var length = reader.Consumed;
         if (parts is ["PROXY", "UNKNOWN", ..])
         {
-            return new ProxyHeaderResult(ProxyHeaderStatus.Read, null, length, null);
+            return ProxyHeaderResult.Invalid("a version 1 header of an UNKNOWN connection names no client");
         }
 
         if (parts is not ["PROXY", "TCP4" or "TCP6", var source, _, var sourcePort, _])
@@ -140,10 +142,14 @@ internal static class ProxyHeader
 
         var length = fixedLength + payload;
         // LOCAL: the balancer's own connection (a health check); the addresses, if any, are to be ignored.
-        // PROXY over anything but TCP over IPv4/IPv6 (UNIX sockets, UDP, unspecified) names no client we can use.
-        if (command == 0 || transport != 1 || family is not (1 or 2))
+        if (command == 0)
         {
             return new ProxyHeaderResult(ProxyHeaderStatus.Read, null, length, null);
+        }
+
+        if (transport != 1 || family is not (1 or 2))
+        {
+            return ProxyHeaderResult.Invalid($"a version 2 PROXY header of family {family} and transport {transport} names no TCP client");
         }
 
         var addressLength = family == 1 ? 4 : 16;

@@ -185,6 +185,20 @@ public sealed class RouteGatesMiddlewareTests(AuthService auth) : IDisposable, I
     }
 
     [Fact]
+    public async Task Rate_limit_by_header_holds_a_client_inventing_values_at_ten_values_worth()
+    {
+        var route = Route(new RateLimitMiddleware("per-key", new RequestRate(1, TimeSpan.FromMinutes(1)), 2, "X-Api-Key"));
+        var middleware = Middleware(_ => Task.CompletedTask);
+        var statuses = new List<int>();
+        for (var i = 0; i < 25; i++)
+        {
+            statuses.Add((await RunAsync(route, c => c.Request.Headers["X-Api-Key"] = $"made-up-{i}", middleware)).Context.Response.StatusCode);
+        }
+
+        Assert.Equal(Enumerable.Repeat(200, 2 * Gates.ValuesPerClient).Concat(Enumerable.Repeat(429, 25 - (2 * Gates.ValuesPerClient))), statuses);
+    }
+
+    [Fact]
     public async Task Rate_limit_keeps_a_routes_buckets_while_it_is_unchanged_and_starts_new_ones_when_it_changes()
     {
         var gate = new RateLimitMiddleware("api", new RequestRate(1, TimeSpan.FromMinutes(1)), 2, null);

@@ -38,13 +38,11 @@ public class ProxyHeaderTests
     }
 
     [Fact]
-    public void Version_1_unknown_names_no_client_and_takes_its_line()
+    public void Version_1_unknown_is_refused_it_would_leave_the_balancer_as_the_client()
     {
-        const string header = "PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535\r\n";
+        var result = Read("PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535\r\nGET /");
 
-        var result = Read(header + "GET /");
-
-        Assert.Equal((ProxyHeaderStatus.Read, (IPEndPoint?)null, (long)header.Length), (result.Status, result.Client, result.Length));
+        Assert.Equal((ProxyHeaderStatus.Invalid, "a version 1 header of an UNKNOWN connection names no client"), (result.Status, result.Error));
     }
 
     [Theory]
@@ -115,17 +113,24 @@ public class ProxyHeaderTests
     }
 
     [Theory]
-    [InlineData(0, 0x11)] // LOCAL: the balancer's own health check, addresses ignored
-    [InlineData(1, 0x00)] // PROXY, unspecified family
-    [InlineData(1, 0x12)] // UDP over IPv4
-    [InlineData(1, 0x31)] // a UNIX socket
-    public void A_version_2_header_that_names_no_tcp_client_is_read_without_one(int command, byte familyTransport)
+    [InlineData(0x11)]
+    [InlineData(0x00)]
+    public void A_version_2_local_connection_is_the_balancer_s_own_and_names_no_client(byte familyTransport)
     {
-        var header = V2(command, familyTransport, Ipv4Addresses("203.0.113.7", 1));
+        var header = V2(0, familyTransport, Ipv4Addresses("203.0.113.7", 1));
 
         var result = Read(header);
 
         Assert.Equal((ProxyHeaderStatus.Read, (IPEndPoint?)null, (long)header.Length), (result.Status, result.Client, result.Length));
+    }
+
+    [Theory]
+    [InlineData(0x00)] // PROXY, unspecified family
+    [InlineData(0x12)] // UDP over IPv4
+    [InlineData(0x31)] // a UNIX socket
+    public void A_version_2_proxied_connection_that_names_no_tcp_client_is_refused(byte familyTransport)
+    {
+        Assert.Equal(ProxyHeaderStatus.Invalid, Read(V2(1, familyTransport, Ipv4Addresses("203.0.113.7", 1))).Status);
     }
 
     [Fact]
