@@ -215,6 +215,18 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task<(int IssuerNode, int NewNode, int OtherEdge, double Recovered, int Orders, int Issued)> IssuerNodeLostAsync(string first, X509Certificate2 root)
     {
         var pebble = _pebble!;
+        // The issuer's node, not the Raft leader's: losing the leader is NodeFailureTests' case, and in this lab a lost
+        // leader has left the swarm leaderless for minutes (swarmkit's Raft has no pre-vote), with nothing to schedule
+        // the issuer's replacement (a full run failed so, 2026-12-07).
+        var leader = await MultiNodeSwarm.LeaderAsync();
+        if (await IssuerNodeAsync(1) == leader)
+        {
+            await MultiNodeSwarm.Docker(leader, "service", "update", "--detach=false", "--quiet", "--constraint-add",
+                $"node.hostname!={MultiNodeSwarm.HostnameOf(leader)}", $"{Stack}_issuer");
+            await Eventually.HoldsAsync(async () => await IssuerNodeAsync(1) != leader, TimeSpan.FromSeconds(120), "the issuer runs off the leader's node",
+                TimeSpan.FromSeconds(1));
+        }
+
         var issuerNode = await IssuerNodeAsync(1);
         var otherEdge = issuerNode == 1 ? 2 : 1;
         await pebble.ResolveToAsync("10.77.0.99");
