@@ -136,9 +136,11 @@ internal static class ProductionStack
     {
         foreach (var stack in stacks)
         {
-            // Retried: right after a node comes back the managers may answer with an rpc error for a while.
-            await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1, "stack", "rm", stack)).ExitCode == 0,
-                TimeSpan.FromSeconds(60), $"docker stack rm {stack} is accepted", TimeSpan.FromSeconds(2));
+            // Retried, of each manager in turn: right after a cut node comes back the managers may answer with an rpc
+            // error (no leader) for minutes, as its higher Raft term forces elections (a fresh-clone run saw over 60 s).
+            var attempt = 0;
+            await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1 + (attempt++ % 3), "stack", "rm", stack)).ExitCode == 0,
+                TimeSpan.FromSeconds(240), $"docker stack rm {stack} is accepted", TimeSpan.FromSeconds(2));
         }
 
         bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal));
