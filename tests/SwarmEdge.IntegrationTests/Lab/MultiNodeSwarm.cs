@@ -116,8 +116,22 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
 
     public async Task DisposeAsync() => await RemoveLeftoversAsync();
 
+    /// <summary>
+    /// What an earlier run left (a run cut short, a cleanup the managers refused): the tests' stacks, with their
+    /// networks (stack.yml's "swarmedge" among them: a stack whose services were removed one by one keeps it, and a
+    /// new deploy of stack.yml then waits for it), and the tests' services.
+    /// </summary>
     private static async Task RemoveLeftoversAsync()
     {
+        var stacks = (await Docker(1, "stack", "ls", "--format", "{{.Name}}")).Trimmed
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(n => n.StartsWith("it-", StringComparison.Ordinal))
+            .ToArray();
+        if (stacks.Length > 0)
+        {
+            await ProductionStack.RemoveAsync(TimeSpan.FromSeconds(120), stacks);
+        }
+
         var names = (await Docker(1, "service", "ls", "--format", "{{.Name}}")).Trimmed
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(n => n.StartsWith("it-", StringComparison.Ordinal))
@@ -125,6 +139,13 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
         if (names.Length > 0)
         {
             await Docker(1, ["service", "rm", .. names]);
+        }
+
+        if ((await Docker(1, "network", "inspect", "swarmedge")).ExitCode == 0)
+        {
+            await Eventually.HoldsAsync(async () => (await Docker(1, "network", "rm", "swarmedge")).ExitCode == 0
+                                                    || (await Docker(1, "network", "inspect", "swarmedge")).ExitCode != 0,
+                TimeSpan.FromSeconds(120), "stack.yml's swarmedge network, left by an earlier run, is removed", TimeSpan.FromSeconds(2));
         }
     }
 }
