@@ -10,6 +10,7 @@
 # artifacts/bench/results.txt; raw wrk, hey and slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # BENCH_SWARMEDGE_ARGS: settings added to SwarmEdge's command line (an A/B run of one setting).
+# BENCH_ADMIN_POLL=1: SwarmEdge's dashboard API read once a second during the throughput run (its cost on the proxy).
 # BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
 # See benchmarks/README.md.
 set -euo pipefail
@@ -360,10 +361,20 @@ scenario_throughput() {
   # Memory sampler: every 0.5 s during the measured run, the highest value goes to a file.
   "$BENCH" watch-rss "$PROXY_PID" "$raw/$p-rss-peak" "$raw/$p-rss.log" 0.5 &
   samp=$!; BG_PIDS+=("$samp")
+  # BENCH_ADMIN_POLL=1 (SwarmEdge only): a reader of every dashboard view once a second during the measured run,
+  # more than an open page asks (the page reads the summary and the view it shows).
+  local reader=""
+  if [ "$p" = swarmedge ] && [ "${BENCH_ADMIN_POLL:-0}" = 1 ]; then
+    edge bash -c 'while :; do for v in summary "services?page=1&size=50" traffic "events?limit=200"; do
+                    curl -fs -m 2 -o /dev/null -w "%{http_code} %{time_total}\n" "http://127.0.0.1:$1/api/dashboard/$v"; done
+                  sleep 1; done' _ "$ADMIN_PORT" >"$raw/$p-admin-poll.log" 2>&1 &
+    reader=$!; BG_PIDS+=("$reader")
+  fi
   put "$p.throughput.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
   put "$p.throughput.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
   kill -TERM "$samp" 2>/dev/null; wait "$samp" 2>/dev/null || true
+  [ -z "$reader" ] || { kill_tree TERM "$reader"; wait "$reader" 2>/dev/null || true; }
   put "$p.throughput.wrk" "$raw/$p-throughput.txt"
   put "$p.throughput.rss_peak" "$raw/$p-rss-peak"
   log "$p: $("$BENCH" summary "$RESULTS" "$p" throughput)"
