@@ -14,10 +14,10 @@ internal sealed record NodeReach(string NodeId, string Hostname, string Address,
 /// running is unreachable from the edge: the overlay to it is broken (a known Swarm failure after a manager host
 /// restarts or a node changes its address), and Swarm, whose control traffic still flows, keeps the node Ready.
 /// Said on the dashboard, in swarmedge_node_unreachable{node} and in the log, with the node's name and address.
-/// Requests are not affected by this watch: a connect that fails is retried on another task, and passive health
-/// takes the task out.
+/// An unreachable node is kept suspect (SuspectNodes: its tasks are tried last); a node whose tasks answer again
+/// is cleared at once.
 /// </summary>
-internal sealed partial class NodeReachability(EdgeStatus status, TimeProvider time, ILogger<NodeReachability> logger) : BackgroundService
+internal sealed partial class NodeReachability(EdgeStatus status, SuspectNodes suspects, TimeProvider time, ILogger<NodeReachability> logger) : BackgroundService
 {
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(2);
     private const int TasksPerNode = 3;
@@ -48,6 +48,7 @@ internal sealed partial class NodeReachability(EdgeStatus status, TimeProvider t
             .GroupBy(e => e.NodeId, StringComparer.Ordinal)
             .ToList();
 
+        var roundStarted = time.GetTimestamp();
         var answers = await Task.WhenAll(byNode.Select(async group =>
         {
             // A spread of tasks, not always the same first ones: a task that answers nothing on its own is not its node.
@@ -80,6 +81,14 @@ internal sealed partial class NodeReachability(EdgeStatus status, TimeProvider t
             }
 
             SwarmEdgeMetrics.NodeUnreachable.WithLabels(node.Hostname).Set(reachable ? 0 : 1);
+            if (answered)
+            {
+                suspects.Clear(nodeId, asked: roundStarted);
+            }
+            else if (!reachable)
+            {
+                suspects.Suspect(nodeId, $"none of {asked} of its tasks answers a connection");
+            }
         }
 
         // The gauge is by host name: a name no node holds any more goes (a node that rejoined under a new ID keeps it).

@@ -145,6 +145,8 @@ internal static class ProxyConfigBuilder
             e => new DestinationConfig
             {
                 Address = service.Routing.Protocol == TaskProtocol.Https ? e.UrlOn(port, "https") : e.Port == port ? e.Url : e.UrlOn(port),
+                // The task's node, for SuspectNodes: one lost task makes its node's other tasks the last to try.
+                Metadata = e.NodeId.Length > 0 ? NodeMetadata.Of(e.NodeId) : null,
             },
             StringComparer.Ordinal),
         HttpRequest = service.Routing.Protocol switch

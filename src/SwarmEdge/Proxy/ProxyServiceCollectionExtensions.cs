@@ -19,6 +19,8 @@ internal static class ProxyServiceCollectionExtensions
         services.AddSingleton<IPassiveHealthCheckPolicy, TransportFailurePolicy>();
         services.AddSingleton<ProxyConfigApplier>();
         services.AddSingleton<PendingResponses>();
+        services.AddSingleton<SuspectNodes>();
+        services.TryAddSingleton<Admin.EdgeStatus>();
         services.TryAddSingleton(TimeProvider.System);
         // YARP's forwarder, wrapped: its public overload with a cancellation token is how a retryable attempt
         // is aborted when its task leaves or stalls (see PendingResponseForwarder).

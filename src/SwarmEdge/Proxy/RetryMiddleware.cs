@@ -33,11 +33,13 @@ internal sealed partial class RetryMiddleware
     private readonly TimeProvider _time;
     private readonly RetryOptions _defaults;
     private readonly ILogger<RetryMiddleware> _logger;
+    private readonly SuspectNodes _suspects;
     private readonly ConditionalWeakTable<RouteConfig, RetryPolicy> _policies = new();
     private readonly ConcurrentDictionary<int, ResiliencePipeline<bool>> _pipelines = new();
 
-    public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, TimeProvider time, ILogger<RetryMiddleware> logger)
+    public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, SuspectNodes suspects, TimeProvider time, ILogger<RetryMiddleware> logger)
     {
+        _suspects = suspects;
         _next = next;
         _time = time;
         _defaults = options.Value.Proxy.Retry;
@@ -48,13 +50,18 @@ internal sealed partial class RetryMiddleware
     {
         var proxy = context.GetReverseProxyFeature();
         var policy = _policies.GetValue(proxy.Route.Config, CreatePolicy);
+        var candidates = proxy.AvailableDestinations;
+        if (_suspects.Any)
+        {
+            proxy.AvailableDestinations = _suspects.Prefer(candidates, IsHealthy);
+        }
+
         if (policy.Attempts <= 1 || !policy.Methods.Contains(context.Request.Method) || !PrepareBody(context.Request))
         {
             await _next(context);
             return;
         }
 
-        var candidates = proxy.AvailableDestinations;
         var arrived = _time.GetTimestamp();
         var state = new RetryState();
         context.Features.Set(state);
@@ -141,13 +148,15 @@ internal sealed partial class RetryMiddleware
     }
 
     /// <summary>
-    /// The tasks not tried yet, those still healthy first: the list was taken when the request arrived, and
-    /// since then passive health or the stall detector may have taken some out (on a lost node, all at once).
+    /// The tasks not tried yet, those still healthy and on nodes not suspected first: the list was taken when the
+    /// request arrived, and since then passive health, the stall detector or SuspectNodes may have taken some out
+    /// (on a lost node, all at once).
     /// </summary>
-    private static List<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried) =>
-        HealthyFirst.Choose(
-            candidates.Where(d => !tried.Contains(d)),
-            d => d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy);
+    private IReadOnlyList<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried) =>
+        _suspects.Prefer([.. candidates.Where(d => !tried.Contains(d))], IsHealthy);
+
+    private static bool IsHealthy(DestinationState d) =>
+        d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy;
 
     private static bool ShouldRetry(HttpContext context, RetryState state)
     {

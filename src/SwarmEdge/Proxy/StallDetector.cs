@@ -22,6 +22,7 @@ internal sealed partial class StallDetector(
     PendingResponses pending,
     IProxyStateLookup proxyState,
     IDestinationHealthUpdater healthUpdater,
+    SuspectNodes suspectNodes,
     TimeProvider time,
     IOptions<SwarmEdgeOptions> options,
     ILogger<StallDetector> logger) : BackgroundService
@@ -57,6 +58,7 @@ internal sealed partial class StallDetector(
 
         var due = suspects.Where(s => !_answeredAt.TryGetValue((s.Service, s.TaskId), out var at) || time.GetElapsedTime(at, now) >= Recheck(s));
         var verdicts = await Task.WhenAll(due.Select(async s => (Task: s, Answers: await AnswersAsync(s, stoppingToken))));
+        var lostNodes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (task, answers) in verdicts)
         {
             SwarmEdgeMetrics.StallProbes.WithLabels(task.Service, answers ? "answered" : "lost").Inc();
@@ -78,8 +80,31 @@ internal sealed partial class StallDetector(
             var aborted = pending.Abort(task.Service, task.TaskId);
             SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
             Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
+            if (NodeOf(task.Service, task.TaskId) is { } node)
+            {
+                suspectNodes.Suspect(node, $"task {task.TaskId} of {task.Service} is lost");
+                lostNodes.Add(node);
+            }
+        }
+
+        // The lost tasks' nodes are lost for their other tasks too: what waits on those is sent elsewhere now,
+        // not after each of them has been silent for its own stall timeout.
+        if (lostNodes.Count > 0)
+        {
+            foreach (var view in pending.Views(now).Where(v => v.OldestPending is not null && NodeOf(v.Service, v.TaskId) is { } n && lostNodes.Contains(n)))
+            {
+                if (pending.Abort(view.Service, view.TaskId) is var aborted and > 0)
+                {
+                    Log.LostWithNode(logger, view.Service, view.TaskId, aborted);
+                }
+            }
         }
     }
+
+    private string? NodeOf(string cluster, string taskId) =>
+        proxyState.TryGetCluster(cluster, out var state) && state.Destinations.TryGetValue(taskId, out var destination)
+            ? SuspectNodes.NodeOf(destination)
+            : null;
 
     private Task<bool> AnswersAsync(StallPolicy.TaskView task, CancellationToken stoppingToken) =>
         pending.AddressOf(task.Service, task.TaskId) is { } address
@@ -101,6 +126,10 @@ internal sealed partial class StallDetector(
         [LoggerMessage(EventId = 330, Level = LogLevel.Warning,
             Message = "Service {Service}: task {Task} {Why} and its node does not answer; out of rotation, {Aborted} waiting requests retried elsewhere")]
         public static partial void Lost(ILogger logger, string service, string task, string why, int aborted);
+
+        [LoggerMessage(EventId = 332, Level = LogLevel.Warning,
+            Message = "Service {Service}: task {Task} is on a node just found lost; {Aborted} waiting requests retried elsewhere")]
+        public static partial void LostWithNode(ILogger logger, string service, string task, int aborted);
 
         [LoggerMessage(EventId = 331, Level = LogLevel.Debug,
             Message = "Service {Service}: task {Task} {Why}, but its node answers: busy or stopping, not lost; its requests stay")]

@@ -10,9 +10,12 @@ namespace SwarmEdge.Proxy;
 /// at once, for PassiveHealthReactivation; YARP then puts it back on probation. YARP's own policy needs a
 /// failure rate over a window (60 s by default), which leaves a dead task in the rotation far too long.
 /// A new task is a new destination (destinations are keyed by task ID), so nothing stale carries over.
+/// A connect that no one answered also makes the task's node suspect (SuspectNodes): its other tasks are likely
+/// black holes too.
 /// </summary>
 internal sealed partial class TransportFailurePolicy(
     IDestinationHealthUpdater healthUpdater,
+    SuspectNodes suspects,
     IOptions<SwarmEdgeOptions> options,
     ILogger<TransportFailurePolicy> logger) : IPassiveHealthCheckPolicy
 {
@@ -36,6 +39,10 @@ internal sealed partial class TransportFailurePolicy(
         }
 
         healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
+        if (TransportFailures.NodeSilent(error) && SuspectNodes.NodeOf(destination) is { } node)
+        {
+            suspects.Suspect(node, $"task {destination.DestinationId} of {cluster.ClusterId} did not answer a connection");
+        }
     }
 
     private static partial class Log

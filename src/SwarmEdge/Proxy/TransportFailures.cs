@@ -28,6 +28,28 @@ internal static class TransportFailures
         _ => false,
     };
 
+    /// <summary>
+    /// The task's node did not answer at all: the connect timed out (no SYN-ACK, no refusal) or the kernel found
+    /// no route to it. A refused or reset connection is a live node's answer.
+    /// </summary>
+    public static bool NodeSilent(IForwarderErrorFeature? error)
+    {
+        if (error?.Error == ForwarderError.RequestTimedOut)
+        {
+            return IsConnectTimeout(error.Exception);
+        }
+
+        for (var e = error?.Error == ForwarderError.Request ? error.Exception : null; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>SocketsHttpHandler's ConnectTimeout surfaces as a cancellation wrapping a TimeoutException.</summary>
     private static bool IsConnectTimeout(Exception? exception)
     {

@@ -96,7 +96,7 @@ public class TcpRoutingTests
         var table = TcpRouteTable.Build(catalog);
         var target = Assert.Single(table).Value.Plain!;
         Assert.Equal("db-old", target.Service);
-        Assert.Equal([new TcpEndpoint("o1", new IPEndPoint(IPAddress.Parse("10.0.1.1"), 5432))], target.Endpoints.ToArray());
+        Assert.Equal([new TcpEndpoint("o1", new IPEndPoint(IPAddress.Parse("10.0.1.1"), 5432), "node-1")], target.Endpoints.ToArray());
     }
 
     [Fact]

@@ -23,6 +23,10 @@ public class RetryMiddlewareTests
     private readonly List<string> _attempts = [];
     private readonly List<string> _bodies = [];
     private readonly Dictionary<string, Func<HttpContext, Task>> _tasks = new();
+    private readonly Dictionary<string, string> _nodeOf = new();
+    private readonly SuspectNodes _suspects;
+
+    public RetryMiddlewareTests() => _suspects = SuspectNodesTests.Create(_time);
 
     private static Task Answers(HttpContext context)
     {
@@ -65,7 +69,7 @@ public class RetryMiddlewareTests
         }
 
         options.ApplyDefaults();
-        var middleware = new RetryMiddleware(NextAsync, Options.Create(options), _time, NullLogger<RetryMiddleware>.Instance);
+        var middleware = new RetryMiddleware(NextAsync, Options.Create(options), _suspects, _time, NullLogger<RetryMiddleware>.Instance);
         var context = new DefaultHttpContext { RequestAborted = clientAborted };
         if (response is not null)
         {
@@ -82,7 +86,11 @@ public class RetryMiddlewareTests
         }
 
         var cluster = new ClusterState("web");
-        var destinations = _tasks.Keys.Select(id => new DestinationState(id, new DestinationModel(new DestinationConfig { Address = $"http://{id}:80/" }))).ToList();
+        var destinations = _tasks.Keys.Select(id => new DestinationState(id, new DestinationModel(new DestinationConfig
+        {
+            Address = $"http://{id}:80/",
+            Metadata = _nodeOf.TryGetValue(id, out var node) ? NodeMetadata.Of(node) : null,
+        }))).ToList();
         var route = new RouteConfig { RouteId = "web/default", ClusterId = "web", Metadata = metadata };
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
         {
@@ -120,6 +128,51 @@ public class RetryMiddlewareTests
         Assert.Equal(["t1", "t2"], _attempts);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Null(context.Features.Get<IForwarderErrorFeature>());
+    }
+
+    [Fact]
+    public async Task Tasks_on_a_suspect_node_are_tried_after_the_others()
+    {
+        _tasks["a1"] = Refuses;
+        _tasks["a2"] = Answers;
+        _tasks["b1"] = Refuses;
+        _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
+        _nodeOf["b1"] = "node-b";
+        _suspects.Suspect("node-b", "test");
+
+        var context = await SendAsync();
+
+        Assert.Equal(["a1", "a2"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_node_found_silent_during_a_request_sends_its_retry_to_another_node()
+    {
+        // What TransportFailurePolicy does after a connect nobody answered: the task's node becomes suspect.
+        _tasks["a1"] = context => { _suspects.Suspect("node-a", "test"); return Fails(context, ForwarderError.RequestTimedOut, new TaskCanceledException("connect", new TimeoutException())); };
+        _tasks["a2"] = Answers;
+        _tasks["b1"] = Answers;
+        _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
+        _nodeOf["b1"] = "node-b";
+
+        await SendAsync();
+
+        Assert.Equal(["a1", "b1"], _attempts);
+    }
+
+    [Fact]
+    public async Task When_every_task_is_on_a_suspect_node_they_are_all_tried()
+    {
+        _tasks["a1"] = Refuses;
+        _tasks["a2"] = Answers;
+        _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
+        _suspects.Suspect("node-a", "test");
+
+        var context = await SendAsync();
+
+        Assert.Equal(["a1", "a2"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
     }
 
     [Fact]

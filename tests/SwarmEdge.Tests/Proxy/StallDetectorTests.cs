@@ -25,26 +25,28 @@ public sealed class StallDetectorTests : IDisposable
     private readonly Clusters _clusters = new();
     private readonly HealthUpdates _health = new();
     private readonly StallDetector _detector;
+    private readonly SuspectNodes _suspects;
 
     public StallDetectorTests()
     {
         _pending = new PendingResponses(_time);
         var options = new SwarmEdgeOptions();
         options.Proxy.StallTimeout = Timeout;
-        _detector = new StallDetector(_pending, _clusters, _health, _time, Options.Create(options), NullLogger<StallDetector>.Instance);
+        _suspects = SuspectNodesTests.Create(_time);
+        _detector = new StallDetector(_pending, _clusters, _health, _suspects, _time, Options.Create(options), NullLogger<StallDetector>.Instance);
     }
 
     public void Dispose() => _nodes.Dispose();
 
-    private PendingResponses.Attempt Waiting(string task, IPEndPoint address, RetryState? state = null, string cluster = "web")
+    private PendingResponses.Attempt Waiting(string task, IPEndPoint address, RetryState? state = null, string cluster = "web", string? node = null)
     {
-        _clusters.Add(cluster, task);
+        _clusters.Add(cluster, task, node);
         return _pending.Begin(task, cluster, $"http://{address}/", state ?? new RetryState(), CancellationToken.None);
     }
 
-    private void Answered(string task, IPEndPoint address, string cluster = "web")
+    private void Answered(string task, IPEndPoint address, string cluster = "web", string? node = null)
     {
-        var attempt = Waiting(task, address, cluster: cluster);
+        var attempt = Waiting(task, address, cluster: cluster, node: node);
         attempt.Responded();
         PendingResponses.End(attempt);
     }
@@ -63,6 +65,25 @@ public sealed class StallDetectorTests : IDisposable
         Assert.True(waiting.Token.IsCancellationRequested);
         Assert.True(state.AttemptAborted);
         Assert.Equal([("web", "w1", DestinationHealth.Unhealthy)], _health.Passive);
+    }
+
+    [Fact]
+    public async Task A_lost_task_makes_its_node_suspect_and_what_waits_on_the_nodes_other_tasks_is_aborted_too()
+    {
+        var lostNode = _nodes.Lost();
+        var first = Waiting("w1", lostNode, node: "n-lost");
+        _time.Advance(Timeout * 1.2);
+        Answered("w2", _nodes.Answering(), node: "n-live");
+        // Sent to another task of the same node a moment ago: not silent for long enough to be a suspect itself.
+        var second = Waiting("w3", lostNode, cluster: "api", node: "n-lost");
+        _time.Advance(Timeout * 0.3);
+
+        await _detector.CheckAsync(CancellationToken.None);
+
+        Assert.True(first.Token.IsCancellationRequested);
+        Assert.True(second.Token.IsCancellationRequested);
+        Assert.True(_suspects.IsSuspect(_clusters.Destination("api", "w3")));
+        Assert.False(_suspects.IsSuspect(_clusters.Destination("web", "w2")));
     }
 
     [Fact]
@@ -160,7 +181,7 @@ public sealed class StallDetectorTests : IDisposable
 
         public Dictionary<string, Dictionary<string, string>> Metadata { get; } = new();
 
-        public void Add(string cluster, string task)
+        public void Add(string cluster, string task, string? node = null)
         {
             if (!_clusters.TryGetValue(cluster, out var state))
             {
@@ -169,8 +190,14 @@ public sealed class StallDetectorTests : IDisposable
                 _clusters[cluster] = state;
             }
 
-            state.Destinations.TryAdd(task, new DestinationState(task));
+            state.Destinations.TryAdd(task, new DestinationState(task, new DestinationModel(new DestinationConfig
+            {
+                Address = $"http://{task}/",
+                Metadata = node is null ? null : NodeMetadata.Of(node),
+            })));
         }
+
+        public DestinationState Destination(string cluster, string task) => _clusters[cluster].Destinations[task];
 
         public bool TryGetCluster(string id, [NotNullWhen(true)] out ClusterState? cluster) => _clusters.TryGetValue(id, out cluster);
 

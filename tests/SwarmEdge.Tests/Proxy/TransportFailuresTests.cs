@@ -34,10 +34,27 @@ public class TransportFailuresTests
         Assert.True(transport == TransportFailures.IsTransportFailure(feature), what);
     }
 
+    public static TheoryData<string, ForwarderError, Exception, bool> NodeCases => new()
+    {
+        // What, YARP's error, its exception, the node did not answer at all.
+        { "connect timeout", ForwarderError.RequestTimedOut, new TaskCanceledException("connect", new TimeoutException()), true },
+        { "no route to the node", ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "unreachable", new SocketException((int)SocketError.HostUnreachable)), true },
+        { "refused: the node's kernel answered", ForwarderError.Request, new HttpRequestException(HttpRequestError.ConnectionError, "refused", new SocketException((int)SocketError.ConnectionRefused)), false },
+        { "reset", ForwarderError.Request, new HttpRequestException("reset", new IOException("reset", new SocketException((int)SocketError.ConnectionReset))), false },
+        { "response timeout", ForwarderError.RequestTimedOut, new TaskCanceledException("activity timeout"), false },
+        { "failed while copying the response", ForwarderError.ResponseBodyDestination, new IOException("timed out", new SocketException((int)SocketError.TimedOut)), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(NodeCases))]
+    public void Tells_a_silent_node_from_one_that_answered(string what, ForwarderError error, Exception exception, bool silent) =>
+        Assert.True(silent == TransportFailures.NodeSilent(new ErrorFeature(error, exception)), what);
+
     [Fact]
     public void No_error_is_no_failure()
     {
         Assert.False(TransportFailures.FailedBeforeResponse(null));
         Assert.False(TransportFailures.IsTransportFailure(null));
+        Assert.False(TransportFailures.NodeSilent(null));
     }
 }

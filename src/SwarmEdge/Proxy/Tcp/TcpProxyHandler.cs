@@ -20,6 +20,7 @@ namespace SwarmEdge.Proxy.Tcp;
 internal sealed partial class TcpProxyHandler(
     TcpRouteTable routes,
     TcpConnections connections,
+    SuspectNodes suspects,
     IOptions<SwarmEdgeOptions> options,
     ILogger<TcpProxyHandler> logger) : ConnectionHandler
 {
@@ -96,6 +97,11 @@ internal sealed partial class TcpProxyHandler(
             {
                 socket.Dispose();
                 connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
+                if (ex is OperationCanceledException or SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
+                {
+                    suspects.Suspect(endpoint.NodeId, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
+                }
+
                 SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
                 Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
                     ex is OperationCanceledException ? "timed out" : ex.Message);
@@ -167,10 +173,14 @@ internal sealed partial class TcpProxyHandler(
         }
     }
 
-    /// <summary>Fewest open connections wins; ties rotate. Tasks that just failed count only when nothing else is left.</summary>
+    /// <summary>
+    /// Fewest open connections wins; ties rotate. Tasks that just failed, then tasks on suspect nodes, count only
+    /// when nothing else is left.
+    /// </summary>
     private TcpEndpoint? Pick(TcpTarget target, HashSet<string> tried)
     {
-        var pool = HealthyFirst.Choose(target.Endpoints.Where(e => !tried.Contains(e.TaskId)), e => !connections.RecentlyFailed(e.TaskId));
+        var untried = HealthyFirst.Choose(target.Endpoints.Where(e => !tried.Contains(e.TaskId)), e => !connections.RecentlyFailed(e.TaskId));
+        var pool = suspects.Any ? HealthyFirst.Choose(untried, e => !suspects.IsSuspect(e.NodeId)) : untried;
         if (pool.Count == 0)
         {
             return null;

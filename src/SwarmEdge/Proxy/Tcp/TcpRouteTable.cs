@@ -22,7 +22,7 @@ internal sealed class TcpRouteTable
             .Where(s => s.IsRouted)
             .SelectMany(s => s.TcpRoutes.Select(route => (Route: route, Target: new TcpTarget(
                 route.Name == TcpRoute.DefaultName ? s.Name : $"{s.Name}/{route.Name}",
-                s.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, route.Port))).ToImmutableArray()))))
+                s.Endpoints.Select(e => new TcpEndpoint(e.TaskId, new IPEndPoint(e.Address, route.Port), e.NodeId)).ToImmutableArray()))))
             .ToList();
         return routes
             .GroupBy(r => r.Route.Entrypoint)

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using SwarmEdge.Proxy;
 using SwarmEdge.Proxy.Tcp;
 
 namespace SwarmEdge.Tests.Proxy.Tcp;
@@ -24,9 +25,10 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     private readonly TcpProxyHandler _handler;
     private readonly List<EchoTask> _tasks = [];
     private readonly TaskNodes _nodes = new();
+    private readonly SuspectNodes _suspects = SuspectNodesTests.Create(TimeProvider.System);
 
     public TcpProxyHandlerTests() =>
-        _handler = new TcpProxyHandler(_table, _connections, Options.Create(new SwarmEdgeOptions()), NullLogger<TcpProxyHandler>.Instance);
+        _handler = new TcpProxyHandler(_table, _connections, _suspects, Options.Create(new SwarmEdgeOptions()), NullLogger<TcpProxyHandler>.Instance);
 
     private EchoTask Task(string id)
     {
@@ -70,6 +72,35 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
         }
 
         Assert.True(_connections.RecentlyFailed("gone"));
+    }
+
+    [Fact]
+    public async Task A_connect_nobody_answers_makes_the_tasks_node_suspect()
+    {
+        var t2 = Task("t2");
+        Route(new TcpEndpoint("lost", _nodes.Lost(), "node-a"), t2.Endpoint with { NodeId = "node-b" });
+        _connections.Failed("t2", TimeSpan.FromMinutes(1)); // so that the lost task is tried first
+
+        await using var client = Client.Connect(_handler, Entrypoint);
+
+        Assert.Equal("t2", await client.ReadLineAsync());
+        Assert.True(_suspects.IsSuspect("node-a"));
+        Assert.False(_suspects.IsSuspect("node-b"));
+    }
+
+    [Fact]
+    public async Task Tasks_on_a_suspect_node_get_new_connections_only_when_nothing_else_is_left()
+    {
+        var t1 = Task("t1");
+        var t2 = Task("t2");
+        Route(t1.Endpoint with { NodeId = "node-a" }, t2.Endpoint with { NodeId = "node-b" });
+        _suspects.Suspect("node-a", "test");
+
+        await using var first = Client.Connect(_handler, Entrypoint);
+        await using var second = Client.Connect(_handler, Entrypoint);
+
+        Assert.Equal("t2", await first.ReadLineAsync());
+        Assert.Equal("t2", await second.ReadLineAsync());
     }
 
     [Fact]
