@@ -10,7 +10,10 @@
 # artifacts/bench/results.txt; raw wrk, hey and slowhttptest outputs and logs: artifacts/bench/.
 # BENCH_FAIL_TIMEOUT (whole seconds, default 2): hey's per-request timeout in the failure scenarios.
 # BENCH_SWARMEDGE_ARGS: settings added to SwarmEdge's command line (an A/B run of one setting).
+# BENCH_SWARMEDGE_ENV: environment variables (NAME=value, space-separated) for SwarmEdge's process alone.
 # BENCH_ADMIN_POLL=1: SwarmEdge's dashboard API read once a second during the throughput run (its cost on the proxy).
+# BENCH_SCENARIOS: the scenarios to run, of "baseline throughput update kill scaleup" (default: all): an A/B of a
+# setting that only changes the cost per request needs "baseline throughput".
 # BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
 # See benchmarks/README.md.
 set -euo pipefail
@@ -244,7 +247,10 @@ start_proxy() {
   P_LOG="$P_DIR/proxy-$scenario.log"
   case "$p" in
     swarmedge)
-      cmd=("$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
+      # BENCH_SWARMEDGE_ENV: environment for SwarmEdge alone (runtime settings: DOTNET_gcServer=0 ...), so that
+      # the tools measuring it run as always.
+      read -r -a se_env <<<"${BENCH_SWARMEDGE_ENV:-}"
+      cmd=(env "${se_env[@]}" "$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
            --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT"
            --SwarmEdge:Https:Port=$(( P_PORT + TLS_OFFSET )) --SwarmEdge:Https:CertificateDirectory="$TLS_DIR"
            --SwarmEdge:Https:DefaultCertificate=bench "${SE_EXTRA[@]}")
@@ -687,7 +693,7 @@ if node_loss_available; then NODE_LOSS=run; else log "node loss: skipped: $NODE_
 t_start=$SECONDS
 for p in "${proxies[@]}"; do
   log "=== $p ==="
-  for s in baseline throughput update kill scaleup; do
+  for s in ${BENCH_SCENARIOS:-baseline throughput update kill scaleup}; do
     wait_replicas $REPLICAS || die "service $SVC is not back at $REPLICAS healthy replicas"
     if [ $s = baseline ]; then scenario_baseline "$p"; continue; fi
     start_proxy "$p" "$s"
