@@ -8,18 +8,23 @@ using Yarp.ReverseProxy;
 namespace SwarmEdge.Benchmarks;
 
 /// <summary>
-/// The cost of one rebuild at scale (1,000 services x 10 tasks): the pure snapshot -> catalog -> YARP config
-/// steps, and a full rebuild applied to a running YARP (validation, swap, and YARP's own apply, waited for).
+/// The cost of one rebuild at scale (1,000 and 10,000 services x 10 tasks): the pure snapshot -> catalog -> YARP
+/// config steps, a rebuild where one task was replaced (only that cluster's destinations reach YARP), and one where
+/// a route changed (a whole new configuration: YARP validates and compares everything), each applied to a running
+/// YARP and waited for.
 /// </summary>
 [MemoryDiagnoser]
 public class RebuildBenchmarks
 {
-    private const int Services = 1000;
     private const int TasksPerService = 10;
     private const int Changed = 500;
 
+    [Params(1000, 10000)]
+    public int Services { get; set; }
+
     private SwarmSnapshot _snapshot = null!;
     private SwarmSnapshot _changed = null!;
+    private SwarmSnapshot _relabeled = null!;
     private ServiceCatalog _catalog = null!;
     private WebApplication _app = null!;
     private ProxyConfigApplier _applier = null!;
@@ -31,6 +36,7 @@ public class RebuildBenchmarks
     {
         _snapshot = SwarmScale.Snapshot(Services, TasksPerService);
         _changed = SwarmScale.Snapshot(Services, TasksPerService, Changed);
+        _relabeled = SwarmScale.Snapshot(Services, TasksPerService, relabeledService: Changed);
         _catalog = CatalogBuilder.Build(_snapshot, ServiceCatalog.Empty, []);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -56,7 +62,7 @@ public class RebuildBenchmarks
     [Benchmark(Description = "catalog -> YARP config (pure)")]
     public int BuildProxyConfig() => ProxyConfigBuilder.Build(_catalog, "PowerOfTwoChoices").Routes.Count;
 
-    [Benchmark(Description = "full rebuild, one task replaced, applied to YARP")]
+    [Benchmark(Description = "rebuild, one task replaced, applied to YARP")]
     public async Task FullRebuildWithOneChange()
     {
         _flip = !_flip;
@@ -67,11 +73,29 @@ public class RebuildBenchmarks
         _catalog = catalog;
     }
 
-    [Benchmark(Description = "full rebuild, nothing changed (no swap)")]
+    [Benchmark(Description = "rebuild, one route changed, whole configuration applied to YARP")]
+    public async Task RebuildWithOneRouteChanged()
+    {
+        _flip = !_flip;
+        var catalog = CatalogBuilder.Build(_flip ? _relabeled : _snapshot, _catalog, []);
+        await _applier.ApplyAsync(catalog);
+        await WaitForHostAsync(_flip ? "app-0500-v2.example.com" : "app-0500.example.com");
+        _catalog = catalog;
+    }
+
+    [Benchmark(Description = "rebuild, nothing changed (no swap)")]
     public async Task<bool> FullRebuildWithoutChange()
     {
         var catalog = CatalogBuilder.Build(_flip ? _changed : _snapshot, _catalog, []);
         return (await _applier.ApplyAsync(catalog)).Changed;
+    }
+
+    private async Task WaitForHostAsync(string host)
+    {
+        while (!(_state.TryGetRoute("app-0500/default", out var route) && route.Config.Match.Hosts?.Contains(host) == true))
+        {
+            await Task.Yield();
+        }
     }
 
     /// <summary>YARP applies a new configuration on its own thread: wait until its state has the destination.</summary>

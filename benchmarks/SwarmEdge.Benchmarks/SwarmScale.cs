@@ -10,7 +10,9 @@ internal static class SwarmScale
 {
     public const string Network = "net-edge";
 
-    public static SwarmSnapshot Snapshot(int services, int tasksPerService, int changedService = -1)
+    /// <param name="changedService">The service one of whose tasks is replaced (a new ID on a new address).</param>
+    /// <param name="relabeledService">The service whose host label names another host (a change of routes).</param>
+    public static SwarmSnapshot Snapshot(int services, int tasksPerService, int changedService = -1, int relabeledService = -1)
     {
         var serviceList = ImmutableArray.CreateBuilder<OptedInService>();
         var tasks = ImmutableDictionary.CreateBuilder<string, ImmutableArray<SwarmTask>>(StringComparer.Ordinal);
@@ -23,7 +25,7 @@ internal static class SwarmScale
             {
                 ["swarmedge.enable"] = "true",
                 ["swarmedge.http.port"] = "8080",
-                ["swarmedge.http.host"] = $"{name}.example.com",
+                ["swarmedge.http.host"] = s == relabeledService ? $"{name}-v2.example.com" : $"{name}.example.com",
                 ["swarmedge.http.routers.api.path"] = $"/{name}/api",
                 ["swarmedge.http.routers.api.strip-prefix"] = "true",
             });

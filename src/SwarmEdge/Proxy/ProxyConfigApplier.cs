@@ -2,19 +2,24 @@ using System.Collections.Immutable;
 using Microsoft.Extensions.Options;
 using SwarmEdge.Admin;
 using SwarmEdge.Catalog;
+using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace SwarmEdge.Proxy;
 
 /// <summary>
 /// The only thing that touches YARP's configuration. Builds routes and clusters from the catalog, checks each
 /// one with YARP's own validator (YARP rejects a whole update for one bad route, so a bad one is dropped here
-/// and reported against its service instead), swaps the configuration in only when it changed, and tells
-/// PendingResponses which tasks left.
+/// and reported against its service instead), swaps the configuration in only when it changed (and when only
+/// tasks changed, just the destinations of their clusters), and tells PendingResponses which tasks left.
 /// </summary>
 internal sealed partial class ProxyConfigApplier(
     InMemoryConfigProvider provider,
     IConfigValidator validator,
+    IProxyStateLookup proxyState,
+    IClusterDestinationsUpdater destinationsUpdater,
     PendingResponses pending,
     IOptions<SwarmEdgeOptions> options,
     ILogger<ProxyConfigApplier> logger)
@@ -75,7 +80,11 @@ internal sealed partial class ProxyConfigApplier(
         }
 
         var departed = RemovedDestinations(_appliedClusters, clusters);
-        provider.Update(routes, clusters);
+        if (!routes.SequenceEqual(_appliedRoutes) || !TryUpdateDestinations(_appliedClusters, clusters))
+        {
+            provider.Update(routes, clusters);
+        }
+
         _appliedRoutes = routes;
         _appliedClusters = clusters;
         SwarmEdgeMetrics.ConfigApplies.Inc();
@@ -89,6 +98,67 @@ internal sealed partial class ProxyConfigApplier(
 
         return new ProxyApplyResult(true, refused, departed);
     }
+
+    /// <summary>
+    /// When only the tasks of some clusters changed (a rolling update, a crash, scaling), puts them straight into
+    /// YARP's runtime state of those clusters, as YARP's own reload does for a cluster whose destinations changed:
+    /// a new configuration would make YARP validate and compare every route and cluster again, which grows with
+    /// the swarm. The provider's configuration is left behind meanwhile and catches up, whole, at the next change
+    /// that is not only tasks; YARP then finds these destinations already in place and keeps their state. False,
+    /// with nothing touched, when anything else changed or YARP's state is not the one last applied (a reload not
+    /// finished): the caller then updates the provider.
+    /// </summary>
+    private bool TryUpdateDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
+    {
+        if (before.Count != after.Count)
+        {
+            return false;
+        }
+
+        var changed = new List<(ClusterState State, ClusterConfig Before, ClusterConfig After)>();
+        for (var i = 0; i < after.Count; i++)
+        {
+            var (old, next) = (before[i], after[i]);
+            if (ReferenceEquals(old, next) || old.Equals(next))
+            {
+                continue;
+            }
+
+            if (!(old with { Destinations = next.Destinations }).Equals(next)
+                || !proxyState.TryGetCluster(next.ClusterId, out var state)
+                || !SameKeys(state.Destinations, old.Destinations))
+            {
+                return false;
+            }
+
+            changed.Add((state, old, next));
+        }
+
+        foreach (var (state, old, next) in changed)
+        {
+            var wanted = next.Destinations ?? new Dictionary<string, DestinationConfig>();
+            foreach (var id in state.Destinations.Keys.Where(id => !wanted.ContainsKey(id)).ToList())
+            {
+                state.Destinations.TryRemove(id, out _);
+            }
+
+            foreach (var (id, config) in wanted)
+            {
+                // A task that stays keeps its state (health, requests in flight); one whose address changed is new.
+                if (old.Destinations?.TryGetValue(id, out var was) != true || !was!.Equals(config))
+                {
+                    state.Destinations[id] = new DestinationState(id, new DestinationModel(config));
+                }
+            }
+
+            destinationsUpdater.UpdateAllDestinations(state);
+        }
+
+        return true;
+    }
+
+    private static bool SameKeys(System.Collections.Concurrent.ConcurrentDictionary<string, DestinationState> runtime, IReadOnlyDictionary<string, DestinationConfig>? config) =>
+        runtime.Count == (config?.Count ?? 0) && (config is null || config.Keys.All(runtime.ContainsKey));
 
     private static string ServiceOf(IReadOnlyDictionary<string, string>? metadata) =>
         metadata?.GetValueOrDefault(ProxyConfigBuilder.ServiceMetadataKey) ?? "";
