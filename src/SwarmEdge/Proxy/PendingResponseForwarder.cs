@@ -73,13 +73,15 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
             ((PendingResponses.Attempt)a).Responded();
             return Task.CompletedTask;
         }, attempt);
+        var error = ForwarderError.Request;
         try
         {
-            return await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, attempt.Token);
+            error = await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, attempt.Token);
+            return error;
         }
         finally
         {
-            PendingResponses.End(attempt);
+            PendingResponses.End(attempt, answered: error == ForwarderError.None);
         }
     }
 

@@ -32,8 +32,15 @@ internal sealed class PendingResponses(TimeProvider time)
         return attempt;
     }
 
-    public static void End(Attempt attempt)
+    /// <param name="answered">The forward ended without an error: the task sent its response (an empty body may
+    /// only start the client's response after the forward, when the request's OnStarting runs).</param>
+    public static void End(Attempt attempt, bool answered = false)
     {
+        if (answered)
+        {
+            attempt.Responded();
+        }
+
         attempt.Task.Pending.TryRemove(attempt, out _);
         attempt.Dispose();
     }
@@ -140,11 +147,17 @@ internal sealed class PendingResponses(TimeProvider time)
         /// <summary>Cancelled when the attempt is aborted to be retried (or when the token it was begun with is).</summary>
         public CancellationToken Token => _abort.Token;
 
-        /// <summary>The response started: from now on the attempt is never aborted.</summary>
+        /// <summary>
+        /// The response started: from now on the attempt is never aborted. Only an attempt still under way counts
+        /// as its task answering: the callback is the request's, and also runs when a retry's response starts on
+        /// another task after this attempt failed or was aborted (the failed task would look alive).
+        /// </summary>
         public void Responded()
         {
-            Interlocked.Exchange(ref _finished, 1);
-            Task.Responded();
+            if (Interlocked.Exchange(ref _finished, 1) == 0)
+            {
+                Task.Responded();
+            }
         }
 
         public bool TryAbort()

@@ -77,14 +77,16 @@ internal sealed partial class StallDetector(
                 healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
             }
 
-            var aborted = pending.Abort(task.Service, task.TaskId);
-            SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
-            Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
+            // The node first: the aborted requests are retried at once, and must not go to its other tasks.
             if (NodeOf(task.Service, task.TaskId) is { } node)
             {
                 suspectNodes.Suspect(node, $"task {task.TaskId} of {task.Service} is lost");
                 lostNodes.Add(node);
             }
+
+            var aborted = pending.Abort(task.Service, task.TaskId);
+            SwarmEdgeMetrics.StalledTasks.WithLabels(task.Service).Inc();
+            Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
         }
 
         // The lost tasks' nodes are lost for their other tasks too: what waits on those is sent elsewhere now,

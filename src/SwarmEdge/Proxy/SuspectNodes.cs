@@ -21,6 +21,8 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
     // By node ID: since when (timestamp) and until when it is suspect.
     private ImmutableDictionary<string, (long Since, long Until)> _until = ImmutableDictionary<string, (long, long)>.Empty.WithComparers(StringComparer.Ordinal);
 
+    private readonly Lock _suspecting = new();
+
     public bool Any => !Volatile.Read(ref _until).IsEmpty;
 
     /// <summary>Makes a node suspect for PassiveHealthReactivation from now (again, if it already was).</summary>
@@ -31,10 +33,16 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
             return;
         }
 
-        var now = time.GetTimestamp();
-        var wasSuspect = IsSuspect(nodeId, now);
-        var until = (now, now + (long)(_hold.TotalSeconds * time.TimestampFrequency));
-        ImmutableInterlocked.AddOrUpdate(ref _until, nodeId, until, (_, _) => until);
+        bool wasSuspect;
+        lock (_suspecting)
+        {
+            // Rare (failures only), and several requests find the same node silent at once: one says so.
+            var now = time.GetTimestamp();
+            wasSuspect = IsSuspect(nodeId, now);
+            var until = (now, now + (long)(_hold.TotalSeconds * time.TimestampFrequency));
+            ImmutableInterlocked.AddOrUpdate(ref _until, nodeId, until, (_, _) => until);
+        }
+
         if (!wasSuspect)
         {
             Log.Suspected(logger, NameOf(nodeId), why, _hold);

@@ -108,18 +108,22 @@ public class PendingResponseForwarderTests
     }
 
     [Fact]
-    public async Task A_response_that_starts_counts_as_the_task_answering()
+    public async Task A_forward_the_task_answered_counts_as_the_task_answering_even_before_the_response_starts()
     {
         var (quiet, _) = Request(retryable: true);
         await ForwardAsync(quiet, new Backend(answers: true));
         _time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(TimeSpan.FromSeconds(5), _pending.Views(_time.GetTimestamp()).Single().SinceLastResponse);
 
+        // An empty body starts the client's response only after the forward: the forward's success is the answer.
         var (answered, response) = Request(retryable: true);
         Assert.Equal(ForwarderError.None, await ForwardAsync(answered, new Backend(answers: true)));
-        Assert.Equal(TimeSpan.FromSeconds(5), _pending.Views(_time.GetTimestamp()).Single().SinceLastResponse);
-        await response.StartAsync();
-
         Assert.Equal(TimeSpan.Zero, _pending.Views(_time.GetTimestamp()).Single().SinceLastResponse);
+
+        // The response starting later does not move it again.
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await response.StartAsync();
+        Assert.Equal(TimeSpan.FromSeconds(1), _pending.Views(_time.GetTimestamp()).Single().SinceLastResponse);
     }
 
     [Theory]

@@ -55,6 +55,33 @@ public class PendingResponsesTests
     }
 
     [Fact]
+    public void A_response_that_starts_after_the_attempt_ended_is_not_its_tasks_answer()
+    {
+        // The request's OnStarting callback of a first attempt that failed runs when the retry's response starts,
+        // on another task: the failed task must keep its silence.
+        var failed = Begin("t1");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        PendingResponses.End(failed);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        failed.Responded();
+
+        Assert.Equal(TimeSpan.FromSeconds(2), View("t1").SinceLastResponse);
+    }
+
+    [Fact]
+    public void An_aborted_attempt_whose_request_is_answered_elsewhere_is_not_its_tasks_answer()
+    {
+        var aborted = Begin("t1");
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(1, _pending.Abort("web", "t1"));
+
+        aborted.Responded();
+
+        Assert.Equal(TimeSpan.FromSeconds(2), View("t1").SinceLastResponse);
+    }
+
+    [Fact]
     public void A_task_on_two_ports_is_two_entries()
     {
         var web = Begin("t1", "shop");
