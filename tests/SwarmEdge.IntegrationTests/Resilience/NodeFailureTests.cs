@@ -67,9 +67,11 @@ public sealed class NodeFailureTests(MultiNodeSwarm lab, ITestOutputHelper outpu
                 $"{load.Requests} requests, {load.Failures.Count} failed, slowest {load.MaxLatency:0.00} s; Swarm rescheduled at " +
                 $"{rescheduledAt:0.0} s; traffic reached all {replacements.Count} rescheduled tasks {reachedAt:0.0} s after the cut");
             Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
-            // Requests caught on the lost node wait for the stall detector (1 s) and at most two connect
-            // timeouts, not for Docker's DNS (about 6 s) or the node to be marked down (about 12 s).
-            Assert.True(load.MaxLatency < 5, $"slowest request took {load.MaxLatency:0.00} s");
+            // Requests caught on the lost node wait for the stall check (1 s of silence, then a 250 ms probe), new
+            // ones for one connect timeout (1 s): their retry goes to another node (suspect node), not to the lost
+            // node's next task, and nothing waits for Docker's DNS (about 6 s) or the node to be marked down (about
+            // 12 s). Measured 1.41-1.43 s; 2.50 s before a lost task's silence was kept whole (PendingResponses).
+            Assert.True(load.MaxLatency < 2, $"slowest request took {load.MaxLatency:0.00} s");
         }
         finally
         {
