@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Model;
 namespace SwarmEdge.Proxy;
 
 /// <summary>
-/// Four times a second, looks for tasks suspected of being on a lost node (StallPolicy) and asks each for a
+/// Ten times a second, looks for tasks suspected of being on a lost node (StallPolicy) and asks each for a
 /// TCP connection (TaskReachability). Silence alone does not tell a lost task from a busy one: a task holding
 /// only long polls, or slow requests, answers nothing while its peers answer, too; and a task that left the
 /// rotation still finishes what it was sent while it stops. Only a suspect whose node does not answer is taken
@@ -27,7 +27,7 @@ internal sealed partial class StallDetector(
     IOptions<SwarmEdgeOptions> options,
     ILogger<StallDetector> logger) : BackgroundService
 {
-    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
     private readonly TimeSpan _defaultTimeout = options.Value.Proxy.StallTimeout;
     private readonly TimeSpan _reactivation = options.Value.Proxy.PassiveHealthReactivation;
 
