@@ -17,8 +17,9 @@ internal sealed class HostOwnership
     // Host names as claimed ("a.example.com", "*.example.com"), without the port.
     private readonly Dictionary<string, Owner> _names = new(StringComparer.Ordinal);
 
-    // A name's owners of names strictly below it: "example.com" holds those of "a.example.com" and "*.a.example.com".
-    private readonly Dictionary<string, List<Owner>> _below = new(StringComparer.Ordinal);
+    // A name's owners of names strictly below it, one per tenant: "example.com" holds those of "a.example.com" and
+    // "*.a.example.com". The tenants as a set too: thousands of services under one domain are thousands of tenants.
+    private readonly Dictionary<string, (List<Owner> Owners, HashSet<Tenant> Tenants)> _below = new(StringComparer.Ordinal);
 
     private readonly List<(string Path, Owner Owner)> _hostless = [];
 
@@ -40,7 +41,7 @@ internal sealed class HostOwnership
         }
 
         return HostName.IsWildcard(name) && _below.TryGetValue(name[2..], out var below)
-            ? below.FirstOrDefault(o => o.Tenant != tenant)
+            ? below.Owners.FirstOrDefault(o => o.Tenant != tenant)
             : null;
     }
 
@@ -54,14 +55,14 @@ internal sealed class HostOwnership
         _names.TryAdd(name, owner);
         foreach (var parent in HostName.Parents(name))
         {
-            if (!_below.TryGetValue(parent, out var list))
+            if (!_below.TryGetValue(parent, out var below))
             {
-                _below[parent] = list = [];
+                _below[parent] = below = ([], []);
             }
 
-            if (!list.Any(o => o.Tenant == owner.Tenant))
+            if (below.Tenants.Add(owner.Tenant))
             {
-                list.Add(owner);
+                below.Owners.Add(owner);
             }
         }
     }
