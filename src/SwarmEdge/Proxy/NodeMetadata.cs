@@ -12,6 +12,11 @@ internal static class NodeMetadata
 
     public static IReadOnlyDictionary<string, string> Of(string nodeId)
     {
+        if (ByNode.TryGetValue(nodeId, out var known))
+        {
+            return known;
+        }
+
         // Nodes that left keep their entry; a swarm replacing its nodes for years starts over now and then.
         if (ByNode.Count > 10_000)
         {

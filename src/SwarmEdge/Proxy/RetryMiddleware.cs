@@ -51,7 +51,9 @@ internal sealed partial class RetryMiddleware
         var proxy = context.GetReverseProxyFeature();
         var policy = _policies.GetValue(proxy.Route.Config, CreatePolicy);
         var candidates = proxy.AvailableDestinations;
-        if (_suspects.Any)
+        // A sticky client stays on its task while that task is healthy: a suspicion (one task's silence) is not
+        // reason enough to move its session for good. Its retries still avoid the node.
+        if (proxy.Cluster?.Config.SessionAffinity?.Enabled != true && _suspects.Any)
         {
             proxy.AvailableDestinations = _suspects.Prefer(candidates, IsHealthy);
         }

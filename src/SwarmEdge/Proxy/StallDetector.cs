@@ -58,7 +58,6 @@ internal sealed partial class StallDetector(
 
         var due = suspects.Where(s => !_answeredAt.TryGetValue((s.Service, s.TaskId), out var at) || time.GetElapsedTime(at, now) >= Recheck(s));
         var verdicts = await Task.WhenAll(due.Select(async s => (Task: s, Answers: await AnswersAsync(s, stoppingToken))));
-        var lostNodes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (task, answers) in verdicts)
         {
             SwarmEdgeMetrics.StallProbes.WithLabels(task.Service, answers ? "answered" : "lost").Inc();
@@ -77,11 +76,12 @@ internal sealed partial class StallDetector(
                 healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
             }
 
-            // The node first: the aborted requests are retried at once, and must not go to its other tasks.
+            // The node first: the aborted requests are retried at once, and should not go to its other tasks. What
+            // waits on those is left to their own check: one task that accepts no connection (a full accept queue,
+            // a tenant's own doing) proves nothing about its node-mates' requests, which may have reached them.
             if (NodeOf(task.Service, task.TaskId) is { } node)
             {
                 suspectNodes.Suspect(node, $"task {task.TaskId} of {task.Service} is lost");
-                lostNodes.Add(node);
             }
 
             var aborted = pending.Abort(task.Service, task.TaskId);
@@ -89,18 +89,6 @@ internal sealed partial class StallDetector(
             Log.Lost(logger, task.Service, task.TaskId, task.Departed ? "left the rotation" : $"answered nothing for {task.SinceLastResponse}", aborted);
         }
 
-        // The lost tasks' nodes are lost for their other tasks too: what waits on those is sent elsewhere now,
-        // not after each of them has been silent for its own stall timeout.
-        if (lostNodes.Count > 0)
-        {
-            foreach (var view in pending.Views(now).Where(v => v.OldestPending is not null && NodeOf(v.Service, v.TaskId) is { } n && lostNodes.Contains(n)))
-            {
-                if (pending.Abort(view.Service, view.TaskId) is var aborted and > 0)
-                {
-                    Log.LostWithNode(logger, view.Service, view.TaskId, aborted);
-                }
-            }
-        }
     }
 
     private string? NodeOf(string cluster, string taskId) =>
@@ -128,10 +116,6 @@ internal sealed partial class StallDetector(
         [LoggerMessage(EventId = 330, Level = LogLevel.Warning,
             Message = "Service {Service}: task {Task} {Why} and its node does not answer; out of rotation, {Aborted} waiting requests retried elsewhere")]
         public static partial void Lost(ILogger logger, string service, string task, string why, int aborted);
-
-        [LoggerMessage(EventId = 332, Level = LogLevel.Warning,
-            Message = "Service {Service}: task {Task} is on a node just found lost; {Aborted} waiting requests retried elsewhere")]
-        public static partial void LostWithNode(ILogger logger, string service, string task, int aborted);
 
         [LoggerMessage(EventId = 331, Level = LogLevel.Debug,
             Message = "Service {Service}: task {Task} {Why}, but its node answers: busy or stopping, not lost; its requests stay")]

@@ -23,7 +23,33 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
 
     private readonly Lock _suspecting = new();
 
-    public bool Any => !Volatile.Read(ref _until).IsEmpty;
+    /// <summary>
+    /// Whether any node is suspect now. Expired entries are dropped here: a node that left the swarm is never asked
+    /// about again, and would otherwise keep every request on the slower path.
+    /// </summary>
+    public bool Any
+    {
+        get
+        {
+            var until = Volatile.Read(ref _until);
+            if (until.IsEmpty)
+            {
+                return false;
+            }
+
+            var now = time.GetTimestamp();
+            foreach (var (_, entry) in until)
+            {
+                if (now < entry.Until)
+                {
+                    return true;
+                }
+            }
+
+            ImmutableInterlocked.Update(ref _until, static (d, now) => d.RemoveRange(d.Where(e => now >= e.Value.Until).Select(e => e.Key)), now);
+            return false;
+        }
+    }
 
     /// <summary>Makes a node suspect for PassiveHealthReactivation from now (again, if it already was).</summary>
     public void Suspect(string nodeId, string why)
@@ -55,9 +81,13 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
     /// </summary>
     public void Clear(string nodeId, long asked)
     {
-        var before = Volatile.Read(ref _until);
-        if (before.TryGetValue(nodeId, out var entry) && entry.Since < asked
-            && ReferenceEquals(Interlocked.CompareExchange(ref _until, before.Remove(nodeId), before), before))
+        var cleared = false;
+        ImmutableInterlocked.Update(ref _until, (d, arg) =>
+        {
+            cleared = d.TryGetValue(arg.nodeId, out var entry) && entry.Since < arg.asked;
+            return cleared ? d.Remove(arg.nodeId) : d;
+        }, (nodeId, asked));
+        if (cleared)
         {
             Log.Cleared(logger, NameOf(nodeId));
         }

@@ -52,6 +52,18 @@ public class SuspectNodesTests
     }
 
     [Fact]
+    public void A_node_no_one_asks_about_again_stops_counting_once_its_period_is_over()
+    {
+        // A lost node that left the swarm: no destination names it any more, only Any is read.
+        _suspects.Suspect("gone", "test");
+        Assert.True(_suspects.Any);
+
+        _time.Advance(Hold + TimeSpan.FromMilliseconds(1));
+
+        Assert.False(_suspects.Any);
+    }
+
+    [Fact]
     public void Being_suspected_again_starts_the_period_again()
     {
         _suspects.Suspect("n1", "test");
