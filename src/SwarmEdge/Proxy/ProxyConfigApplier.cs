@@ -106,7 +106,9 @@ internal sealed partial class ProxyConfigApplier(
     /// the swarm. The provider's configuration is left behind meanwhile and catches up, whole, at the next change
     /// that is not only tasks; YARP then finds these destinations already in place and keeps their state. False,
     /// with nothing touched, when anything else changed or YARP's state is not the one last applied (a reload not
-    /// finished): the caller then updates the provider.
+    /// finished, or one YARP refused): the caller then updates the provider. Only the applier updates the provider,
+    /// always with the whole configuration; a second IProxyConfigProvider would make YARP re-apply the provider's
+    /// older clusters and undo these writes.
     /// </summary>
     private bool TryUpdateDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
     {
@@ -157,8 +159,11 @@ internal sealed partial class ProxyConfigApplier(
         return true;
     }
 
+    /// <summary>YARP runs the destinations last applied: the same IDs with the same configurations.</summary>
     private static bool SameKeys(System.Collections.Concurrent.ConcurrentDictionary<string, DestinationState> runtime, IReadOnlyDictionary<string, DestinationConfig>? config) =>
-        runtime.Count == (config?.Count ?? 0) && (config is null || config.Keys.All(runtime.ContainsKey));
+        runtime.Count == (config?.Count ?? 0)
+        && (config is null || config.All(d => runtime.TryGetValue(d.Key, out var state)
+            && (ReferenceEquals(state.Model.Config, d.Value) || state.Model.Config.Equals(d.Value))));
 
     private static string ServiceOf(IReadOnlyDictionary<string, string>? metadata) =>
         metadata?.GetValueOrDefault(ProxyConfigBuilder.ServiceMetadataKey) ?? "";
