@@ -41,7 +41,7 @@ internal static class TransportFailures
 
         for (var e = error?.Error == ForwarderError.Request ? error.Exception : null; e is not null; e = e.InnerException)
         {
-            if (e is SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
+            if (e is SocketException socket && NoAnswerFromNode(socket))
             {
                 return true;
             }
@@ -49,6 +49,10 @@ internal static class TransportFailures
 
         return false;
     }
+
+    /// <summary>A connect that found no route to the task's node, or no answer from it (HTTP and TCP routes alike).</summary>
+    public static bool NoAnswerFromNode(SocketException e) =>
+        e.SocketErrorCode is SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut;
 
     /// <summary>SocketsHttpHandler's ConnectTimeout surfaces as a cancellation wrapping a TimeoutException.</summary>
     private static bool IsConnectTimeout(Exception? exception)

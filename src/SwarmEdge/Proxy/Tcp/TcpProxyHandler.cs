@@ -97,7 +97,7 @@ internal sealed partial class TcpProxyHandler(
             {
                 socket.Dispose();
                 connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
-                if (ex is OperationCanceledException or SocketException { SocketErrorCode: SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
+                if (ex is OperationCanceledException || (ex is SocketException socketError && TransportFailures.NoAnswerFromNode(socketError)))
                 {
                     suspects.Suspect(endpoint.NodeId, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
                 }
