@@ -249,7 +249,8 @@ start_proxy() {
     swarmedge)
       # BENCH_SWARMEDGE_ENV: environment for SwarmEdge alone (runtime settings: DOTNET_gcServer=0 ...), so that
       # the tools measuring it run as always.
-      read -r -a se_env <<<"${BENCH_SWARMEDGE_ENV:-}"
+      # The image's runtime settings first (Dockerfile ENV), so the benchmark runs what ships; later ones win.
+      read -r -a se_env <<<"DOTNET_GCgen0size=0x400000 ${BENCH_SWARMEDGE_ENV:-}"
       cmd=(env "${se_env[@]}" "$work/swarmedge/SwarmEdge" --SwarmEdge:Networks:0="$NET" --SwarmEdge:Dns:Server=127.0.0.11
            --SwarmEdge:Proxy:Port="$P_PORT" --SwarmEdge:Admin:Port="$ADMIN_PORT"
            --SwarmEdge:Https:Port=$(( P_PORT + TLS_OFFSET )) --SwarmEdge:Https:CertificateDirectory="$TLS_DIR"
