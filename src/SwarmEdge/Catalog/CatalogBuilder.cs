@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using SwarmEdge.Discovery;
@@ -20,14 +21,46 @@ internal static class CatalogBuilder
         IReadOnlyCollection<int>? tcpEntrypoints = null,
         RoutingPolicy? policy = null)
     {
-        policy ??= RoutingPolicy.Default;
+        var inputs = new CatalogInputs(snapshot, sharedNetworks, tcpEntrypoints ?? [], policy ?? RoutingPolicy.Default);
+        var services = previous.Inputs is { } before && before.SameRouting(inputs)
+            ? WithEndpoints(previous, before, inputs)
+            : Decide(inputs, previous);
+        return new ServiceCatalog(services) { Inputs = inputs };
+    }
+
+    /// <summary>
+    /// The same services with the same routing as last time (their labels, networks and the settings unchanged):
+    /// only endpoints are chosen again, for services whose tasks, DNS answer or nodes changed. Most rebuilds are
+    /// these (a task started or stopped, DNS dropped a task), and they cost in proportion to what changed.
+    /// </summary>
+    private static ImmutableArray<CatalogService> WithEndpoints(ServiceCatalog previous, CatalogInputs before, CatalogInputs inputs)
+    {
+        var sameNodes = before.SameNodes(inputs);
+        var services = previous.Services.ToBuilder();
+        for (var i = 0; i < services.Count; i++)
+        {
+            var last = services[i];
+            if (last.IsRouted && last.NetworkId != RoutesFile.Network && !(sameNodes && before.SameTasksAndDns(last.Id, last.Name, inputs)))
+            {
+                var (endpoints, confirmed) = SelectEndpoints(last.Id, last.Name, last.NetworkId!, last.Routing!.EndpointPort, inputs.Snapshot, last);
+                services[i] = Reused(last, last with { Endpoints = endpoints, ConfirmedTaskIds = confirmed });
+            }
+        }
+
+        return services.MoveToImmutable();
+    }
+
+    /// <summary>Every service's routing decided again (claims are made in age order across services), endpoints reused where their sources are the same.</summary>
+    private static ImmutableArray<CatalogService> Decide(CatalogInputs inputs, ServiceCatalog previous)
+    {
+        var (snapshot, sharedNetworks, tcpEntrypoints, policy) = inputs;
         var services = ImmutableArray.CreateBuilder<CatalogService>();
-        var confirmed = new HashSet<string>(StringComparer.Ordinal);
         var claims = new Dictionary<RouteClaim, List<(HttpRoute Route, string Service)>>();
         var hosts = new HostOwnership();
         var entrypointClaims = new Dictionary<int, (string Service, string Route)>();
         var sniClaims = new Dictionary<int, HostOwnership>();
         var previousById = previous.ById();
+        var sameNodes = previous.Inputs?.SameNodes(inputs) == true;
 
         // Older services claim routes first, so a new service cannot take over a route that already serves.
         var ordered = snapshot.Services
@@ -81,23 +114,25 @@ internal static class CatalogBuilder
 
             var routes = ImmutableArray<HttpRoute>.Empty;
             var endpoints = ImmutableArray<TaskEndpoint>.Empty;
+            IReadOnlySet<string> confirmed = FrozenSet<string>.Empty;
             var tcp = ImmutableArray<TcpRoute>.Empty;
             if (routing is not null && networkId is not null)
             {
                 var tenant = policy.TenantOf(service);
                 routes = ClaimRoutes(service.Name, tenant, middlewares.Resolve(tenant, routing.Routes, lastGood, errors), policy, hosts, claims, errors);
-                tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints ?? [], entrypointClaims, sniClaims, errors);
+                tcp = ClaimEntrypoints(service.Name, tenant, policy, routing.TcpRoutes, tcpEntrypoints, entrypointClaims, sniClaims, errors);
                 if (service.StaticAddresses is { } addresses)
                 {
                     endpoints = EndpointSelector.Static(service.Name, addresses, routing.EndpointPort);
                 }
+                else if (lastGood is { } last && sameNodes && last.NetworkId == networkId && last.Routing?.EndpointPort == routing.EndpointPort
+                         && last.Name == service.Name && previous.Inputs!.SameTasksAndDns(service.Id, service.Name, inputs))
+                {
+                    (endpoints, confirmed) = (last.Endpoints, last.ConfirmedTaskIds);
+                }
                 else
                 {
-                    snapshot.DnsByServiceName.TryGetValue(service.Name, out var dns);
-                    var selection = EndpointSelector.Select(
-                        snapshot.TasksOf(service.Id), networkId, routing.EndpointPort, snapshot.Nodes, dns, previous.DnsConfirmedTasks);
-                    endpoints = selection.Endpoints;
-                    confirmed.UnionWith(selection.ConfirmedTaskIds);
+                    (endpoints, confirmed) = SelectEndpoints(service.Id, service.Name, networkId, routing.EndpointPort, snapshot, lastGood);
                 }
             }
             else
@@ -106,7 +141,7 @@ internal static class CatalogBuilder
                 networkId = null;
             }
 
-            services.Add(new CatalogService(
+            services.Add(Reused(lastGood, new CatalogService(
                 service.Id,
                 service.Name,
                 routing,
@@ -116,11 +151,40 @@ internal static class CatalogBuilder
                 errors.ToImmutable(),
                 parsed.Warnings,
                 usesLastGood,
-                tcp));
+                tcp) { ConfirmedTaskIds = confirmed }));
         }
 
-        return new ServiceCatalog(services.ToImmutable(), confirmed);
+        return services.ToImmutable();
     }
+
+    private static (ImmutableArray<TaskEndpoint> Endpoints, IReadOnlySet<string> Confirmed) SelectEndpoints(
+        string serviceId, string serviceName, string networkId, int port, SwarmSnapshot snapshot, CatalogService? last)
+    {
+        snapshot.DnsByServiceName.TryGetValue(serviceName, out var dns);
+        var selection = EndpointSelector.Select(
+            snapshot.TasksOf(serviceId), networkId, port, snapshot.Nodes, dns, last?.ConfirmedTaskIds ?? FrozenSet<string>.Empty);
+        return (selection.Endpoints, selection.ConfirmedTaskIds);
+    }
+
+    /// <summary>
+    /// The last build's instance when nothing in the service changed: what follows the catalog (the YARP
+    /// configuration, the applier, the change report) tells unchanged services apart by reference.
+    /// </summary>
+    private static CatalogService Reused(CatalogService? last, CatalogService next) =>
+        last is not null
+        && last.Id == next.Id
+        && last.Name == next.Name
+        && last.NetworkId == next.NetworkId
+        && last.UsesLastGoodRouting == next.UsesLastGoodRouting
+        && Equals(last.Routing, next.Routing)
+        && last.Routes.SequenceEqual(next.Routes)
+        && last.TcpRoutes.SequenceEqual(next.TcpRoutes)
+        && last.Endpoints.SequenceEqual(next.Endpoints)
+        && last.Errors.SequenceEqual(next.Errors)
+        && last.Warnings.SequenceEqual(next.Warnings)
+        && last.ConfirmedTaskIds.SetEquals(next.ConfirmedTaskIds)
+            ? last
+            : next;
 
     // Labels change far less often than tasks: most rebuilds (a DNS change, a task list re-read) see the same
     // label dictionaries again, so their parse is reused. The result depends only on the labels.

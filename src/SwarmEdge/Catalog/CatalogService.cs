@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace SwarmEdge.Catalog;
@@ -21,6 +22,9 @@ internal sealed record CatalogService(
     ImmutableArray<TcpRoute> TcpRoutes = default)
 {
     public ImmutableArray<TcpRoute> TcpRoutes { get; init; } = TcpRoutes.IsDefault ? [] : TcpRoutes;
+
+    /// <summary>The tasks Docker's DNS has listed at least once, carried from one build to the next (see EndpointSelector).</summary>
+    public IReadOnlySet<string> ConfirmedTaskIds { get; init; } = FrozenSet<string>.Empty;
 
     public bool IsRouted => Routing is not null && NetworkId is not null;
 

@@ -18,7 +18,7 @@ namespace SwarmEdge.Catalog;
 /// </summary>
 internal static class EndpointSelector
 {
-    public readonly record struct Selection(ImmutableArray<TaskEndpoint> Endpoints, ImmutableArray<string> ConfirmedTaskIds);
+    public readonly record struct Selection(ImmutableArray<TaskEndpoint> Endpoints, IReadOnlySet<string> ConfirmedTaskIds);
 
     /// <summary>
     /// A service of the routes file: each address is an endpoint, named by its service and address (a destination
@@ -39,7 +39,7 @@ internal static class EndpointSelector
         var ordered = tasks.ToArray();
         Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
         var endpoints = ImmutableArray.CreateBuilder<TaskEndpoint>(ordered.Length);
-        var confirmed = ImmutableArray.CreateBuilder<string>(ordered.Length);
+        var confirmed = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var task in ordered)
         {
@@ -73,6 +73,6 @@ internal static class EndpointSelector
             endpoints.Add(new TaskEndpoint(task.Id, task.NodeId, address, port));
         }
 
-        return new Selection(endpoints.DrainToImmutable(), confirmed.DrainToImmutable());
+        return new Selection(endpoints.DrainToImmutable(), confirmed);
     }
 }

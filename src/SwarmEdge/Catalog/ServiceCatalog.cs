@@ -1,20 +1,18 @@
-using System.Collections.Frozen;
 using System.Collections.Immutable;
 
 namespace SwarmEdge.Catalog;
 
 /// <summary>
-/// Desired state: every opted-in service with its routes and live endpoints. DnsConfirmedTasks carries, from
-/// one build to the next, the tasks that Docker's DNS has listed at least once (see EndpointSelector). A plain
-/// hash set that no one writes to once built: every task of every service is looked up in it on every rebuild,
-/// and an immutable hash set's tree made that lookup and the set's construction a third of a rebuild at 10,000
-/// tasks (a frozen set looks up as fast but costs more to build than it saves, as it is built once per rebuild).
+/// Desired state: every opted-in service with its routes and live endpoints. Inputs is what it was built from:
+/// the next build takes every service whose inputs did not change from here, the same instance, so that what
+/// follows (the YARP configuration, the applier, the change report) skips it by reference.
 /// </summary>
-internal sealed record ServiceCatalog(
-    ImmutableArray<CatalogService> Services,
-    IReadOnlySet<string> DnsConfirmedTasks)
+internal sealed record ServiceCatalog(ImmutableArray<CatalogService> Services)
 {
-    public static readonly ServiceCatalog Empty = new([], FrozenSet<string>.Empty);
+    public static readonly ServiceCatalog Empty = new(ImmutableArray<CatalogService>.Empty);
+
+    /// <summary>Null for a catalog not built by CatalogBuilder (then the next build starts from nothing).</summary>
+    public CatalogInputs? Inputs { get; init; }
 
     public CatalogService? Find(string serviceId) => Services.FirstOrDefault(s => s.Id == serviceId);
 

@@ -227,6 +227,12 @@ internal sealed partial class DiscoveryLoop(
         foreach (var service in current.Services)
         {
             var old = previousById.GetValueOrDefault(service.Id);
+            if (ReferenceEquals(old, service))
+            {
+                // The catalog reused it: nothing about it changed.
+                continue;
+            }
+
             if (old is null || !old.Errors.SequenceEqual(service.Errors))
             {
                 foreach (var error in service.Errors)

@@ -28,6 +28,7 @@ internal sealed partial class ProxyConfigApplier(
     private readonly AcmeOptions _acme = options.Value.Acme;
     private IReadOnlyList<RouteConfig> _appliedRoutes = [];
     private IReadOnlyList<ClusterConfig> _appliedClusters = [];
+    private ProxyConfigBuilder.ProxyConfig? _desired;
 
     // Validation results by ID, reused while a route or cluster stays equal: most applies change only a few.
     private readonly Dictionary<string, (RouteConfig Config, string? Error)> _validatedRoutes = new(StringComparer.Ordinal);
@@ -35,15 +36,17 @@ internal sealed partial class ProxyConfigApplier(
 
     public async ValueTask<ProxyApplyResult> ApplyAsync(ServiceCatalog catalog)
     {
-        var desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy, _acme);
+        var desired = _desired = ProxyConfigBuilder.Build(catalog, _defaultPolicy, _acme, _desired);
         var errors = desired.Refused.ToDictionary(e => e.Key, e => e.Value.ToList(), StringComparer.Ordinal);
 
         var clusters = new List<ClusterConfig>(desired.Clusters.Count);
+        HashSet<string>? refusedClusters = null;
         foreach (var cluster in desired.Clusters)
         {
             if (await ValidateAsync(cluster) is { } error)
             {
                 Add(errors, ServiceOf(cluster.Metadata), $"cluster refused by the proxy: {error}");
+                (refusedClusters ??= new HashSet<string>(StringComparer.Ordinal)).Add(cluster.ClusterId);
             }
             else
             {
@@ -51,11 +54,10 @@ internal sealed partial class ProxyConfigApplier(
             }
         }
 
-        var clusterIds = clusters.Select(c => c.ClusterId).ToHashSet(StringComparer.Ordinal);
         var routes = new List<RouteConfig>(desired.Routes.Count);
         foreach (var route in desired.Routes)
         {
-            if (!clusterIds.Contains(route.ClusterId!))
+            if (refusedClusters?.Contains(route.ClusterId!) == true)
             {
                 continue;
             }
@@ -71,16 +73,17 @@ internal sealed partial class ProxyConfigApplier(
         }
 
         var refused = errors.ToImmutableDictionary(e => e.Key, e => e.Value.ToImmutableArray(), StringComparer.Ordinal);
-        Forget(_validatedRoutes, desired.Routes.Select(r => r.RouteId));
-        Forget(_validatedClusters, desired.Clusters.Select(c => c.ClusterId));
+        Forget(_validatedRoutes, desired.Routes, r => r.RouteId);
+        Forget(_validatedClusters, desired.Clusters, c => c.ClusterId);
 
-        if (routes.SequenceEqual(_appliedRoutes) && clusters.SequenceEqual(_appliedClusters))
+        var sameRoutes = Same(routes, _appliedRoutes);
+        if (sameRoutes && Same(clusters, _appliedClusters))
         {
             return new ProxyApplyResult(false, refused, []);
         }
 
         var departed = RemovedDestinations(_appliedClusters, clusters);
-        if (!routes.SequenceEqual(_appliedRoutes) || !TryUpdateDestinations(_appliedClusters, clusters))
+        if (!sameRoutes || !TryUpdateDestinations(_appliedClusters, clusters))
         {
             provider.Update(routes, clusters);
         }
@@ -97,6 +100,26 @@ internal sealed partial class ProxyConfigApplier(
         }
 
         return new ProxyApplyResult(true, refused, departed);
+    }
+
+    /// <summary>The same configurations in the same order; most are the very objects of the last build.</summary>
+    private static bool Same<T>(IReadOnlyList<T> a, IReadOnlyList<T> b)
+        where T : class, IEquatable<T>
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!ReferenceEquals(a[i], b[i]) && !a[i].Equals(b[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
@@ -170,7 +193,7 @@ internal sealed partial class ProxyConfigApplier(
 
     private async ValueTask<string?> ValidateAsync(RouteConfig route)
     {
-        if (_validatedRoutes.TryGetValue(route.RouteId, out var known) && known.Config.Equals(route))
+        if (_validatedRoutes.TryGetValue(route.RouteId, out var known) && (ReferenceEquals(known.Config, route) || known.Config.Equals(route)))
         {
             return known.Error;
         }
@@ -183,7 +206,7 @@ internal sealed partial class ProxyConfigApplier(
 
     private async ValueTask<string?> ValidateAsync(ClusterConfig cluster)
     {
-        if (_validatedClusters.TryGetValue(cluster.ClusterId, out var known) && known.Config.Equals(cluster))
+        if (_validatedClusters.TryGetValue(cluster.ClusterId, out var known) && (ReferenceEquals(known.Config, cluster) || known.Config.Equals(cluster)))
         {
             return known.Error;
         }
@@ -196,19 +219,45 @@ internal sealed partial class ProxyConfigApplier(
 
     private static ImmutableArray<(string Cluster, string Task)> RemovedDestinations(IReadOnlyList<ClusterConfig> before, IReadOnlyList<ClusterConfig> after)
     {
-        var kept = after.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id))).ToHashSet();
-        return [.. before.SelectMany(c => (c.Destinations?.Keys ?? Enumerable.Empty<string>()).Select(id => (c.ClusterId, id)))
-            .Where(key => !kept.Contains(key))];
+        var afterById = new Dictionary<string, ClusterConfig>(after.Count, StringComparer.Ordinal);
+        foreach (var cluster in after)
+        {
+            afterById[cluster.ClusterId] = cluster;
+        }
+
+        var removed = ImmutableArray.CreateBuilder<(string Cluster, string Task)>();
+        foreach (var old in before)
+        {
+            afterById.TryGetValue(old.ClusterId, out var next);
+            if (ReferenceEquals(old, next) || old.Destinations is null)
+            {
+                continue;
+            }
+
+            foreach (var id in old.Destinations.Keys)
+            {
+                if (next?.Destinations?.ContainsKey(id) != true)
+                {
+                    removed.Add((old.ClusterId, id));
+                }
+            }
+        }
+
+        return removed.ToImmutable();
     }
 
-    private static void Forget<T>(Dictionary<string, T> cache, IEnumerable<string> keep)
+    /// <summary>
+    /// Drops the results of routes or clusters that are gone, once they outnumber the live ones: a sweep per apply
+    /// would cost as much as the applies it saves.
+    /// </summary>
+    private static void Forget<TConfig, T>(Dictionary<string, T> cache, IReadOnlyList<TConfig> live, Func<TConfig, string> id)
     {
-        if (cache.Count > 0)
+        if (cache.Count > 2 * live.Count + 16)
         {
-            var alive = keep.ToHashSet(StringComparer.Ordinal);
-            foreach (var id in cache.Keys.Where(id => !alive.Contains(id)).ToList())
+            var alive = live.Select(id).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in cache.Keys.Where(key => !alive.Contains(key)).ToList())
             {
-                cache.Remove(id);
+                cache.Remove(key);
             }
         }
     }

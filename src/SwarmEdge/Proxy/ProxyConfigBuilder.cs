@@ -17,10 +17,22 @@ namespace SwarmEdge.Proxy;
 /// </summary>
 internal static class ProxyConfigBuilder
 {
-    public readonly record struct ProxyConfig(
+    /// <summary>
+    /// ByService holds each service's routes and clusters by the catalog's instance of the service: the next build
+    /// takes them as they are for a service the catalog reused (the same instance is the same service), so that
+    /// unchanged routes and clusters stay the same objects and the applier passes over them by reference.
+    /// </summary>
+    public sealed record ProxyConfig(
         IReadOnlyList<RouteConfig> Routes,
         IReadOnlyList<ClusterConfig> Clusters,
-        ImmutableDictionary<string, ImmutableArray<string>> Refused);
+        ImmutableDictionary<string, ImmutableArray<string>> Refused)
+    {
+        internal IReadOnlyDictionary<CatalogService, ServiceConfig> ByService { get; init; } = new Dictionary<CatalogService, ServiceConfig>();
+
+        internal string DefaultLoadBalancingPolicy { get; init; } = "";
+    }
+
+    internal sealed record ServiceConfig(ClusterConfig[] Clusters, RouteConfig[] Routes);
 
     /// <summary>Route metadata key that names the service, read by request metrics and the admin API.</summary>
     public const string ServiceMetadataKey = "swarmedge.service";
@@ -37,8 +49,13 @@ internal static class ProxyConfigBuilder
     /// <summary>The issuer's cluster: no service's cluster ID holds a '/'.</summary>
     public const string AcmeIssuerClusterId = "acme/issuer";
 
-    public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy, AcmeOptions? acme = null)
+    /// <param name="previous">The last build, whose services' routes and clusters are reused where the catalog reused the service.</param>
+    public static ProxyConfig Build(ServiceCatalog catalog, string defaultLoadBalancingPolicy, AcmeOptions? acme = null, ProxyConfig? previous = null)
     {
+        var built = new Dictionary<CatalogService, ServiceConfig>(ReferenceEqualityComparer.Instance);
+        var reusable = previous is not null && previous.DefaultLoadBalancingPolicy == defaultLoadBalancingPolicy
+            ? previous.ByService
+            : built;
         var routes = new List<RouteConfig>();
         var clusters = new List<ClusterConfig>();
         var clusterIds = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -54,9 +71,17 @@ internal static class ProxyConfigBuilder
 
             var problems = ImmutableArray.CreateBuilder<string>();
             var accepted = new HashSet<string>(StringComparer.Ordinal);
-            var routing = service.Routing!;
-            var ports = service.Routes.Select(routing.PortOf).Prepend(routing.HttpPort ?? 0).Where(p => p > 0).Distinct();
-            foreach (var cluster in ports.Select(port => BuildCluster(service, port, defaultLoadBalancingPolicy)))
+            if (!reusable.TryGetValue(service, out var own))
+            {
+                var routing = service.Routing!;
+                var ports = service.Routes.Select(routing.PortOf).Prepend(routing.HttpPort ?? 0).Where(p => p > 0).Distinct();
+                own = new ServiceConfig(
+                    [.. ports.Select(port => BuildCluster(service, port, defaultLoadBalancingPolicy))],
+                    [.. service.Routes.Select(route => BuildRoute(service, route))]);
+            }
+
+            built[service] = own;
+            foreach (var cluster in own.Clusters)
             {
                 if (clusterIds.Add(cluster.ClusterId))
                 {
@@ -69,7 +94,7 @@ internal static class ProxyConfigBuilder
                 }
             }
 
-            foreach (var route in service.Routes.Select(route => BuildRoute(service, route)))
+            foreach (var route in own.Routes)
             {
                 // A route whose cluster was left out goes with it, its service's error says why.
                 if (!accepted.Contains(route.ClusterId!))
@@ -104,7 +129,7 @@ internal static class ProxyConfigBuilder
             });
         }
 
-        return new ProxyConfig(routes, clusters, refused.ToImmutable());
+        return new ProxyConfig(routes, clusters, refused.ToImmutable()) { ByService = built, DefaultLoadBalancingPolicy = defaultLoadBalancingPolicy };
     }
 
     /// <summary>

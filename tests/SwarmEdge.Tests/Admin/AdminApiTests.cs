@@ -24,7 +24,7 @@ public class AdminApiTests
     private static readonly CatalogService Api = new(
         "svc-api", "api", null, null, [], [], ["label swarmedge.http.port is missing: it names the port the service's tasks listen on"], [], false);
 
-    private static readonly ServiceCatalog Catalog = new([Web, Api], FrozenSet<string>.Empty);
+    private static readonly ServiceCatalog Catalog = new([Web, Api]);
 
     [Fact]
     public void Services_are_listed_by_name_with_their_routing_endpoints_and_problems()
@@ -98,7 +98,7 @@ public class AdminApiTests
     public void An_ipv6_endpoint_address_is_bracketed()
     {
         var v6 = Web with { Endpoints = [new TaskEndpoint("t6", "node-1", IPAddress.Parse("fd00::5"), 8080)] };
-        var view = EdgeStatus.View.Starting with { Catalog = new ServiceCatalog([v6], FrozenSet<string>.Empty) };
+        var view = EdgeStatus.View.Starting with { Catalog = new ServiceCatalog([v6]) };
 
         var endpoint = Assert.Single(AdminApi.Services(view).Services[0].Endpoints);
 

@@ -396,7 +396,7 @@ public class CatalogBuilderTests
     public void Dns_confirmations_are_carried_from_one_build_to_the_next()
     {
         var first = Build(Snapshot([Web], [T1, T2], dns: [("web", Dns("10.0.1.1"))]));
-        Assert.Equal(["t1"], first.DnsConfirmedTasks);
+        Assert.Equal(["t1"], first.Services[0].ConfirmedTaskIds);
         Assert.Equal(["t1", "t2"], TaskIds(first.Services[0]));
 
         // DNS drops t1 (it is stopping): only the build that remembers t1 was confirmed removes it.
@@ -404,7 +404,7 @@ public class CatalogBuilderTests
 
         var second = Build(dropped, first);
         Assert.Equal(["t2"], TaskIds(second.Services[0]));
-        Assert.Equal(["t1", "t2"], second.DnsConfirmedTasks.Order().ToArray());
+        Assert.Equal(["t1", "t2"], second.Services[0].ConfirmedTaskIds.Order().ToArray());
 
         var withoutMemory = Build(dropped, ServiceCatalog.Empty);
         Assert.Equal(["t1", "t2"], TaskIds(withoutMemory.Services[0]));
@@ -414,7 +414,8 @@ public class CatalogBuilderTests
     public void Dns_answers_are_matched_to_services_by_name()
     {
         var other = Service("other", Routed(("swarmedge.http.host", "other.example.com")));
-        var previous = new ServiceCatalog([], new[] { "t1" }.ToFrozenSet());
+        var previous = Build(Snapshot([Web, other], [T1], dns: [("web", Dns("10.0.1.1"))]));
+        Assert.Equal(["t1"], previous.Find("svc-web")!.ConfirmedTaskIds);
 
         var catalog = Build(Snapshot([Web, other], [T1], dns: [("other", Dns())]), previous);
 

@@ -53,7 +53,7 @@ public class StickySessionsTests
         var service = new CatalogService("svc-shop", "shop_web", new ServiceRouting(8080, null, null, [route], Sticky: new StickySessions("", "Lax", null)), "net-a",
             [route], [], [], [], false);
 
-        var affinity = ProxyConfigBuilder.Build(new ServiceCatalog([service], FrozenSet<string>.Empty), "PowerOfTwoChoices").Clusters.Single().SessionAffinity!;
+        var affinity = ProxyConfigBuilder.Build(new ServiceCatalog([service]), "PowerOfTwoChoices").Clusters.Single().SessionAffinity!;
 
         Assert.Equal((true, "HashCookie", "Redistribute", "swarmedge_shop_web"), (affinity.Enabled == true, affinity.Policy, affinity.FailurePolicy, affinity.AffinityKeyName));
         Assert.Equal((true, SameSiteMode.Lax, CookieSecurePolicy.SameAsRequest), (affinity.Cookie!.HttpOnly == true, affinity.Cookie.SameSite, affinity.Cookie.SecurePolicy));

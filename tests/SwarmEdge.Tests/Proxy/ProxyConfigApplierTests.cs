@@ -126,7 +126,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
         var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
             [.. routes], [], [], [], false);
 
-        var result = await _applier.ApplyAsync(new ServiceCatalog([web, odd], FrozenSet<string>.Empty));
+        var result = await _applier.ApplyAsync(new ServiceCatalog([web, odd]));
 
         var config = _provider.GetConfig();
         Assert.Equal(["web"], config.Clusters.Select(c => c.ClusterId));
@@ -179,7 +179,7 @@ public sealed class ProxyConfigApplierTests : IDisposable
         var odd = new CatalogService("svc-odd", "odd", new ServiceRouting(8080, null, "NoSuchPolicy", [.. routes]), "net-a",
             [.. routes], [new TaskEndpoint("o1", "node-1", System.Net.IPAddress.Parse("10.0.1.7"), 8080)], [], [], false);
 
-        var result = await _applier.ApplyAsync(new ServiceCatalog([odd], FrozenSet<string>.Empty));
+        var result = await _applier.ApplyAsync(new ServiceCatalog([odd]));
 
         Assert.Equal(["odd"], result.Errors.Keys);
         Assert.Equal(2, result.Errors["odd"].Length);

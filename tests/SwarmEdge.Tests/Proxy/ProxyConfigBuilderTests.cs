@@ -20,7 +20,7 @@ public class ProxyConfigBuilderTests
             [.. routes], [.. endpoints ?? []], [], [], false);
 
     private static ProxyConfigBuilder.ProxyConfig Build(params CatalogService[] services) =>
-        ProxyConfigBuilder.Build(new ServiceCatalog([.. services], FrozenSet<string>.Empty), DefaultPolicy);
+        ProxyConfigBuilder.Build(new ServiceCatalog([.. services]), DefaultPolicy);
 
     [Fact]
     public void Each_route_is_named_service_slash_router_and_points_at_the_service_s_cluster()
@@ -319,7 +319,7 @@ public class ProxyConfigBuilderTests
         var other = Service("other", [Route("default", ["other.test"])]);
         var acme = new AcmeOptions { StorageKeyFile = "/run/secrets/key", IssuerAddress = "http://issuer:8402" };
 
-        var config = ProxyConfigBuilder.Build(new ServiceCatalog([shop, other], FrozenSet<string>.Empty), DefaultPolicy, acme);
+        var config = ProxyConfigBuilder.Build(new ServiceCatalog([shop, other]), DefaultPolicy, acme);
 
         var challenge = Assert.Single(config.Routes, r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
         Assert.Equal(["shop.test"], challenge.Match.Hosts);
@@ -335,7 +335,7 @@ public class ProxyConfigBuilderTests
     public void Without_acme_or_without_certificate_hosts_there_is_no_challenge_route()
     {
         var shop = Service("shop", [Route("default", ["shop.test"])]);
-        var catalog = new ServiceCatalog([shop], FrozenSet<string>.Empty);
+        var catalog = new ServiceCatalog([shop]);
 
         Assert.DoesNotContain(ProxyConfigBuilder.Build(catalog, DefaultPolicy).Routes, r => r.RouteId == ProxyConfigBuilder.AcmeChallengeRouteId);
         Assert.DoesNotContain(ProxyConfigBuilder.Build(catalog, DefaultPolicy, new AcmeOptions { StorageKeyFile = "/k" }).Routes,
@@ -375,5 +375,26 @@ public class ProxyConfigBuilderTests
         var gates = System.Text.Json.JsonSerializer.Deserialize<Middleware[]>(built.Metadata![SwarmEdge.Proxy.Middlewares.RouteGatesMiddleware.GatesKey],
             new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web))!;
         Assert.Equal([route.Chain[0], route.Chain[5]], gates);
+    }
+
+    [Fact]
+    public void A_service_the_catalog_reused_keeps_its_routes_and_clusters_and_a_changed_one_gets_new_ones()
+    {
+        var web = Service("web", [Route("default", ["web"])], [Endpoint("t1", "10.0.1.1")]);
+        var api = Service("api", [Route("default", ["api"])], [Endpoint("t2", "10.0.2.1")]);
+        var first = ProxyConfigBuilder.Build(new ServiceCatalog([web, api]), DefaultPolicy);
+
+        var movedApi = api with { Endpoints = [Endpoint("t3", "10.0.2.2")] };
+        var second = ProxyConfigBuilder.Build(new ServiceCatalog([web, movedApi]), DefaultPolicy, previous: first);
+
+        Assert.Same(first.Clusters[0], second.Clusters[0]);
+        Assert.Same(first.Routes[0], second.Routes[0]);
+        Assert.NotSame(first.Clusters[1], second.Clusters[1]);
+        Assert.Equal(["t3"], second.Clusters[1].Destinations!.Keys);
+        Assert.Equal(first.Routes[1], second.Routes[1]);
+
+        // Another default policy is a new build of every cluster.
+        var third = ProxyConfigBuilder.Build(new ServiceCatalog([web, movedApi]), "RoundRobin", previous: second);
+        Assert.Equal("RoundRobin", third.Clusters[0].LoadBalancingPolicy);
     }
 }

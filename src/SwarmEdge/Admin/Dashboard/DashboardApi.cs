@@ -116,7 +116,7 @@ internal static class DashboardApi
             {
                 var h = health(service, e);
                 var node = e.NodeId.Length == 0 ? "" : nodes.TryGetValue(e.NodeId, out var n) ? n.Hostname : e.NodeId;
-                return new EndpointRow(e.TaskId, node, $"{e.Address}:{e.Port}", view.Catalog.DnsConfirmedTasks.Contains(e.TaskId), h.Active, h.Passive, h.InFlight);
+                return new EndpointRow(e.TaskId, node, $"{e.Address}:{e.Port}", service.ConfirmedTaskIds.Contains(e.TaskId), h.Active, h.Passive, h.InFlight);
             })],
             service.Errors.AddRange(view.ApplyErrors.GetValueOrDefault(service.Name, [])), service.Warnings,
             view.DnsErrors.GetValueOrDefault(service.Name),

@@ -23,7 +23,7 @@ public class DashboardApiTests
 
     private static EdgeStatus.View View(params CatalogService[] services) => EdgeStatus.View.Starting with
     {
-        Catalog = new ServiceCatalog([.. services], new HashSet<string> { "web-t1" }.ToFrozenSet()),
+        Catalog = new ServiceCatalog([.. services.Select(s => s with { ConfirmedTaskIds = new HashSet<string> { "web-t1" } })]),
         Ready = true,
         Nodes = ImmutableDictionary<string, SwarmNode>.Empty
             .Add("n1", new SwarmNode("n1", "worker-1", true, "10.77.0.11"))
