@@ -43,16 +43,19 @@ internal sealed partial class NodeReachability(EdgeStatus status, SuspectNodes s
         var nodes = view.Nodes ?? ImmutableDictionary<string, SwarmNode>.Empty;
         var byNode = view.Catalog.Services
             .Where(s => s.IsRouted && s.NetworkId != RoutesFile.Network)
-            .SelectMany(s => s.Endpoints)
-            .Where(e => e.NodeId.Length > 0 && nodes.TryGetValue(e.NodeId, out var node) && node.Reachable)
-            .GroupBy(e => e.NodeId, StringComparer.Ordinal)
+            .SelectMany(s => s.Endpoints.Select(e => (Service: s.Id, Endpoint: e)))
+            .Where(e => e.Endpoint.NodeId.Length > 0 && nodes.TryGetValue(e.Endpoint.NodeId, out var node) && node.Reachable)
+            .GroupBy(e => e.Endpoint.NodeId, StringComparer.Ordinal)
             .ToList();
 
         var roundStarted = time.GetTimestamp();
         var answers = await Task.WhenAll(byNode.Select(async group =>
         {
-            // A spread of tasks, not always the same first ones: a task that answers nothing on its own is not its node.
-            var asked = group.DistinctBy(e => e.TaskId).OrderBy(_ => Random.Shared.Next()).Take(TasksPerNode).ToList();
+            // A spread of tasks, not always the same first ones, of as many services as the node runs: a task that
+            // answers nothing on its own is not its node, and one tenant's silent tasks must not make it look lost.
+            var shuffled = group.OrderBy(_ => Random.Shared.Next()).ToList();
+            var asked = shuffled.DistinctBy(e => e.Service).Concat(shuffled)
+                .Select(e => e.Endpoint).DistinctBy(e => e.TaskId).Take(TasksPerNode).ToList();
             var answered = await Task.WhenAll(asked.Select(e => TaskReachability.NodeAnswersAsync(new IPEndPoint(e.Address, e.Port), stoppingToken)));
             return (NodeId: group.Key, Asked: asked.Count, Answered: answered.Any(a => a));
         }));
@@ -87,7 +90,7 @@ internal sealed partial class NodeReachability(EdgeStatus status, SuspectNodes s
             }
             else if (!reachable)
             {
-                suspects.Suspect(nodeId, $"none of {asked} of its tasks answers a connection");
+                suspects.Suspect(nodeId, null, $"none of {asked} of its tasks answers a connection");
             }
         }
 

@@ -55,7 +55,7 @@ internal sealed partial class RetryMiddleware
         // reason enough to move its session for good. Its retries still avoid the node.
         if (proxy.Cluster?.Config.SessionAffinity?.Enabled != true && _suspects.Any)
         {
-            proxy.AvailableDestinations = _suspects.Prefer(candidates, IsHealthy);
+            proxy.AvailableDestinations = _suspects.Prefer(candidates, ScopeOf(proxy), IsHealthy);
         }
 
         if (policy.Attempts <= 1 || !policy.Methods.Contains(context.Request.Method) || !PrepareBody(context.Request))
@@ -120,7 +120,7 @@ internal sealed partial class RetryMiddleware
         long arrived,
         RetryState state)
     {
-        var remaining = Untried(candidates, tried);
+        var remaining = Untried(candidates, tried, ScopeOf(proxy));
         if (remaining.Count == 0 || _time.GetElapsedTime(arrived) > _defaults.Budget)
         {
             return false;
@@ -154,8 +154,11 @@ internal sealed partial class RetryMiddleware
     /// request arrived, and since then passive health, the stall detector or SuspectNodes may have taken some out
     /// (on a lost node, all at once).
     /// </summary>
-    private IReadOnlyList<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried) =>
-        _suspects.Prefer([.. candidates.Where(d => !tried.Contains(d))], IsHealthy);
+    private IReadOnlyList<DestinationState> Untried(IReadOnlyList<DestinationState> candidates, HashSet<DestinationState> tried, string scope) =>
+        _suspects.Prefer([.. candidates.Where(d => !tried.Contains(d))], scope, IsHealthy);
+
+    /// <summary>Whose suspicions count for this request: its cluster's (SuspectNodes).</summary>
+    private static string ScopeOf(IReverseProxyFeature proxy) => proxy.Route.Cluster?.ClusterId ?? "";
 
     private static bool IsHealthy(DestinationState d) =>
         d.Health.Passive != DestinationHealth.Unhealthy && d.Health.Active != DestinationHealth.Unhealthy;

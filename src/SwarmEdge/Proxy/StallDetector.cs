@@ -81,7 +81,7 @@ internal sealed partial class StallDetector(
             // a tenant's own doing) proves nothing about its node-mates' requests, which may have reached them.
             if (NodeOf(task.Service, task.TaskId) is { } node)
             {
-                suspectNodes.Suspect(node, $"task {task.TaskId} of {task.Service} is lost");
+                suspectNodes.Suspect(node, task.Service, $"task {task.TaskId} of {task.Service} is lost");
             }
 
             var aborted = pending.Abort(task.Service, task.TaskId);

@@ -6,20 +6,24 @@ using Yarp.ReverseProxy.Model;
 namespace SwarmEdge.Proxy;
 
 /// <summary>
-/// Nodes the edge has just seen fail to answer: a connect to one of their tasks timed out, the stall detector
-/// found one of their tasks lost, or NodeReachability found none of their tasks answering. A lost node's tasks
-/// are black holes that each cost a request the connect timeout, and passive health learns them one task at a
-/// time; a suspect node's tasks are tried last, by first attempts and retries alike, until a probe of the node
-/// answers or PassiveHealthReactivation has passed. Tasks carry their node in their destination's metadata
-/// (NodeMetadataKey). Nothing is suspect almost always, and then nothing is asked per request.
+/// Nodes the edge has just seen fail to answer. A lost node's tasks are black holes that each cost a request the
+/// connect timeout, and passive health learns them one task at a time; a suspect node's tasks are tried last, by
+/// first attempts and retries alike, until a probe of the node answers or PassiveHealthReactivation has passed.
+/// What one service's task did (a connect nobody answered, a request the stall detector found lost) makes the
+/// node suspect for that service's traffic only: a task can be made silent on purpose (an accept queue left
+/// full), and one tenant must not move every other tenant's traffic off a node. NodeReachability's verdict (tasks
+/// of several services asked, none answered) makes it suspect for all. Tasks carry their node in their
+/// destination's metadata (NodeMetadataKey). Nothing is suspect almost always, and then nothing is asked per request.
 /// </summary>
 internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time, IOptions<SwarmEdgeOptions> options, ILogger<SuspectNodes> logger)
 {
     public const string NodeMetadataKey = "swarmedge.node";
 
     private readonly TimeSpan _hold = options.Value.Proxy.PassiveHealthReactivation;
-    // By node ID: since when (timestamp) and until when it is suspect.
-    private ImmutableDictionary<string, (long Since, long Until)> _until = ImmutableDictionary<string, (long, long)>.Empty.WithComparers(StringComparer.Ordinal);
+
+    // By node ID and scope (the cluster or TCP service whose task failed; "" for every service): since when
+    // (timestamp) and until when it is suspect.
+    private ImmutableDictionary<(string Node, string Scope), (long Since, long Until)> _until = ImmutableDictionary<(string, string), (long, long)>.Empty;
 
     private readonly Lock _suspecting = new();
 
@@ -51,41 +55,55 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
         }
     }
 
-    /// <summary>Makes a node suspect for PassiveHealthReactivation from now (again, if it already was).</summary>
-    public void Suspect(string nodeId, string why)
+    /// <summary>
+    /// Makes a node suspect for PassiveHealthReactivation from now (again, if it already was): for the traffic of
+    /// <paramref name="scope"/> (the cluster or TCP service that saw its task fail), or of every service when null.
+    /// </summary>
+    public void Suspect(string nodeId, string? scope, string why)
     {
         if (nodeId.Length == 0)
         {
             return;
         }
 
+        var key = (nodeId, scope ?? "");
         bool wasSuspect;
         lock (_suspecting)
         {
             // Rare (failures only), and several requests find the same node silent at once: one says so.
             var now = time.GetTimestamp();
-            wasSuspect = IsSuspect(nodeId, now);
+            wasSuspect = IsSuspect(key, now);
             var until = (now, now + (long)(_hold.TotalSeconds * time.TimestampFrequency));
-            ImmutableInterlocked.AddOrUpdate(ref _until, nodeId, until, (_, _) => until);
+            ImmutableInterlocked.AddOrUpdate(ref _until, key, until, (_, _) => until);
         }
 
-        if (!wasSuspect)
+        if (wasSuspect)
+        {
+            return;
+        }
+
+        if (scope is null)
         {
             Log.Suspected(logger, NameOf(nodeId), why, _hold);
+        }
+        else
+        {
+            Log.SuspectedFor(logger, NameOf(nodeId), scope, why, _hold);
         }
     }
 
     /// <summary>
     /// A probe of the node sent at <paramref name="asked"/> (a timestamp) answered: its tasks are tried like any
-    /// others again, unless it was made suspect after the probe was sent.
+    /// others again, by every service, unless a suspicion came after the probe was sent.
     /// </summary>
     public void Clear(string nodeId, long asked)
     {
         var cleared = false;
         ImmutableInterlocked.Update(ref _until, (d, arg) =>
         {
-            cleared = d.TryGetValue(arg.nodeId, out var entry) && entry.Since < arg.asked;
-            return cleared ? d.Remove(arg.nodeId) : d;
+            var answered = d.Where(e => e.Key.Node == arg.nodeId && e.Value.Since < arg.asked).Select(e => e.Key).ToList();
+            cleared = answered.Count > 0;
+            return cleared ? d.RemoveRange(answered) : d;
         }, (nodeId, asked));
         if (cleared)
         {
@@ -93,32 +111,41 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
         }
     }
 
-    public bool IsSuspect(DestinationState destination) =>
-        NodeOf(destination) is { } node && IsSuspect(node);
+    /// <summary>Whether the task is on a node suspect for <paramref name="scope"/>'s traffic (or for everyone's).</summary>
+    public bool IsSuspect(DestinationState destination, string scope) =>
+        NodeOf(destination) is { } node && IsSuspect(node, scope);
 
-    public bool IsSuspect(string nodeId) => nodeId.Length > 0 && IsSuspect(nodeId, time.GetTimestamp());
+    public bool IsSuspect(string nodeId, string scope)
+    {
+        if (nodeId.Length == 0)
+        {
+            return false;
+        }
+
+        var now = time.GetTimestamp();
+        return IsSuspect((nodeId, ""), now) || IsSuspect((nodeId, scope), now);
+    }
 
     public static string? NodeOf(DestinationState destination) =>
         destination.Model.Config.Metadata?.GetValueOrDefault(NodeMetadataKey);
 
     /// <summary>
-    /// The tasks to try next: healthy ones on nodes not suspected, else healthy ones, else all (a verdict that
-    /// takes out every task must not take out the service).
+    /// The tasks to try next for <paramref name="scope"/>'s traffic: healthy ones on nodes not suspected, else
+    /// healthy ones, else all (a verdict that takes out every task must not take out the service).
     /// </summary>
-    public IReadOnlyList<DestinationState> Prefer(IReadOnlyList<DestinationState> candidates, Func<DestinationState, bool> isHealthy)
+    public IReadOnlyList<DestinationState> Prefer(IReadOnlyList<DestinationState> candidates, string scope, Func<DestinationState, bool> isHealthy)
     {
-        var now = time.GetTimestamp();
-        var preferred = candidates.Where(d => isHealthy(d) && !(NodeOf(d) is { } node && IsSuspect(node, now))).ToList();
+        var preferred = candidates.Where(d => isHealthy(d) && !IsSuspect(d, scope)).ToList();
         return preferred.Count > 0 ? preferred : HealthyFirst.Choose(candidates, isHealthy);
     }
 
     private string NameOf(string nodeId) =>
         status.Current.Nodes?.GetValueOrDefault(nodeId) is { } node ? $"{node.Hostname} ({node.Address})" : nodeId;
 
-    private bool IsSuspect(string nodeId, long now)
+    private bool IsSuspect((string Node, string Scope) key, long now)
     {
         var until = Volatile.Read(ref _until);
-        if (!until.TryGetValue(nodeId, out var entry))
+        if (!until.TryGetValue(key, out var entry))
         {
             return false;
         }
@@ -130,7 +157,7 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
 
         // Expired: forgotten, so that the per-request check is skipped again once no node is suspect (unless the
         // node was made suspect again meanwhile).
-        ImmutableInterlocked.Update(ref _until, static (d, arg) => d.TryGetValue(arg.nodeId, out var e) && e == arg.entry ? d.Remove(arg.nodeId) : d, (nodeId, entry));
+        ImmutableInterlocked.Update(ref _until, static (d, arg) => d.TryGetValue(arg.key, out var e) && e == arg.entry ? d.Remove(arg.key) : d, (key, entry));
         return false;
     }
 
@@ -139,6 +166,10 @@ internal sealed partial class SuspectNodes(EdgeStatus status, TimeProvider time,
         [LoggerMessage(EventId = 370, Level = LogLevel.Warning,
             Message = "Node {Node} is suspect ({Why}): its tasks are tried last for up to {Hold}")]
         public static partial void Suspected(ILogger logger, string node, string why, TimeSpan hold);
+
+        [LoggerMessage(EventId = 372, Level = LogLevel.Warning,
+            Message = "Node {Node} is suspect for {Scope} ({Why}): its tasks are tried last by {Scope} for up to {Hold}")]
+        public static partial void SuspectedFor(ILogger logger, string node, string scope, string why, TimeSpan hold);
 
         [LoggerMessage(EventId = 371, Level = LogLevel.Information, Message = "Node {Node} answers again: its tasks are tried like the others")]
         public static partial void Cleared(ILogger logger, string node);

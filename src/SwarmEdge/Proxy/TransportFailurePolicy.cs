@@ -41,7 +41,7 @@ internal sealed partial class TransportFailurePolicy(
         healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, _reactivation);
         if (TransportFailures.NodeSilent(error) && SuspectNodes.NodeOf(destination) is { } node)
         {
-            suspects.Suspect(node, $"task {destination.DestinationId} of {cluster.ClusterId} did not answer a connection");
+            suspects.Suspect(node, cluster.ClusterId, $"task {destination.DestinationId} of {cluster.ClusterId} did not answer a connection");
         }
     }
 

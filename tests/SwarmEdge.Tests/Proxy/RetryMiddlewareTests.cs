@@ -138,7 +138,7 @@ public class RetryMiddlewareTests
         _tasks["b1"] = Refuses;
         _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
         _nodeOf["b1"] = "node-b";
-        _suspects.Suspect("node-b", "test");
+        _suspects.Suspect("node-b", null, "test");
 
         var context = await SendAsync();
 
@@ -150,7 +150,7 @@ public class RetryMiddlewareTests
     public async Task A_node_found_silent_during_a_request_sends_its_retry_to_another_node()
     {
         // What TransportFailurePolicy does after a connect nobody answered: the task's node becomes suspect.
-        _tasks["a1"] = context => { _suspects.Suspect("node-a", "test"); return Fails(context, ForwarderError.RequestTimedOut, new TaskCanceledException("connect", new TimeoutException())); };
+        _tasks["a1"] = context => { _suspects.Suspect("node-a", "web", "test"); return Fails(context, ForwarderError.RequestTimedOut, new TaskCanceledException("connect", new TimeoutException())); };
         _tasks["a2"] = Answers;
         _tasks["b1"] = Answers;
         _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
@@ -162,12 +162,28 @@ public class RetryMiddlewareTests
     }
 
     [Fact]
+    public async Task What_another_service_s_task_did_on_a_node_does_not_move_this_service_s_requests()
+    {
+        // A tenant's task that accepts no connection (its accept queue kept full) made node-a suspect for its own
+        // cluster only: web's requests still go where its balancing sends them.
+        _tasks["a1"] = Answers;
+        _tasks["b1"] = Answers;
+        _nodeOf["a1"] = "node-a";
+        _nodeOf["b1"] = "node-b";
+        _suspects.Suspect("node-a", "hostile", "test");
+
+        await SendAsync();
+
+        Assert.Equal(["a1"], _attempts);
+    }
+
+    [Fact]
     public async Task When_every_task_is_on_a_suspect_node_they_are_all_tried()
     {
         _tasks["a1"] = Refuses;
         _tasks["a2"] = Answers;
         _nodeOf["a1"] = _nodeOf["a2"] = "node-a";
-        _suspects.Suspect("node-a", "test");
+        _suspects.Suspect("node-a", null, "test");
 
         var context = await SendAsync();
 

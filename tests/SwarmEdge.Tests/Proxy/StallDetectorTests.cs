@@ -68,7 +68,7 @@ public sealed class StallDetectorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_lost_task_makes_its_node_suspect_and_leaves_what_waits_on_its_node_mates_to_their_own_check()
+    public async Task A_lost_task_makes_its_node_suspect_for_its_service_and_leaves_what_waits_on_its_node_mates_to_their_own_check()
     {
         var lostNode = _nodes.Lost();
         var first = Waiting("w1", lostNode, node: "n-shared");
@@ -82,8 +82,10 @@ public sealed class StallDetectorTests : IDisposable
 
         Assert.True(first.Token.IsCancellationRequested);
         Assert.False(second.Token.IsCancellationRequested);
-        Assert.True(_suspects.IsSuspect(_clusters.Destination("api", "w3")));
-        Assert.False(_suspects.IsSuspect(_clusters.Destination("web", "w2")));
+        // For the lost task's own service: another service's tasks on the node are its own check's business.
+        Assert.True(_suspects.IsSuspect(_clusters.Destination("web", "w1"), "web"));
+        Assert.False(_suspects.IsSuspect(_clusters.Destination("api", "w3"), "api"));
+        Assert.False(_suspects.IsSuspect(_clusters.Destination("web", "w2"), "web"));
     }
 
     [Fact]

@@ -34,20 +34,20 @@ public class SuspectNodesTests
     public void No_node_is_suspect_until_one_is_named()
     {
         Assert.False(_suspects.Any);
-        Assert.False(_suspects.IsSuspect(Task("t1", "n1")));
+        Assert.False(_suspects.IsSuspect(Task("t1", "n1"), "web"));
     }
 
     [Fact]
     public void A_suspect_node_stays_suspect_for_the_reactivation_period_and_is_then_forgotten()
     {
-        _suspects.Suspect("n1", "test");
+        _suspects.Suspect("n1", null, "test");
         _time.Advance(Hold - TimeSpan.FromMilliseconds(1));
-        Assert.True(_suspects.IsSuspect(Task("t1", "n1")));
-        Assert.False(_suspects.IsSuspect(Task("t2", "n2")));
+        Assert.True(_suspects.IsSuspect(Task("t1", "n1"), "web"));
+        Assert.False(_suspects.IsSuspect(Task("t2", "n2"), "web"));
 
         _time.Advance(TimeSpan.FromMilliseconds(2));
 
-        Assert.False(_suspects.IsSuspect(Task("t1", "n1")));
+        Assert.False(_suspects.IsSuspect(Task("t1", "n1"), "web"));
         Assert.False(_suspects.Any);
     }
 
@@ -55,7 +55,7 @@ public class SuspectNodesTests
     public void A_node_no_one_asks_about_again_stops_counting_once_its_period_is_over()
     {
         // A lost node that left the swarm: no destination names it any more, only Any is read.
-        _suspects.Suspect("gone", "test");
+        _suspects.Suspect("gone", null, "test");
         Assert.True(_suspects.Any);
 
         _time.Advance(Hold + TimeSpan.FromMilliseconds(1));
@@ -66,12 +66,12 @@ public class SuspectNodesTests
     [Fact]
     public void Being_suspected_again_starts_the_period_again()
     {
-        _suspects.Suspect("n1", "test");
+        _suspects.Suspect("n1", null, "test");
         _time.Advance(Hold * 0.8);
-        _suspects.Suspect("n1", "test");
+        _suspects.Suspect("n1", null, "test");
         _time.Advance(Hold * 0.8);
 
-        Assert.True(_suspects.IsSuspect(Task("t1", "n1")));
+        Assert.True(_suspects.IsSuspect(Task("t1", "n1"), "web"));
     }
 
     [Fact]
@@ -79,14 +79,14 @@ public class SuspectNodesTests
     {
         var before = _time.GetTimestamp();
         _time.Advance(TimeSpan.FromMilliseconds(100));
-        _suspects.Suspect("n1", "test");
+        _suspects.Suspect("n1", null, "test");
         _time.Advance(TimeSpan.FromMilliseconds(100));
 
         _suspects.Clear("n1", asked: before);
-        Assert.True(_suspects.IsSuspect(Task("t1", "n1")));
+        Assert.True(_suspects.IsSuspect(Task("t1", "n1"), "web"));
 
         _suspects.Clear("n1", asked: _time.GetTimestamp());
-        Assert.False(_suspects.IsSuspect(Task("t1", "n1")));
+        Assert.False(_suspects.IsSuspect(Task("t1", "n1"), "web"));
     }
 
     [Fact]
@@ -96,11 +96,36 @@ public class SuspectNodesTests
         var b1 = Task("b1", "n2");
         var sick = Task("b2-sick", "n2");
         var file = Task("file", null);
-        _suspects.Suspect("n2", "test");
+        _suspects.Suspect("n2", null, "test");
 
         // By ID: a DestinationState is also a list of itself, which xunit would compare forever.
-        Assert.Equal(["a1", "file"], Ids(_suspects.Prefer([a1, b1, sick, file], Healthy)));
-        Assert.Equal(["b1"], Ids(_suspects.Prefer([b1, sick], Healthy)));
-        Assert.Equal(["b2-sick"], Ids(_suspects.Prefer([sick], Healthy)));
+        Assert.Equal(["a1", "file"], Ids(_suspects.Prefer([a1, b1, sick, file], "web", Healthy)));
+        Assert.Equal(["b1"], Ids(_suspects.Prefer([b1, sick], "web", Healthy)));
+        Assert.Equal(["b2-sick"], Ids(_suspects.Prefer([sick], "web", Healthy)));
+    }
+
+    [Fact]
+    public void A_task_s_failure_makes_its_node_suspect_for_its_own_service_only()
+    {
+        _suspects.Suspect("n1", "hostile", "its task accepts no connection");
+
+        Assert.True(_suspects.Any);
+        Assert.True(_suspects.IsSuspect(Task("t1", "n1"), "hostile"));
+        Assert.False(_suspects.IsSuspect(Task("t2", "n1"), "web"));
+        Assert.Equal(["t2"], Ids(_suspects.Prefer([Task("t2", "n1"), Task("t3", "n2")], "web", Healthy)).Take(1));
+    }
+
+    [Fact]
+    public void A_probe_of_the_node_that_answers_clears_the_suspicions_of_every_service()
+    {
+        _suspects.Suspect("n1", "api", "test");
+        _suspects.Suspect("n1", null, "test");
+        _suspects.Suspect("n2", "api", "test");
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+
+        _suspects.Clear("n1", asked: _time.GetTimestamp());
+
+        Assert.False(_suspects.IsSuspect(Task("t1", "n1"), "api"));
+        Assert.True(_suspects.IsSuspect(Task("t2", "n2"), "api"));
     }
 }

@@ -99,7 +99,7 @@ internal sealed partial class TcpProxyHandler(
                 connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
                 if (ex is OperationCanceledException || (ex is SocketException socketError && TransportFailures.NoAnswerFromNode(socketError)))
                 {
-                    suspects.Suspect(endpoint.NodeId, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
+                    suspects.Suspect(endpoint.NodeId, target.Service, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
                 }
 
                 SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
@@ -180,7 +180,7 @@ internal sealed partial class TcpProxyHandler(
     private TcpEndpoint? Pick(TcpTarget target, HashSet<string> tried)
     {
         var untried = HealthyFirst.Choose(target.Endpoints.Where(e => !tried.Contains(e.TaskId)), e => !connections.RecentlyFailed(e.TaskId));
-        var pool = suspects.Any ? HealthyFirst.Choose(untried, e => !suspects.IsSuspect(e.NodeId)) : untried;
+        var pool = suspects.Any ? HealthyFirst.Choose(untried, e => !suspects.IsSuspect(e.NodeId, target.Service)) : untried;
         if (pool.Count == 0)
         {
             return null;

@@ -84,8 +84,9 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
         await using var client = Client.Connect(_handler, Entrypoint);
 
         Assert.Equal("t2", await client.ReadLineAsync());
-        Assert.True(_suspects.IsSuspect("node-a"));
-        Assert.False(_suspects.IsSuspect("node-b"));
+        Assert.True(_suspects.IsSuspect("node-a", "echo"));
+        Assert.False(_suspects.IsSuspect("node-a", "another-service"));
+        Assert.False(_suspects.IsSuspect("node-b", "echo"));
     }
 
     [Fact]
@@ -94,7 +95,7 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
         var t1 = Task("t1");
         var t2 = Task("t2");
         Route(t1.Endpoint with { NodeId = "node-a" }, t2.Endpoint with { NodeId = "node-b" });
-        _suspects.Suspect("node-a", "test");
+        _suspects.Suspect("node-a", null, "test");
 
         await using var first = Client.Connect(_handler, Entrypoint);
         await using var second = Client.Connect(_handler, Entrypoint);
