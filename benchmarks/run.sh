@@ -14,6 +14,8 @@
 # BENCH_ADMIN_POLL=1: SwarmEdge's dashboard API read once a second during the throughput run (its cost on the proxy).
 # BENCH_SCENARIOS: the scenarios to run, of "baseline throughput update kill scaleup" (default: all): an A/B of a
 # setting that only changes the cost per request needs "baseline throughput".
+# BENCH_PROFILE=1: the proxy profiled with perf during the throughput run: CPU by layer and system calls per request
+# in artifacts/bench/raw/PROXY-layers.txt (totals of that run include the profiler's cost).
 # BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
 # See benchmarks/README.md.
 set -euo pipefail
@@ -271,6 +273,9 @@ start_proxy() {
       cmd=(env GOMAXPROCS="$NPROC" HOME="$P_DIR" XDG_DATA_HOME="$P_DIR/data" XDG_CONFIG_HOME="$P_DIR/config"
            caddy run --config "$P_DIR/Caddyfile" --adapter caddyfile) ;;
   esac
+  # BENCH_PROFILE=1: .NET writes /tmp/perf-PID.map, so that perf names the JIT's code (see scenario_throughput);
+  # W^X off, or the code runs from a second mapping of a memfd that the map's addresses do not name.
+  [ "${BENCH_PROFILE:-0}" != 1 ] || cmd=(env DOTNET_PerfMapEnabled=3 DOTNET_EnableWriteXorExecute=0 "${cmd[@]}")
   echo "${cmd[*]}" >"$P_DIR/command"
   nsenter -t "$EDGE_PID" -n unshare -m --propagation private \
     sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$work/resolv.conf" "${cmd[@]}" \
@@ -377,9 +382,32 @@ scenario_throughput() {
                   sleep 1; done' _ "$ADMIN_PORT" >"$raw/$p-admin-poll.log" 2>&1 &
     reader=$!; BG_PIDS+=("$reader")
   fi
+  # BENCH_PROFILE=1: where the proxy's CPU goes during the measured run (perf samples by symbol, grouped by layer
+  # in benchmarks/layers.awk), and its system calls and context switches; the profiler's own cost is in the
+  # numbers of that run, so a profile run is read for its shares, not its totals.
+  local profilers=() jit_before=0
+  if [ "${BENCH_PROFILE:-0}" = 1 ]; then
+    perf record -F 999 -p "$PROXY_PID" -o "$raw/$p.perf.data" -- sleep "$DUR" >"$raw/$p.perf-record.log" 2>&1 &
+    profilers+=($!)
+    perf stat -x, -e raw_syscalls:sys_enter,context-switches -p "$PROXY_PID" -o "$raw/$p.perf-stat.csv" -- sleep "$DUR" >/dev/null 2>&1 &
+    profilers+=($!)
+    # What the JIT compiled during the measured run (after the warm-up): the perf map grows by one line per method.
+    jit_before=$(cat "/tmp/perf-$PROXY_PID.map" 2>/dev/null | wc -l)
+  fi
   put "$p.throughput.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
   put "$p.throughput.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
+  if [ ${#profilers[@]} -gt 0 ]; then
+    wait "${profilers[@]}" 2>/dev/null || true
+    perf report -i "$raw/$p.perf.data" --no-children --sort dso,sym --stdio --percent-limit 0 2>/dev/null \
+      | awk -f "$here/layers.awk" >"$raw/$p-layers.txt"
+    awk -F, -v reqs="$(awk '/requests in/ { print $1 }' "$raw/$p-throughput.txt")" \
+      '$3 ~ /sys_enter|context-switches/ && reqs > 0 { printf "%s per request: %.2f\n", $3, $1 / reqs }' \
+      "$raw/$p.perf-stat.csv" >>"$raw/$p-layers.txt"
+    tail -n +$(( jit_before + 1 )) "/tmp/perf-$PROXY_PID.map" 2>/dev/null | cut -d' ' -f3- >"$raw/$p-jitted-during-run.txt" || true
+    echo "methods compiled during the run: $(wc -l <"$raw/$p-jitted-during-run.txt")" >>"$raw/$p-layers.txt"
+    log "$p: profile: $(tr '\n' ';' <"$raw/$p-layers.txt")"
+  fi
   kill -TERM "$samp" 2>/dev/null; wait "$samp" 2>/dev/null || true
   [ -z "$reader" ] || { kill_tree TERM "$reader"; wait "$reader" 2>/dev/null || true; }
   put "$p.throughput.wrk" "$raw/$p-throughput.txt"

@@ -9,9 +9,10 @@ namespace SwarmEdge.Benchmarks;
 
 /// <summary>
 /// The cost of one rebuild at scale (1,000 and 10,000 services x 10 tasks): the pure snapshot -> catalog -> YARP
-/// config steps, a rebuild where one task was replaced (only that cluster's destinations reach YARP), and one where
-/// a route changed (a whole new configuration: YARP validates and compares everything), each applied to a running
-/// YARP and waited for.
+/// config steps from nothing, a rebuild where one task was replaced (only that service's endpoints are chosen again
+/// and only its cluster's destinations reach YARP), one where a route changed (every service's routing decided
+/// again, a whole new configuration for YARP), and one from nothing (no service reused, as at start), each applied
+/// to a running YARP and waited for.
 /// </summary>
 [MemoryDiagnoser]
 public class RebuildBenchmarks
@@ -24,6 +25,7 @@ public class RebuildBenchmarks
 
     private SwarmSnapshot _snapshot = null!;
     private SwarmSnapshot _changed = null!;
+    private SwarmSnapshot _rereadWhole = null!;
     private SwarmSnapshot _relabeled = null!;
     private ServiceCatalog _catalog = null!;
     private WebApplication _app = null!;
@@ -35,7 +37,8 @@ public class RebuildBenchmarks
     public async Task SetupAsync()
     {
         _snapshot = SwarmScale.Snapshot(Services, TasksPerService);
-        _changed = SwarmScale.Snapshot(Services, TasksPerService, Changed);
+        _rereadWhole = SwarmScale.Snapshot(Services, TasksPerService, Changed);
+        _changed = SwarmScale.WithServiceReread(_snapshot, _rereadWhole, Changed);
         _relabeled = SwarmScale.Snapshot(Services, TasksPerService, relabeledService: Changed);
         _catalog = CatalogBuilder.Build(_snapshot, ServiceCatalog.Empty, []);
 
@@ -56,18 +59,28 @@ public class RebuildBenchmarks
     [GlobalCleanup]
     public async Task CleanupAsync() => await _app.DisposeAsync();
 
-    [Benchmark(Description = "snapshot -> catalog (pure)")]
-    public int BuildCatalog() => CatalogBuilder.Build(_snapshot, _catalog, []).Services.Length;
+    [Benchmark(Description = "snapshot -> catalog from nothing (pure)")]
+    public int BuildCatalog() => CatalogBuilder.Build(_snapshot, ServiceCatalog.Empty, []).Services.Length;
 
-    [Benchmark(Description = "catalog -> YARP config (pure)")]
+    [Benchmark(Description = "catalog -> YARP config from nothing (pure)")]
     public int BuildProxyConfig() => ProxyConfigBuilder.Build(_catalog, "PowerOfTwoChoices").Routes.Count;
 
-    [Benchmark(Description = "rebuild, one task replaced, applied to YARP")]
+    [Benchmark(Description = "rebuild, one task replaced (that service read again), applied to YARP")]
     public async Task FullRebuildWithOneChange()
     {
         _flip = !_flip;
         var snapshot = _flip ? _changed : _snapshot;
         var catalog = CatalogBuilder.Build(snapshot, _catalog, []);
+        await _applier.ApplyAsync(catalog);
+        await WaitForAsync(_flip ? "svc-0500-task-new" : "svc-0500-task-00");
+        _catalog = catalog;
+    }
+
+    [Benchmark(Description = "rebuild, one task replaced, found by a read of the whole swarm (every object new), applied")]
+    public async Task OneTaskReplacedAfterWholeRead()
+    {
+        _flip = !_flip;
+        var catalog = CatalogBuilder.Build(_flip ? _rereadWhole : _snapshot, _catalog, []);
         await _applier.ApplyAsync(catalog);
         await WaitForAsync(_flip ? "svc-0500-task-new" : "svc-0500-task-00");
         _catalog = catalog;
@@ -81,6 +94,15 @@ public class RebuildBenchmarks
         await _applier.ApplyAsync(catalog);
         await WaitForHostAsync(_flip ? "app-0500-v2.example.com" : "app-0500.example.com");
         _catalog = catalog;
+    }
+
+    [Benchmark(Description = "rebuild from nothing (every service decided again, as at start), applied")]
+    public async Task<bool> RebuildFromNothing()
+    {
+        var catalog = CatalogBuilder.Build(_flip ? _changed : _snapshot, ServiceCatalog.Empty, []);
+        var changed = (await _applier.ApplyAsync(catalog)).Changed;
+        _catalog = catalog;
+        return changed;
     }
 
     [Benchmark(Description = "rebuild, nothing changed (no swap)")]

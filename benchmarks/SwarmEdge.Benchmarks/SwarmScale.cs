@@ -56,4 +56,20 @@ internal static class SwarmScale
             nodes,
             dns.ToImmutable());
     }
+
+    /// <summary>
+    /// What the discovery loop holds after reading one service again (its tasks and its own entry, as an event or a
+    /// DNS change asks) and its DNS answer changed: <paramref name="basis"/> with service <paramref name="service"/>
+    /// taken from <paramref name="reread"/>; every other service, task list and answer the same objects as before.
+    /// </summary>
+    public static SwarmSnapshot WithServiceReread(SwarmSnapshot basis, SwarmSnapshot reread, int service)
+    {
+        var entry = reread.Services[service];
+        return basis with
+        {
+            Services = basis.Services.SetItem(service, entry),
+            TasksByService = basis.TasksByService.SetItem(entry.Id, reread.TasksOf(entry.Id)),
+            DnsByServiceName = basis.DnsByServiceName.SetItem(entry.Name, reread.DnsByServiceName[entry.Name]),
+        };
+    }
 }

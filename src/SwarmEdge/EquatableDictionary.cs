@@ -42,9 +42,27 @@ internal readonly struct EquatableDictionary<TKey, TValue>(ImmutableDictionary<T
 
     public bool Equals(EquatableDictionary<TKey, TValue> other)
     {
-        var theirs = other.Entries;
-        return Entries.Count == theirs.Count
-               && Entries.All(e => theirs.TryGetValue(e.Key, out var value) && EqualityComparer<TValue>.Default.Equals(e.Value, value));
+        // Compared on every rebuild for every service and task (see CatalogInputs): no LINQ, no boxed enumerator.
+        var (mine, theirs) = (Entries, other.Entries);
+        if (ReferenceEquals(mine, theirs))
+        {
+            return true;
+        }
+
+        if (mine.Count != theirs.Count)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in mine)
+        {
+            if (!theirs.TryGetValue(key, out var their) || !EqualityComparer<TValue>.Default.Equals(value, their))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public override bool Equals(object? obj) => obj is EquatableDictionary<TKey, TValue> other && Equals(other);
