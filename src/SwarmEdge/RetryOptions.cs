@@ -12,6 +12,14 @@ internal sealed class RetryOptions
     /// </summary>
     public TimeSpan Budget { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When every task left to try refused the connection, the request tries them again after 50 ms, 100 ms,
+    /// 200 ms, then every 400 ms, for up to this long in all. Swarm reports a task running as soon as its
+    /// container starts, before its program listens, and during a stop-first rolling update without a health
+    /// check that new task can be the only one left. Zero turns the wait off.
+    /// </summary>
+    public TimeSpan RefusedWait { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Methods that are safe to send twice (default GET, HEAD, OPTIONS).</summary>
     public List<string> Methods { get; set; } = [];
 

@@ -41,6 +41,10 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         CheckPositive(errors, "SwarmEdge:Discovery:UpdateFollowInterval", options.Discovery.UpdateFollowInterval);
         CheckPositive(errors, "SwarmEdge:Discovery:MaxRetryDelay", options.Discovery.MaxRetryDelay);
         CheckPositive(errors, "SwarmEdge:Discovery:RetryInterval", options.Discovery.RetryInterval);
+        if (options.Proxy.Retry.RefusedWait < TimeSpan.Zero || options.Proxy.Retry.RefusedWait > options.Proxy.Retry.Budget)
+        {
+            errors.Add($"SwarmEdge:Proxy:Retry:RefusedWait is {options.Proxy.Retry.RefusedWait}: it must be between 0 and SwarmEdge:Proxy:Retry:Budget ({options.Proxy.Retry.Budget})");
+        }
 
         CheckListen(errors, "SwarmEdge:Proxy", options.Proxy.Address, options.Proxy.Port);
         CheckListen(errors, "SwarmEdge:Admin", options.Admin.Address, options.Admin.Port);

@@ -45,6 +45,16 @@ public class SwarmEdgeOptionsValidatorTests
     }
 
     [Fact]
+    public void The_refused_wait_is_between_zero_and_the_retry_budget()
+    {
+        Assert.Empty(Failures(o => o.Proxy.Retry.RefusedWait = TimeSpan.Zero));
+        Assert.Equal(
+            ["SwarmEdge:Proxy:Retry:RefusedWait is 00:00:31: it must be between 0 and SwarmEdge:Proxy:Retry:Budget (00:00:30)"],
+            Failures(o => o.Proxy.Retry.RefusedWait = TimeSpan.FromSeconds(31)));
+        Assert.Single(Failures(o => o.Proxy.Retry.RefusedWait = TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
     public void No_docker_endpoint_is_an_error()
     {
         Assert.Equal(

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -20,6 +19,9 @@ namespace SwarmEdge.Proxy;
 /// A request still waiting for its response when its task leaves the rotation is aborted (PendingResponses)
 /// and retried the same way: on a lost node it would otherwise hang.
 ///
+/// When every task left refused the connection (a task Swarm reports running before its program listens can be
+/// the only one left during a rolling update), the request waits a little and tries the service's tasks again.
+///
 /// Only methods the route allows (GET, HEAD, OPTIONS by default); never once the response has started;
 /// a request body is sent again only when it was small enough to buffer. Bounded by attempts and by a time
 /// budget from the request's arrival.
@@ -29,13 +31,16 @@ internal sealed partial class RetryMiddleware
     public const string AttemptsMetadataKey = "swarmedge.retry.attempts";
     public const string MethodsMetadataKey = "swarmedge.retry.methods";
 
+    private static readonly TimeSpan FirstRefusedWait = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LongestRefusedWait = TimeSpan.FromMilliseconds(400);
+
     private readonly RequestDelegate _next;
     private readonly TimeProvider _time;
     private readonly RetryOptions _defaults;
     private readonly ILogger<RetryMiddleware> _logger;
     private readonly SuspectNodes _suspects;
     private readonly ConditionalWeakTable<RouteConfig, RetryPolicy> _policies = new();
-    private readonly ConcurrentDictionary<int, ResiliencePipeline<bool>> _pipelines = new();
+    private readonly ResiliencePipeline<TimeSpan?> _pipeline;
 
     public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, SuspectNodes suspects, TimeProvider time, ILogger<RetryMiddleware> logger)
     {
@@ -44,18 +49,28 @@ internal sealed partial class RetryMiddleware
         _time = time;
         _defaults = options.Value.Proxy.Retry;
         _logger = logger;
+        // An attempt's outcome is the delay before the next one, or null for none: which task comes next and
+        // when depends on what this request tried, so the attempt decides and Polly runs the loop and the wait.
+        _pipeline = new ResiliencePipelineBuilder<TimeSpan?> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<TimeSpan?>
+            {
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is not null),
+                DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result),
+                MaxRetryAttempts = int.MaxValue,
+            })
+            .Build();
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var proxy = context.GetReverseProxyFeature();
         var policy = _policies.GetValue(proxy.Route.Config, CreatePolicy);
-        var candidates = proxy.AvailableDestinations;
+        var scope = ScopeOf(proxy);
         // A sticky client stays on its task while that task is healthy: a suspicion (one task's silence) is not
         // reason enough to move its session for good. Its retries still avoid the node.
         if (proxy.Cluster?.Config.SessionAffinity?.Enabled != true && _suspects.Any)
         {
-            proxy.AvailableDestinations = _suspects.Prefer(candidates, ScopeOf(proxy), IsHealthy);
+            proxy.AvailableDestinations = _suspects.Prefer(proxy.AvailableDestinations, scope, IsHealthy);
         }
 
         if (policy.Attempts <= 1 || !policy.Methods.Contains(context.Request.Method) || !PrepareBody(context.Request))
@@ -64,79 +79,82 @@ internal sealed partial class RetryMiddleware
             return;
         }
 
-        var arrived = _time.GetTimestamp();
         var state = new RetryState();
         context.Features.Set(state);
-        var tried = new HashSet<DestinationState>();
-        // What the request carried before its first attempt: an attempt's own items (YARP's session affinity
-        // remembers the task the cookie named there) must not outlive it, or a retry elsewhere keeps the dead
-        // task's cookie and the client is moved once more on its next request.
-        var itemsBefore = context.Items.Count == 0 ? null : context.Items.Keys.ToArray();
-        var pipeline = _pipelines.GetOrAdd(policy.Attempts - 1, static retries => new ResiliencePipelineBuilder<bool>()
-            .AddRetry(new RetryStrategyOptions<bool>
-            {
-                // The outcome is "this attempt failed in a retryable way"; the next attempt goes to another task
-                // at once, there is nothing to wait for.
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result),
-                MaxRetryAttempts = retries,
-                Delay = TimeSpan.Zero,
-                BackoffType = DelayBackoffType.Constant,
-            })
-            .Build());
+        var attempts = new Attempts(policy, scope, proxy.AvailableDestinations, _time.GetTimestamp(), context.Items);
 
         // No cancellation token: a client that went away is seen by ShouldRetry, and the request ends as YARP
         // ended it instead of with an exception thrown here.
-        await pipeline.ExecuteAsync(async _ =>
+        await _pipeline.ExecuteAsync(async _ =>
         {
-            if (tried.Count > 0 && !PrepareRetry(context, proxy, candidates, tried, arrived, state))
+            if (state.Retries > 0)
             {
-                return false;
-            }
-
-            if (tried.Count > 0)
-            {
-                foreach (var key in context.Items.Keys.Where(k => itemsBefore is null || !itemsBefore.Contains(k)).ToList())
-                {
-                    context.Items.Remove(key);
-                }
+                StartRetry(context, proxy, attempts);
             }
 
             await _next(context);
             if (proxy.ProxiedDestination is { } destination)
             {
-                tried.Add(destination);
+                attempts.Tried.Add(destination);
             }
 
-            return ShouldRetry(context, state);
+            return ShouldRetry(context, state) ? NextAttempt(context, proxy, attempts, state) : null;
         }, CancellationToken.None);
     }
 
-    /// <summary>Makes the request ready to be sent again, to a task not tried yet; false when there is none or no time left.</summary>
-    private bool PrepareRetry(
-        HttpContext context,
-        IReverseProxyFeature proxy,
-        IReadOnlyList<DestinationState> candidates,
-        HashSet<DestinationState> tried,
-        long arrived,
-        RetryState state)
+    /// <summary>
+    /// After a failed attempt: the delay before the next one (zero: another task at once), or null when there
+    /// is none. A next attempt goes to a task this round has not tried; when every task left refused the
+    /// connection, a new round tries the service's tasks again after a short wait (RetryOptions.RefusedWait).
+    /// </summary>
+    private TimeSpan? NextAttempt(HttpContext context, IReverseProxyFeature proxy, Attempts attempts, RetryState state)
     {
-        var remaining = Untried(candidates, tried, ScopeOf(proxy));
-        if (remaining.Count == 0 || _time.GetElapsedTime(arrived) > _defaults.Budget)
+        if (_time.GetElapsedTime(attempts.Arrived) > _defaults.Budget)
         {
-            return false;
+            return null;
+        }
+
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        var untried = Untried(attempts.Candidates, attempts.Tried, attempts.Scope);
+        TimeSpan delay;
+        if (untried.Count > 0)
+        {
+            if (attempts.Tried.Count >= attempts.Policy.Attempts)
+            {
+                return null;
+            }
+
+            delay = TimeSpan.Zero;
+            proxy.AvailableDestinations = untried;
+        }
+        else
+        {
+            delay = attempts.Waited == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(attempts.LastWait.Ticks * 2, LongestRefusedWait.Ticks));
+            if (!TransportFailures.Refused(error) || attempts.Waited + delay > _defaults.RefusedWait)
+            {
+                return null;
+            }
+
+            attempts.Wait(delay);
         }
 
         var failed = proxy.ProxiedDestination?.DestinationId ?? "?";
-        var error = context.Features.Get<IForwarderErrorFeature>();
         var message = error?.Exception?.Message ?? error?.Error.ToString() ?? "";
-        Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, message);
+        if (delay == TimeSpan.Zero)
+        {
+            Log.Retrying(_logger, proxy.Route.Config.RouteId, failed, message);
+        }
+        else
+        {
+            Log.WaitingForRefusedTasks(_logger, proxy.Route.Config.RouteId, attempts.Tried.Count, delay.TotalMilliseconds);
+        }
+
         Tracing.Recorded?.AddEvent(new System.Diagnostics.ActivityEvent("swarmedge.retry", tags: new System.Diagnostics.ActivityTagsCollection
         {
             [Tracing.Task] = failed,
             ["error"] = message,
         }));
         SwarmEdgeMetrics.Retries.WithLabels(proxy.Route.Config.RouteId).Inc();
-
         context.Features.Set<IForwarderErrorFeature>(null);
         state.NextAttempt();
         context.Response.Clear();
@@ -145,8 +163,27 @@ internal sealed partial class RetryMiddleware
             context.Request.Body.Position = 0;
         }
 
-        proxy.AvailableDestinations = remaining;
-        return true;
+        return delay;
+    }
+
+    /// <summary>
+    /// What the next attempt starts from: none of the items the failed one added (YARP's session affinity
+    /// remembers the task the cookie named there, and a retry elsewhere must not keep the dead task's cookie),
+    /// and after a wait the service's tasks as they are now (a task that refused may have started listening,
+    /// a new one may have arrived).
+    /// </summary>
+    private void StartRetry(HttpContext context, IReverseProxyFeature proxy, Attempts attempts)
+    {
+        foreach (var key in context.Items.Keys.Where(k => attempts.ItemsBefore is null || !attempts.ItemsBefore.Contains(k)).ToList())
+        {
+            context.Items.Remove(key);
+        }
+
+        if (attempts.Tried.Count == 0)
+        {
+            attempts.Candidates = _suspects.Prefer(proxy.Route.Cluster?.DestinationsState.AvailableDestinations ?? [], attempts.Scope, IsHealthy);
+            proxy.AvailableDestinations = attempts.Candidates;
+        }
     }
 
     /// <summary>
@@ -207,11 +244,44 @@ internal sealed partial class RetryMiddleware
 
     private sealed record RetryPolicy(int Attempts, HashSet<string> Methods);
 
+    /// <summary>One retryable request's attempts: a round tries each candidate task at most once.</summary>
+    private sealed class Attempts(RetryPolicy policy, string scope, IReadOnlyList<DestinationState> candidates, long arrived, IDictionary<object, object?> items)
+    {
+        public RetryPolicy Policy { get; } = policy;
+
+        public string Scope { get; } = scope;
+
+        public long Arrived { get; } = arrived;
+
+        /// <summary>What the request carried before its first attempt.</summary>
+        public object[]? ItemsBefore { get; } = items.Count == 0 ? null : [.. items.Keys];
+
+        /// <summary>This round's tasks: the request's when it arrived, then the service's after each wait.</summary>
+        public IReadOnlyList<DestinationState> Candidates { get; set; } = candidates;
+
+        public HashSet<DestinationState> Tried { get; } = [];
+
+        public TimeSpan Waited { get; private set; }
+
+        public TimeSpan LastWait { get; private set; }
+
+        /// <summary>Every task of the round refused: a new round starts after the delay.</summary>
+        public void Wait(TimeSpan delay)
+        {
+            Waited += delay;
+            LastWait = delay;
+            Tried.Clear();
+        }
+    }
+
     private static partial class Log
     {
-
         [LoggerMessage(EventId = 320, Level = LogLevel.Information,
             Message = "Route {Route}: retrying on another task after task {Task} failed: {Error}")]
         public static partial void Retrying(ILogger logger, string route, string task, string error);
+
+        [LoggerMessage(EventId = 321, Level = LogLevel.Information,
+            Message = "Route {Route}: the {Tasks} task(s) left refused the connection; trying the service's tasks again in {DelayMs} ms")]
+        public static partial void WaitingForRefusedTasks(ILogger logger, string route, int tasks, double delayMs);
     }
 }

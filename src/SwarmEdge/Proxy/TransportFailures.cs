@@ -28,6 +28,20 @@ internal static class TransportFailures
         _ => false,
     };
 
+    /// <summary>The task's kernel refused the connection: nothing listens on its port (yet, or any more).</summary>
+    public static bool Refused(IForwarderErrorFeature? error)
+    {
+        for (var e = error?.Error == ForwarderError.Request ? error.Exception : null; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The task's node did not answer at all: the connect timed out (no SYN-ACK, no refusal) or the kernel found
     /// no route to it. A refused or reset connection is a live node's answer.

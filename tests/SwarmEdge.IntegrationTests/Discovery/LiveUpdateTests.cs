@@ -120,6 +120,40 @@ public sealed class LiveUpdateTests(SingleNodeSwarm swarm, ITestOutputHelper out
         Assert.Contains(tasks[2].Id, seen);
     }
 
+    [Fact]
+    public async Task A_new_task_that_listens_late_costs_no_request_when_it_is_the_only_one_left()
+    {
+        // nginx starts listening 1.5 s after its container starts, and Swarm reports the task running at once. In a
+        // start-first update of one replica the old task leaves the rotation as soon as the new one runs: for about
+        // a second the only task left refuses connections.
+        var name = SwarmServices.UniqueName("late");
+        await _services.CreateAsync(SwarmServices.Image, ["-c", "sleep 1.5; exec nginx -g 'daemon off;'"], name, 1,
+            SwarmServices.Labels(), "--entrypoint", "sh", "--update-order", "start-first");
+        await WaitForEndpointsAsync(name, 1);
+        var old = (await _services.RunningTasksAsync(name)).Single().Id;
+
+        await using var load = new LoadGenerator(swarm.Edge.Proxy, name, Connections).Start();
+        await load.WaitForRequestsAsync(500, TimeSpan.FromSeconds(10));
+        var retriesBefore = await swarm.Edge.MetricAsync($"swarmedge_retries_total{{route=\"{name}/default\"}}");
+
+        var updatedAt = load.Now;
+        await _services.UpdateForceAsync(name);
+        var replacement = (await _services.RunningTasksAsync(name)).Single().Id;
+        Assert.NotEqual(old, replacement);
+        await Eventually.HoldsAsync(() => load.FirstSeen(replacement) is not null, TimeSpan.FromSeconds(20), "the new task serves");
+        await load.WaitForRequestsAsync(load.Requests + 500, TimeSpan.FromSeconds(10));
+        await load.StopAsync();
+
+        var retries = await swarm.Edge.MetricAsync($"swarmedge_retries_total{{route=\"{name}/default\"}}") - retriesBefore;
+        var during = load.Window(updatedAt, load.Now);
+        Measurements.Record(output, "start-first update to a task that listens 1.5 s after it starts",
+            $"{load.Requests} requests, {load.Failures.Count} failed ({Connections} connections); {retries} attempts after a refusal; " +
+            $"p99 {during.P99Ms:0} ms, slowest {load.MaxLatency * 1000:0} ms from the update on");
+        Assert.True(load.Failures.Count == 0, "failed requests:\n" + string.Join('\n', load.Failures.Take(20)));
+        // The new task did refuse (the case this test is about happened), and waiting it out cost no request.
+        Assert.True(retries > 0, "no request met the new task before it listened");
+    }
+
     private async Task WaitForEndpointsAsync(string name, int count) =>
         await Eventually.HoldsAsync(async () => await swarm.Edge.EndpointCountAsync(name) == count,
             TimeSpan.FromSeconds(15), $"SwarmEdge lists {count} endpoints for {name}");

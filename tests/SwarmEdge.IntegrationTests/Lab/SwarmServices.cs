@@ -23,7 +23,11 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
         CreateFromAsync(Image, name, replicas, labels, extra);
 
     /// <summary>A dnsrr service of another lab image (swarmedge-lab/tcpecho:latest, swarmedge-lab/postgres:latest).</summary>
-    public async Task<string> CreateFromAsync(string image, string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra)
+    public Task<string> CreateFromAsync(string image, string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra) =>
+        CreateAsync(image, [], name, replicas, labels, extra);
+
+    /// <summary>A dnsrr service of the given image that runs the given command (after the image, as docker service create takes it).</summary>
+    public async Task<string> CreateAsync(string image, string[] command, string name, int replicas, IReadOnlyDictionary<string, string> labels, params string[] extra)
     {
         var args = new List<string>
         {
@@ -38,6 +42,7 @@ internal sealed class SwarmServices(string network, string? dockerHost = null) :
 
         args.AddRange(extra);
         args.Add(image);
+        args.AddRange(command);
         lock (_lock)
         {
             _created.Add(name);

@@ -25,6 +25,9 @@ public class RetryMiddlewareTests
     private readonly Dictionary<string, Func<HttpContext, Task>> _tasks = new();
     private readonly Dictionary<string, string> _nodeOf = new();
     private readonly SuspectNodes _suspects;
+    private readonly HashSet<string> _joinsLater = [];
+    private readonly List<long> _attemptedAt = [];
+    private ClusterState? _cluster;
 
     public RetryMiddlewareTests() => _suspects = SuspectNodesTests.Create(_time);
 
@@ -86,11 +89,13 @@ public class RetryMiddlewareTests
         }
 
         var cluster = new ClusterState("web");
-        var destinations = _tasks.Keys.Select(id => new DestinationState(id, new DestinationModel(new DestinationConfig
+        var destinations = _tasks.Keys.Where(id => !_joinsLater.Contains(id)).Select(id => new DestinationState(id, new DestinationModel(new DestinationConfig
         {
             Address = $"http://{id}:80/",
             Metadata = _nodeOf.TryGetValue(id, out var node) ? NodeMetadata.Of(node) : null,
         }))).ToList();
+        cluster.DestinationsState = new ClusterDestinationsState(destinations, destinations);
+        _cluster = cluster;
         var route = new RouteConfig { RouteId = "web/default", ClusterId = "web", Metadata = metadata };
         context.Features.Set<IReverseProxyFeature>(new ReverseProxyFeature
         {
@@ -99,7 +104,15 @@ public class RetryMiddlewareTests
             AllDestinations = destinations,
             AvailableDestinations = destinations,
         });
-        await middleware.InvokeAsync(context);
+        // A wait between attempts is a timer of the fake clock: time moves on until the request is answered.
+        var sending = middleware.InvokeAsync(context);
+        while (!sending.IsCompleted)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.Yield();
+        }
+
+        await sending;
         return context;
     }
 
@@ -109,6 +122,7 @@ public class RetryMiddlewareTests
         var destination = proxy.AvailableDestinations[0];
         proxy.ProxiedDestination = destination;
         _attempts.Add(destination.DestinationId);
+        _attemptedAt.Add(_time.GetTimestamp());
         if (context.Request.ContentLength is not null)
         {
             _bodies.Add(await new StreamReader(context.Request.Body, leaveOpen: true).ReadToEndAsync());
@@ -128,6 +142,72 @@ public class RetryMiddlewareTests
         Assert.Equal(["t1", "t2"], _attempts);
         Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
         Assert.Null(context.Features.Get<IForwarderErrorFeature>());
+    }
+
+    [Fact]
+    public async Task A_task_that_refuses_until_it_listens_is_tried_again_after_a_short_wait()
+    {
+        var refusals = 2;
+        _tasks["t1"] = c => refusals-- > 0 ? Refuses(c) : Answers(c);
+
+        var context = await SendAsync();
+
+        Assert.Equal(["t1", "t1", "t1"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+        // At least 50 ms, then at least 100 ms (the fake clock runs on while the test waits for the answer).
+        Assert.True(_time.GetElapsedTime(_attemptedAt[0], _attemptedAt[1]) >= TimeSpan.FromMilliseconds(50));
+        Assert.True(_time.GetElapsedTime(_attemptedAt[1], _attemptedAt[2]) >= TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public async Task Refusals_are_waited_out_for_the_refused_wait_at_most()
+    {
+        _tasks["t1"] = Refuses;
+        _tasks["t2"] = Refuses;
+
+        var context = await SendAsync(retry: new RetryOptions { RefusedWait = TimeSpan.FromSeconds(1) });
+
+        // Each round tries both tasks; rounds start after 50, 100, 200 and 400 ms (750 ms), a fifth would end past 1 s.
+        Assert.Equal(10, _attempts.Count);
+        Assert.Equal(StatusCodes.Status502BadGateway, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_task_that_joined_the_service_during_the_wait_is_tried()
+    {
+        _tasks["t1"] = c =>
+        {
+            if (_attempts.Count == 1)
+            {
+                var joined = new DestinationState("t2", new DestinationModel(new DestinationConfig { Address = "http://t2:80/" }));
+                var all = _cluster!.DestinationsState.AllDestinations.Append(joined).ToList();
+                _cluster.DestinationsState = new ClusterDestinationsState(all, all);
+            }
+
+            return Refuses(c);
+        };
+        _tasks["t2"] = Answers;
+        _joinsLater.Add("t2");
+
+        var context = await SendAsync(retry: new RetryOptions { Attempts = 3 });
+
+        Assert.Equal(["t1", "t1", "t2"], _attempts);
+        Assert.Equal(StatusCodes.Status200OK, context.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_refusals_are_waited_out_and_a_zero_refused_wait_turns_the_wait_off()
+    {
+        _tasks["t1"] = c => Fails(c, ForwarderError.Request, new HttpRequestException(HttpRequestError.ResponseEnded, "reset", new IOException("reset")));
+        var reset = await SendAsync();
+        Assert.Equal(["t1"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, reset.Response.StatusCode);
+
+        _attempts.Clear();
+        _tasks["t1"] = Refuses;
+        var refused = await SendAsync(retry: new RetryOptions { RefusedWait = TimeSpan.Zero });
+        Assert.Equal(["t1"], _attempts);
+        Assert.Equal(StatusCodes.Status502BadGateway, refused.Response.StatusCode);
     }
 
     [Fact]
