@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using SwarmEdge.IntegrationTests.Lab;
 using Xunit.Abstractions;
 
@@ -65,7 +66,8 @@ public sealed class RouteLimitTests(SingleNodeSwarm swarm, ITestOutputHelper out
 
         // An in-flight limit of 1: a second request while the first waits is refused at once, a third after it is served.
         var first = SendAsync(HttpMethod.Get, host, "/one/wait/2");
-        await Eventually.HoldsAsync(async () => await swarm.Edge.MetricAsync("swarmedge_requests_in_flight") >= 1, TimeSpan.FromSeconds(5), "the first request is in flight");
+        // Held by this service's task (the edge's own in-flight count includes other tests' requests).
+        await Eventually.HoldsAsync(async () => await InFlightAsync(name) >= 1, TimeSpan.FromSeconds(5), "the first request is in flight");
         var (second, secondAfter) = await SendAsync(HttpMethod.Get, host, "/one/x");
         var (firstStatus, _) = await first;
         var (third, _) = await SendAsync(HttpMethod.Get, host, "/one/x");
@@ -77,6 +79,15 @@ public sealed class RouteLimitTests(SingleNodeSwarm swarm, ITestOutputHelper out
             $"router timeout 10s: 200 after {patientAfter.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s; " +
             "2 KB body: 413 on the service's 1 KB, 200 on the upload router's 64 KB, 65 KB there: 413; " +
             $"in-flight 1: a second request while the first waited: 429 after {secondAfter.TotalMilliseconds:0} ms, the first 200, a third after it 200");
+    }
+
+    /// <summary>The requests the edge has sent to the service's tasks and not seen answered yet (the dashboard's endpoint rows).</summary>
+    private async Task<int> InFlightAsync(string service)
+    {
+        using var response = await swarm.Edge.GetAdminAsync($"api/dashboard/services/{service}");
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.GetProperty("endpoints").EnumerateArray().Sum(e => e.GetProperty("inFlight").GetInt32());
     }
 
     private async Task<(HttpStatusCode Status, TimeSpan Elapsed)> SendAsync(HttpMethod method, string host, string path, string? body = null)
