@@ -28,6 +28,7 @@ public class RebuildBenchmarks
     private SwarmSnapshot _rereadWhole = null!;
     private SwarmSnapshot _relabeled = null!;
     private ServiceCatalog _catalog = null!;
+    private ServiceCatalog _relabeledCatalog = null!;
     private WebApplication _app = null!;
     private ProxyConfigApplier _applier = null!;
     private IProxyStateLookup _state = null!;
@@ -41,6 +42,7 @@ public class RebuildBenchmarks
         _changed = SwarmScale.WithServiceReread(_snapshot, _rereadWhole, Changed);
         _relabeled = SwarmScale.Snapshot(Services, TasksPerService, relabeledService: Changed);
         _catalog = CatalogBuilder.Build(_snapshot, ServiceCatalog.Empty, []);
+        _relabeledCatalog = CatalogBuilder.Build(_relabeled, _catalog, []);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -84,6 +86,17 @@ public class RebuildBenchmarks
         await _applier.ApplyAsync(catalog);
         await WaitForAsync(_flip ? "svc-0500-task-new" : "svc-0500-task-00");
         _catalog = catalog;
+    }
+
+    [Benchmark(Description = "catalog, one route changed (pure: every service's routing decided again)")]
+    public int CatalogWithOneRouteChanged() => CatalogBuilder.Build(_relabeled, _catalog, []).Services.Length;
+
+    [Benchmark(Description = "one route changed, built catalog applied to YARP (its config, checks and reload)")]
+    public async Task ApplyOneRouteChanged()
+    {
+        _flip = !_flip;
+        await _applier.ApplyAsync(_flip ? _relabeledCatalog : _catalog);
+        await WaitForHostAsync(_flip ? "app-0500-v2.example.com" : "app-0500.example.com");
     }
 
     [Benchmark(Description = "rebuild, one route changed, whole configuration applied to YARP")]

@@ -65,7 +65,8 @@ internal static class CatalogBuilder
         // Older services claim routes first, so a new service cannot take over a route that already serves.
         var ordered = snapshot.Services
             .OrderBy(s => s.CreatedAt)
-            .ThenBy(s => s.Name, StringComparer.Ordinal);
+            .ThenBy(s => s.Name, StringComparer.Ordinal)
+            .ToList();
 
         // Every tenant's middlewares first: a route may name one that a newer service of its tenant declares.
         var middlewares = new MiddlewareDeclarations();
