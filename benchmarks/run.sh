@@ -17,6 +17,8 @@
 # BENCH_PROFILE=1: the proxy profiled with perf during the throughput run: CPU by layer and system calls per request
 # in artifacts/bench/raw/PROXY-layers.txt (totals of that run include the profiler's cost).
 # BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
+# BENCH_SWARMEDGE_DIR: a SwarmEdge published beforehand (its directory) instead of a fresh `dotnet publish`: a
+# build variant, such as Native AOT (-p:PublishAot=true), measured against the usual one.
 # See benchmarks/README.md.
 set -euo pipefail
 shopt -s lastpipe
@@ -675,9 +677,16 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T
   -days 7 -subj "/CN=$HOSTNAME_HDR" -addext "subjectAltName=DNS:$HOSTNAME_HDR" >/dev/null 2>&1 || die "openssl could not make the certificate"
 cat "$TLS_DIR/bench.crt" "$TLS_DIR/bench.key" >"$work/tls-bench.pem"   # HAProxy wants both in one file
 
-log "publishing SwarmEdge"
-dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
-  || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
+if [ -n "${BENCH_SWARMEDGE_DIR:-}" ]; then
+  [ -x "$BENCH_SWARMEDGE_DIR/SwarmEdge" ] || die "BENCH_SWARMEDGE_DIR: no SwarmEdge executable in $BENCH_SWARMEDGE_DIR"
+  log "SwarmEdge from $BENCH_SWARMEDGE_DIR"
+  rm -rf "$work/swarmedge"
+  cp -a "$BENCH_SWARMEDGE_DIR" "$work/swarmedge"
+else
+  log "publishing SwarmEdge"
+  dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
+    || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
+fi
 log "publishing bench-tool"
 dotnet publish "$here/SwarmEdge.BenchTool" -c Release -o "$work/bench-tool" -nologo -v q >"$work/publish-bench-tool.log" 2>&1 \
   || { tail -20 "$work/publish-bench-tool.log" >&2; die "dotnet publish of bench-tool failed"; }
