@@ -129,7 +129,7 @@ internal sealed partial class RetryMiddleware
         }
         else
         {
-            delay = attempts.Waited == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(attempts.LastWait.Ticks * 2, LongestRefusedWait.Ticks));
+            delay = attempts.LastWait == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(attempts.LastWait.Ticks * 2, LongestRefusedWait.Ticks));
             if (!TransportFailures.Refused(error) || attempts.Waited + delay > _defaults.RefusedWait)
             {
                 return null;

@@ -29,33 +29,24 @@ internal static class TransportFailures
     };
 
     /// <summary>The task's kernel refused the connection: nothing listens on its port (yet, or any more).</summary>
-    public static bool Refused(IForwarderErrorFeature? error)
-    {
-        for (var e = error?.Error == ForwarderError.Request ? error.Exception : null; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool Refused(IForwarderErrorFeature? error) =>
+        RequestFailedWith(error, static e => e.SocketErrorCode == SocketError.ConnectionRefused);
 
     /// <summary>
     /// The task's node did not answer at all: the connect timed out (no SYN-ACK, no refusal) or the kernel found
     /// no route to it. A refused or reset connection is a live node's answer.
     /// </summary>
-    public static bool NodeSilent(IForwarderErrorFeature? error)
-    {
-        if (error?.Error == ForwarderError.RequestTimedOut)
-        {
-            return IsConnectTimeout(error.Exception);
-        }
+    public static bool NodeSilent(IForwarderErrorFeature? error) =>
+        error?.Error == ForwarderError.RequestTimedOut
+            ? IsConnectTimeout(error.Exception)
+            : RequestFailedWith(error, NoAnswerFromNode);
 
+    /// <summary>Whether a failed request's exception chain holds a socket error of that kind.</summary>
+    private static bool RequestFailedWith(IForwarderErrorFeature? error, Func<SocketException, bool> kind)
+    {
         for (var e = error?.Error == ForwarderError.Request ? error.Exception : null; e is not null; e = e.InnerException)
         {
-            if (e is SocketException socket && NoAnswerFromNode(socket))
+            if (e is SocketException socket && kind(socket))
             {
                 return true;
             }
