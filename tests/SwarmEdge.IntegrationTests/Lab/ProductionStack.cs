@@ -128,37 +128,49 @@ internal static class ProductionStack
     }
 
     /// <summary>
-    /// docker stack rm of each stack, then waits until their services and networks are gone (stack.yml's
+    /// docker stack rm of each stack, asked again until their services and networks are gone (stack.yml's
     /// "swarmedge" network among them): networks go only once their tasks have stopped, and a new deploy must not
-    /// find them half removed. A timeout names what is left.
+    /// find them half removed. A stack rm can fail in part (a network still in use by a task that is stopping) or
+    /// as a whole (right after a cut node comes back the managers may answer "no leader" for minutes, as its higher
+    /// Raft term forces elections), so each round asks a manager in turn and a timeout names what is left and the
+    /// last answer.
     /// </summary>
     public static async Task RemoveAsync(TimeSpan timeout, params string[] stacks)
     {
-        foreach (var stack in stacks)
-        {
-            // Retried, of each manager in turn: right after a cut node comes back the managers may answer with an rpc
-            // error (no leader) for minutes, as its higher Raft term forces elections (a fresh-clone run saw over 60 s).
-            var attempt = 0;
-            await Eventually.HoldsAsync(async () => (await MultiNodeSwarm.Docker(1 + (attempt++ % 3), "stack", "rm", stack)).ExitCode == 0,
-                TimeSpan.FromSeconds(240), $"docker stack rm {stack} is accepted", TimeSpan.FromSeconds(2));
-        }
-
         bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal));
+        var round = 0;
         var left = "";
+        var answer = "";
         try
         {
             await Eventually.HoldsAsync(async () =>
             {
-                var networks = (await MultiNodeSwarm.Docker(1, "network", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n')
-                    .Where(n => n == "swarmedge" || Ours(n));
-                var services = (await MultiNodeSwarm.Docker(1, "service", "ls", "--format", "{{.Name}}")).Trimmed.Split('\n').Where(Ours);
-                left = string.Join(", ", networks.Concat(services));
+                var node = 1 + (round++ % 3);
+                foreach (var stack in stacks)
+                {
+                    var rm = await MultiNodeSwarm.Docker(node, "stack", "rm", stack);
+                    if (rm.ExitCode != 0)
+                    {
+                        answer = $"n{node}: {rm.Output}{rm.Error}".Trim();
+                    }
+                }
+
+                var networks = await MultiNodeSwarm.Docker(node, "network", "ls", "--format", "{{.Name}}");
+                var services = await MultiNodeSwarm.Docker(node, "service", "ls", "--format", "{{.Name}}");
+                if (networks.ExitCode != 0 || services.ExitCode != 0)
+                {
+                    answer = $"n{node}: {networks.Error}{services.Error}".Trim();
+                    return false;
+                }
+
+                left = string.Join(", ", networks.Trimmed.Split('\n').Where(n => n == "swarmedge" || Ours(n))
+                    .Concat(services.Trimmed.Split('\n').Where(Ours)));
                 return left == "";
-            }, timeout, $"the stacks {string.Join(", ", stacks)} are removed", TimeSpan.FromSeconds(1));
+            }, timeout, $"the stacks {string.Join(", ", stacks)} are removed", TimeSpan.FromSeconds(2));
         }
         catch (TimeoutException ex)
         {
-            throw new TimeoutException($"{ex.Message}; left: {left}", ex);
+            throw new TimeoutException($"{ex.Message}; left: {left}; last answer: {answer}", ex);
         }
     }
 
