@@ -47,7 +47,8 @@ internal static class CatalogBuilder
             }
         }
 
-        return services.MoveToImmutable();
+        // Not MoveToImmutable: the builder of an empty array has a capacity of its own.
+        return services.DrainToImmutable();
     }
 
     /// <summary>Every service's routing decided again (claims are made in age order across services), endpoints reused where their sources are the same.</summary>

@@ -38,6 +38,17 @@ public class IncrementalBuildTests
     }
 
     [Fact]
+    public void A_swarm_without_services_builds_again_from_the_same_inputs()
+    {
+        // A fresh swarm, or one whose services all left: every resync rebuilds from equal, empty inputs.
+        var first = Build(Swarm([], services: []));
+
+        var second = Build(Swarm([], services: []), first);
+
+        Assert.Empty(second.Services);
+    }
+
+    [Fact]
     public void A_task_change_builds_only_its_service_again()
     {
         var first = Build(Swarm([W1, W2, A1]));
