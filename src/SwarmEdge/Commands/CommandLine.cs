@@ -16,7 +16,8 @@ internal static class CommandLine
 
     private static readonly string[] Commands = ["audit", "convert", "healthcheck", "acme", "status"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+    /// <summary>A known command, or a request for help: "swarmedge --help" must not start a proxy on port 80.</summary>
+    public static bool IsCommand(string[] args) => args.Length > 0 && (Commands.Contains(args[0]) || args is ["--help" or "-h" or "-?"]);
 
     public static Task<int> RunAsync(string[] args) => RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
 

@@ -18,7 +18,10 @@ public sealed class CommandLineTests : IDisposable
     [Theory]
     [InlineData(new[] { "audit" }, true)]
     [InlineData(new[] { "convert", "stack.yml" }, true)]
+    [InlineData(new[] { "--help" }, true)]
+    [InlineData(new[] { "-h" }, true)]
     [InlineData(new[] { "--SwarmEdge:Proxy:Port=80" }, false)]
+    [InlineData(new[] { "--help", "--SwarmEdge:Proxy:Port=80" }, false)]
     [InlineData(new[] { "Audit" }, false)]
     [InlineData(new string[0], false)]
     public void Only_a_known_first_word_is_a_command(string[] args, bool isCommand) =>
@@ -47,6 +50,19 @@ public sealed class CommandLineTests : IDisposable
 
         Assert.Equal(2, code);
         Assert.Contains(message, err);
+    }
+
+    [Fact]
+    public async Task Help_without_a_command_names_the_commands()
+    {
+        var (code, output, _) = await RunAsync("--help");
+
+        Assert.Equal(0, code);
+        Assert.Contains("Without a command it runs the proxy", output);
+        foreach (var command in new[] { "audit", "convert", "healthcheck", "acme", "status" })
+        {
+            Assert.Contains(command, output);
+        }
     }
 
     [Fact]
