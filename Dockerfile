@@ -3,8 +3,8 @@
 # Default: built from the official .NET images
 #   docker build -t swarmedge .
 # Air-gapped (a private registry, or none): any Debian/Ubuntu base image with libc, libssl and CA certificates,
-# and SwarmEdge published on the build host (the SDK image is not needed then):
-#   dotnet publish src/SwarmEdge -c Release -r linux-x64 --self-contained -o artifacts/publish-linux-x64
+# and SwarmEdge published on the build host (the SDK image is not needed then; Native AOT needs clang and zlib1g-dev):
+#   dotnet publish src/SwarmEdge -c Release -r linux-x64 -o artifacts/publish-linux-x64
 #   docker build --target prebuilt --build-arg RUNTIME_IMAGE=registry.local/debian:bookworm -t swarmedge .
 #
 # Stage order matters: the legacy builder (no BuildKit) builds every stage up to the target, so "prebuilt"
@@ -33,11 +33,13 @@ COPY --chown=root:root artifacts/publish-linux-x64/ /app/
 USER swarmedge
 
 FROM ${SDK_IMAGE} AS build
+# Native AOT links the binary with clang against zlib.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends clang zlib1g-dev >/dev/null && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Directory.Build.props SwarmEdge.sln ./
 COPY config/ config/
 COPY src/ src/
-RUN dotnet publish src/SwarmEdge -c Release -r linux-x64 --self-contained -o /app
+RUN dotnet publish src/SwarmEdge -c Release -r linux-x64 -o /app
 
 FROM runtime AS final
 COPY --from=build --chown=root:root /app/ /app/

@@ -108,9 +108,11 @@ put() { printf '%s=%s\n' "$1" "${2//$'\n'/ }" >>"$RESULTS"; }
 install_packages() {
   local need=() pair
   for pair in wrk:wrk hey:hey slowhttptest:slowhttptest nginx:nginx-light haproxy:haproxy caddy:caddy gnuplot:gnuplot-nox jq:jq curl:curl \
-              dig:dnsutils envsubst:gettext-base nsenter:util-linux unshare:util-linux flock:util-linux; do
+              dig:dnsutils envsubst:gettext-base nsenter:util-linux unshare:util-linux flock:util-linux clang:clang; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
   done
+  # SwarmEdge is published with Native AOT, as it ships: clang links it against zlib.
+  [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
   # gnuplot needs a PNG terminal (pngcairo or png).
   if command -v gnuplot >/dev/null && ! gnuplot -e 'set terminal' 2>&1 | grep -qE '^ *(pngcairo|png) '; then need+=(gnuplot-nox); fi
   [ ${#need[@]} -gt 0 ] || return 0
@@ -684,7 +686,7 @@ if [ -n "${BENCH_SWARMEDGE_DIR:-}" ]; then
   cp -a "$BENCH_SWARMEDGE_DIR" "$work/swarmedge"
 else
   log "publishing SwarmEdge"
-  dotnet publish "$root/src/SwarmEdge" -c Release -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
+  dotnet publish "$root/src/SwarmEdge" -c Release -r linux-x64 -o "$work/swarmedge" -nologo -v q >"$work/publish.log" 2>&1 \
     || { tail -20 "$work/publish.log" >&2; die "dotnet publish failed"; }
 fi
 log "publishing bench-tool"

@@ -27,7 +27,7 @@ if [ -z "$(docker service ls -q --filter label=swarmedge.enable=true)" ]; then
 fi
 
 echo "run: publishing SwarmEdge" >&2
-dotnet publish "$root/src/SwarmEdge" -c Release -o "$root/artifacts/publish" -nologo -v q >&2
+dotnet publish "$root/src/SwarmEdge" -c Release -r linux-x64 -o "$root/artifacts/publish" -nologo -v q >&2
 
 if [ "$(docker inspect -f '{{.State.Running}}' "$edge" 2>/dev/null)" != "true" ] \
    || ! docker port "$edge" | grep -q ":$port\$"; then

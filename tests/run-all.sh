@@ -29,6 +29,14 @@ if ! dotnet build SwarmEdge.sln -c Release -nologo -v q; then
   exit 1
 fi
 
+# The integration tests run SwarmEdge as it ships: the Native AOT binary (and the lab's image copies it).
+rm -rf artifacts/publish-linux-x64
+if ! dotnet publish src/SwarmEdge -c Release -r linux-x64 -o artifacts/publish-linux-x64 -nologo -v q; then
+  echo "tests: publish failed" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 # The unit tests first (SwarmEdge's, then bench-tool's), the integration tests last.
 test_projects=(tests/SwarmEdge.Tests benchmarks/SwarmEdge.BenchTool.Tests tests/SwarmEdge.IntegrationTests)
 projects=()

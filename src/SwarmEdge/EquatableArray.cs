@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SwarmEdge;
 
@@ -74,15 +75,26 @@ internal sealed class EquatableArrayJsonConverter : JsonConverterFactory
     public override bool CanConvert(Type typeToConvert) =>
         typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(EquatableArray<>);
 
-    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
-        (JsonConverter)Activator.CreateInstance(typeof(Converter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+    // Native AOT makes no generic type at run time, so each item type that route metadata carries is named here
+    // (the same code runs under the JIT in the tests, so a type missing here fails there too).
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options)
+    {
+        var item = typeToConvert.GetGenericArguments()[0];
+        return item == typeof(string) ? new Converter<string>()
+            : item == typeof(Catalog.HeaderChange) ? new Converter<Catalog.HeaderChange>()
+            : throw new NotSupportedException($"no JSON converter for EquatableArray<{item.Name}> (add it to EquatableArrayJsonConverter)");
+    }
 
     private sealed class Converter<T> : JsonConverter<EquatableArray<T>>
     {
         public override EquatableArray<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            new(JsonSerializer.Deserialize<ImmutableArray<T>>(ref reader, options));
+            new(JsonSerializer.Deserialize(ref reader, Items(options)));
 
         public override void Write(Utf8JsonWriter writer, EquatableArray<T> value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, (ImmutableArray<T>)value, options);
+            JsonSerializer.Serialize(writer, (ImmutableArray<T>)value, Items(options));
+
+        // The options' resolver (source-generated under Native AOT) must know ImmutableArray<T>.
+        private static JsonTypeInfo<ImmutableArray<T>> Items(JsonSerializerOptions options) =>
+            (JsonTypeInfo<ImmutableArray<T>>)options.GetTypeInfo(typeof(ImmutableArray<T>));
     }
 }

@@ -9,9 +9,11 @@ logs=/var/log/swarmedge
 mkdir -p "$logs"
 
 need=()
-for pair in dockerd:docker.io iptables:iptables socat:socat haproxy:haproxy promtool:prometheus chromium:chromium debootstrap:debootstrap wrk:wrk curl:curl dig:dnsutils ip:iproute2 nsenter:util-linux slowhttptest:slowhttptest lego:lego pebble:pebble; do
+for pair in dockerd:docker.io iptables:iptables socat:socat haproxy:haproxy promtool:prometheus chromium:chromium debootstrap:debootstrap wrk:wrk curl:curl dig:dnsutils ip:iproute2 nsenter:util-linux slowhttptest:slowhttptest lego:lego pebble:pebble clang:clang; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
+# Native AOT links SwarmEdge with clang against zlib.
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "lab: installing ${need[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace SwarmEdge.Acme;
 
@@ -20,8 +21,11 @@ internal sealed record AccountPayload(Dictionary<string, string> Files);
 /// <summary>Payloads sealed and opened as JSON under the storage key, bound to their kind and host.</summary>
 internal static class AcmePayloads
 {
+    private static JsonTypeInfo<T> TypeInfo<T>() =>
+        (JsonTypeInfo<T>)SwarmEdgeJsonContext.Default.GetTypeInfo(typeof(T))!;
+
     public static byte[] Seal<T>(StorageKey key, AcmeConfigKind kind, string host, string name, T payload) =>
-        key.Seal(AcmeConfigNames.Purpose(kind, host, name), JsonSerializer.SerializeToUtf8Bytes(payload, JsonSerializerOptions.Web));
+        key.Seal(AcmeConfigNames.Purpose(kind, host, name), JsonSerializer.SerializeToUtf8Bytes(payload, TypeInfo<T>()));
 
     /// <summary>The payload, or null when the config was not sealed by SwarmEdge with this key for its label's kind and host and its name.</summary>
     public static T? Open<T>(StorageKey key, AcmeConfig config)
@@ -35,7 +39,7 @@ internal static class AcmePayloads
 
         try
         {
-            return JsonSerializer.Deserialize<T>(plaintext, JsonSerializerOptions.Web);
+            return JsonSerializer.Deserialize(plaintext, TypeInfo<T>());
         }
         catch (JsonException)
         {

@@ -99,9 +99,9 @@ internal sealed partial class AdminServer(
                 : "";
             return Results.Text($"not ready{reason}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
         });
-        app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current)));
-        app.MapGet("/api/certificates", () => Results.Json(certificates.Status));
-        app.MapGet("/api/acme", () => Results.Json(acme.Status));
+        app.MapGet("/api/services", () => Results.Json(AdminApi.Services(status.Current), SwarmEdgeJsonContext.Default.ServicesDocument));
+        app.MapGet("/api/certificates", () => Results.Json(certificates.Status, SwarmEdgeJsonContext.Default.IReadOnlyListCertificateStatus));
+        app.MapGet("/api/acme", () => Results.Json(acme.Status, SwarmEdgeJsonContext.Default.IReadOnlyListAcmeHostStatus));
         app.MapMetrics("/metrics");
         Dashboard.DashboardEndpoints.Map(app, status, traffic, events, tasks, nodes, proxyState, time);
 

@@ -47,7 +47,7 @@ internal static class AcmeCommand
             var status = StoredView.Open(key, stored, DateTimeOffset.UtcNow).Status();
             if (format == "json")
             {
-                await output.WriteLineAsync(JsonSerializer.Serialize(status, JsonSerializerOptions.Web));
+                await output.WriteLineAsync(JsonSerializer.Serialize(status, SwarmEdgeJsonContext.Default.IReadOnlyListAcmeHostStatus));
                 return 0;
             }
 

@@ -49,7 +49,7 @@ internal static class StatusCommand
                     return CommandLine.UsageError;
                 }
 
-                var document = await response.Content.ReadFromJsonAsync<AdminApi.ServicesDocument>(new JsonSerializerOptions(JsonSerializerDefaults.Web), ct)
+                var document = await response.Content.ReadFromJsonAsync(SwarmEdgeJsonContext.Default.ServicesDocument, ct)
                     ?? throw new JsonException("empty document");
                 var only = parse.GetValue(service);
                 if (only is not null && document.Services.All(s => s.Name != only))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Docker.DotNet;
@@ -51,7 +52,7 @@ internal sealed partial class DockerApi : IDisposable
     public CancellationToken EndpointChanged => Volatile.Read(ref _endpointChanged).Token;
 
     /// <summary>One bounded API request, hedged, retried and failed over.</summary>
-    public async ValueTask<T> CallAsync<T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public async ValueTask<T> CallAsync<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T>(string operation, Func<DockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var pipeline = (ResiliencePipeline<T>)_pipelines.GetOrAdd(typeof(T), _ => BuildPipeline<T>());
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -91,7 +92,7 @@ internal sealed partial class DockerApi : IDisposable
         }
     }
 
-    private ResiliencePipeline<T> BuildPipeline<T>()
+    private ResiliencePipeline<T> BuildPipeline<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] T>()
     {
         var builder = new ResiliencePipelineBuilder<T>()
             .AddRetry(new RetryStrategyOptions<T>

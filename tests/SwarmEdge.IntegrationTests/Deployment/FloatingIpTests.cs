@@ -187,7 +187,7 @@ public sealed class FloatingIpTests(FloatingIpLab lab, ITestOutputHelper output)
     [Fact]
     public async Task Audit_names_keepalived_as_the_host_network_service_on_both_edge_nodes()
     {
-        var audit = await Shell.RunAsync("dotnet", [RepoPaths.SwarmEdgeDll, "audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
+        var audit = await Shell.RunAsync(RepoPaths.SwarmEdgeBinary, ["audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
         output.WriteLine(audit.Output + audit.Error);
 
         Assert.Contains($"  {FloatingIpLab.VrrpService}: {MultiNodeSwarm.HostnameOf(1)}, {MultiNodeSwarm.HostnameOf(2)}\n", audit.Output);

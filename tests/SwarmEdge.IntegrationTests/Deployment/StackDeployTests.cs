@@ -98,7 +98,7 @@ public sealed class StackDeployTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(stackFile.EndsWith("/stack.yml", StringComparison.Ordinal), controlOptions.Contains("\"encrypted\"", StringComparison.Ordinal));
 
         // And the audit agrees: no port published through the routing mesh, only the edge node publishes.
-        var audit = await Shell.RunAsync("dotnet", [RepoPaths.SwarmEdgeDll, "audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
+        var audit = await Shell.RunAsync(RepoPaths.SwarmEdgeBinary, ["audit", "--docker", MultiNodeSwarm.HostOf(1)], check: false);
         output.WriteLine(audit.Output);
         Assert.Equal(0, audit.ExitCode);
         Assert.Contains("nothing is exposed outside the edge nodes", audit.Output);

@@ -34,9 +34,7 @@ internal static class ProductionImages
 
     private static async Task BuildAsync()
     {
-        var publish = Path.Combine(RepoPaths.Root, "artifacts", "publish-linux-x64");
-        await Shell.RunAsync("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "SwarmEdge"), "-c", "Release", "-r", "linux-x64",
-            "--self-contained", "-o", publish, "-nologo", "-v", "q"], TimeSpan.FromMinutes(10));
+        _ = RepoPaths.SwarmEdgeBinary; // the prebuilt target copies the published directory: it must be today's
         await Shell.RunAsync("docker", ["build", "-q", "--target", "prebuilt", "--build-arg", "RUNTIME_IMAGE=swarmedge-lab/base:bookworm",
             "-t", Edge, RepoPaths.Root], TimeSpan.FromMinutes(10));
         foreach (var (image, folder) in new[] { (SocketProxy, "socket-proxy"), (Vrrp, "keepalived") })

@@ -111,7 +111,7 @@ internal sealed class SwarmEdgeProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["-t", sidecar.Pid.ToString(), "-n", "dotnet", RepoPaths.SwarmEdgeDll, .. arguments])
+        foreach (var arg in (string[])["-t", sidecar.Pid.ToString(), "-n", RepoPaths.SwarmEdgeBinary, .. arguments])
         {
             info.ArgumentList.Add(arg);
         }

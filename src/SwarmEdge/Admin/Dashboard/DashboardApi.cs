@@ -16,6 +16,9 @@ internal static class DashboardApi
     private static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan QuantileWindow = TimeSpan.FromMinutes(1);
 
+    /// <summary>An error answer: {"error": "..."}.</summary>
+    internal sealed record ErrorDocument(string Error);
+
     /// <summary>The proxy's health of one endpoint: YARP's active and passive states, and the requests it holds now.</summary>
     internal sealed record EndpointHealth(string Active, string Passive, int InFlight);
 

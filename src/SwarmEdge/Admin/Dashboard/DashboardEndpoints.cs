@@ -48,12 +48,12 @@ internal static class DashboardEndpoints
             });
         }
 
-        app.MapGet("/api/dashboard/summary", () => Results.Json(DashboardApi.Summary(status.Current, traffic.Samples(), nodes.Nodes)));
+        app.MapGet("/api/dashboard/summary", () => Results.Json(DashboardApi.Summary(status.Current, traffic.Samples(), nodes.Nodes), SwarmEdgeJsonContext.Default.SummaryDocument));
         app.MapGet("/api/dashboard/services", (string? q, int? page, int? size) =>
-            Results.Json(DashboardApi.Services(status.Current, traffic.Samples(), q, page ?? 1, size ?? 50)));
+            Results.Json(DashboardApi.Services(status.Current, traffic.Samples(), q, page ?? 1, size ?? 50), SwarmEdgeJsonContext.Default.ServicePage));
         app.MapGet("/api/dashboard/services/{name}", (string name) =>
             DashboardApi.Service(status.Current, name, (s, e) => HealthOf(proxyState, s, e), events.Snapshot()) is { } service
-                ? Results.Json(service)
+                ? Results.Json(service, SwarmEdgeJsonContext.Default.DashboardServiceDocument)
                 : Results.NotFound());
         app.MapGet("/api/dashboard/services/{name}/tasks", async (string name, CancellationToken ct) =>
         {
@@ -65,23 +65,23 @@ internal static class DashboardEndpoints
 
             if (service.NetworkId == RoutesFile.Network)
             {
-                return Results.Json(new DashboardApi.TasksDocument(name, 0, []));
+                return Results.Json(new DashboardApi.TasksDocument(name, 0, []), SwarmEdgeJsonContext.Default.TasksDocument);
             }
 
             try
             {
-                return Results.Json(DashboardApi.Tasks(name, await tasks.OfAsync(service.Id, ct), view.Nodes, time.GetUtcNow()));
+                return Results.Json(DashboardApi.Tasks(name, await tasks.OfAsync(service.Id, ct), view.Nodes, time.GetUtcNow()), SwarmEdgeJsonContext.Default.TasksDocument);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                return Results.Json(new { error = $"the Docker API did not give the task history: {DockerApi.Describe(ex)}" }, statusCode: StatusCodes.Status502BadGateway);
+                return Results.Json(new DashboardApi.ErrorDocument($"the Docker API did not give the task history: {DockerApi.Describe(ex)}"), SwarmEdgeJsonContext.Default.ErrorDocument, statusCode: StatusCodes.Status502BadGateway);
             }
         });
-        app.MapGet("/api/dashboard/traffic", (string? q, int? size) => Results.Json(DashboardApi.Traffic(traffic.Samples(), q, size ?? 50)));
+        app.MapGet("/api/dashboard/traffic", (string? q, int? size) => Results.Json(DashboardApi.Traffic(traffic.Samples(), q, size ?? 50), SwarmEdgeJsonContext.Default.TrafficDocument));
         app.MapGet("/api/dashboard/events", (string? service, int? limit) =>
         {
             var all = events.Snapshot();
-            return Results.Json(all.Where(e => service is null || e.Service == service).Reverse().Take(Math.Clamp(limit ?? 200, 1, SwarmEventLog.Capacity)));
+            return Results.Json(all.Where(e => service is null || e.Service == service).Reverse().Take(Math.Clamp(limit ?? 200, 1, SwarmEventLog.Capacity)), SwarmEdgeJsonContext.Default.IEnumerableSwarmEventEntry);
         });
     }
 

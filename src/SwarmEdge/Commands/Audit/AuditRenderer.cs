@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -7,12 +8,6 @@ namespace SwarmEdge.Commands.Audit;
 /// <summary>Pure: the report as text for a person or as JSON for a script. Both carry the same rules text.</summary>
 internal static class AuditRenderer
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
-    };
-
     public static string Text(ExposureReport report, string endpoint)
     {
         var text = new StringBuilder();
@@ -90,25 +85,21 @@ internal static class AuditRenderer
 
     public static string JsonText(ExposureReport report, string endpoint)
     {
-        var document = new
-        {
-            Endpoint = endpoint,
+        var document = new AuditDocument(
+            endpoint,
             report.Exposed,
-            EdgeLabel = report.EdgeLabel.ToString(),
+            report.EdgeLabel.ToString(),
             report.IngressPorts,
-            FrontableServices = report.Frontable,
-            EdgeNodes = report.EdgeNodes.Select(NodeJson),
-            ExposedNodes = report.ExposedNodes.Select(e => new { Node = NodeJson(e.Node), e.Ports }),
+            report.Frontable,
+            [.. report.EdgeNodes.Select(NodeDocument.Of)],
+            [.. report.ExposedNodes.Select(e => new NodeExposureDocument(NodeDocument.Of(e.Node), e.Ports))],
             report.PortsToClose,
             report.Replacements,
             report.HostNetworkOnEdgeNodes,
-            IptablesRules = FirewallRuleRenderer.Render(report),
-            ApplyCommand = FirewallRuleRenderer.ApplyCommand,
-        };
-        return JsonSerializer.Serialize(document, Json) + Environment.NewLine;
+            FirewallRuleRenderer.Render(report),
+            FirewallRuleRenderer.ApplyCommand);
+        return JsonSerializer.Serialize(document, AuditJsonContext.Default.AuditDocument) + Environment.NewLine;
     }
-
-    private static object NodeJson(AuditNode node) => new { node.Id, node.Hostname, node.Role, node.State, node.Availability };
 
     private static string Describe(AuditNode node) => $"{node.Hostname} ({node.Role}, {node.State}, {node.Availability})";
 
@@ -126,3 +117,32 @@ internal static class AuditRenderer
         }
     }
 }
+
+/// <summary>The JSON report: what a script reads of the audit (nodes without their labels).</summary>
+internal sealed record AuditDocument(
+    string Endpoint,
+    bool Exposed,
+    string EdgeLabel,
+    ImmutableArray<IngressPort> IngressPorts,
+    ImmutableArray<FrontableService> FrontableServices,
+    ImmutableArray<NodeDocument> EdgeNodes,
+    ImmutableArray<NodeExposureDocument> ExposedNodes,
+    ImmutableArray<PortToClose> PortsToClose,
+    ImmutableArray<PortReplacement> Replacements,
+    ImmutableArray<HostNetworkService> HostNetworkOnEdgeNodes,
+    string IptablesRules,
+    string ApplyCommand);
+
+internal sealed record NodeDocument(string Id, string Hostname, string Role, string State, string Availability)
+{
+    public static NodeDocument Of(AuditNode node) => new(node.Id, node.Hostname, node.Role, node.State, node.Availability);
+}
+
+internal sealed record NodeExposureDocument(NodeDocument Node, ImmutableArray<NodePort> Ports);
+
+/// <summary>Publish modes in camelCase ("ingress", "host"), as the report's other names.</summary>
+internal sealed class PublishModeJsonConverter() : JsonStringEnumConverter<PublishMode>(JsonNamingPolicy.CamelCase);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, Converters = [typeof(PublishModeJsonConverter)])]
+[JsonSerializable(typeof(AuditDocument))]
+internal sealed partial class AuditJsonContext : JsonSerializerContext;

@@ -16,10 +16,9 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Gates g
 {
     public const string GatesKey = "swarmedge.gates";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ConditionalWeakTable<RouteConfig, RequestDelegate> _chains = new();
 
-    public static string Serialize(IEnumerable<Middleware> gates) => JsonSerializer.Serialize(gates.ToArray(), Json);
+    public static string Serialize(IEnumerable<Middleware> gates) => JsonSerializer.Serialize(gates.ToArray(), SwarmEdgeJsonContext.Default.MiddlewareArray);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -38,7 +37,7 @@ internal sealed partial class RouteGatesMiddleware(RequestDelegate next, Gates g
         Middleware[] declared;
         try
         {
-            declared = JsonSerializer.Deserialize<Middleware[]>(route.Metadata![GatesKey], Json) ?? [];
+            declared = JsonSerializer.Deserialize(route.Metadata![GatesKey], SwarmEdgeJsonContext.Default.MiddlewareArray) ?? [];
         }
         catch (JsonException ex)
         {
