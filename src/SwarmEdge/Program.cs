@@ -126,29 +126,46 @@ builder.Services.AddSwarmEdgeTracing(listen.Tracing, listen.Admin);
 builder.Services.AddSingleton<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>());
 
-var app = builder.Build();
-if (listen.Proxy.TrustedProxies.Length > 0)
+// A setting out of range is found while the pipeline is built (middlewares read their options) or at start.
+try
 {
-    // Before anything reads the client's address (limits, ip-allow, the X-Forwarded-For sent to tasks).
-    var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
-    forwarded.KnownIPNetworks.Clear();
-    forwarded.KnownProxies.Clear();
-    foreach (var network in listen.Proxy.TrustedNetworks())
+    var app = builder.Build();
+    if (listen.Proxy.TrustedProxies.Length > 0)
     {
-        forwarded.KnownIPNetworks.Add(network);
+        // Before anything reads the client's address (limits, ip-allow, the X-Forwarded-For sent to tasks).
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto, ForwardLimit = null };
+        forwarded.KnownIPNetworks.Clear();
+        forwarded.KnownProxies.Clear();
+        foreach (var network in listen.Proxy.TrustedNetworks())
+        {
+            forwarded.KnownIPNetworks.Add(network);
+        }
+
+        app.UseForwardedHeaders(forwarded);
     }
 
-    app.UseForwardedHeaders(forwarded);
-}
+    if (listen.AccessLog.Enabled)
+    {
+        app.UseMiddleware<SwarmEdge.Proxy.AccessLogs.AccessLogMiddleware>();
+    }
 
-if (listen.AccessLog.Enabled)
+    app.UseMiddleware<DrainingMiddleware>();
+    app.UseMiddleware<RequestMetricsMiddleware>();
+    app.UseRateLimiter();
+    app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+
+    await app.RunAsync();
+    return 0;
+}
+catch (OptionsValidationException ex)
 {
-    app.UseMiddleware<SwarmEdge.Proxy.AccessLogs.AccessLogMiddleware>();
+    // A setting out of range: one line that names it, and the usage exit code, not an abort with a stack trace.
+    await Console.Error.WriteLineAsync($"swarmedge: the settings are invalid: {string.Join("; ", ex.Failures)}");
+    return 2;
 }
-
-app.UseMiddleware<DrainingMiddleware>();
-app.UseMiddleware<RequestMetricsMiddleware>();
-app.UseRateLimiter();
-app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
-await app.RunAsync();
-return 0;
+catch (IOException ex) when (ex.InnerException is AddressInUseException)
+{
+    // Another process holds a port (a second edge on the node, an old one still stopping): Swarm restarts the task.
+    await Console.Error.WriteLineAsync($"swarmedge: cannot listen: {ex.Message}");
+    return 1;
+}
