@@ -127,7 +127,7 @@ builder.Services.AddSingleton<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<SwarmEdge.Proxy.AccessLogs.AccessLogWriter>());
 
 // A setting out of range is found while the pipeline is built (middlewares read their options) or at start.
-try
+return await RefusedStart.RunAsync(async () =>
 {
     var app = builder.Build();
     if (listen.Proxy.TrustedProxies.Length > 0)
@@ -155,17 +155,4 @@ try
     app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
 
     await app.RunAsync();
-    return 0;
-}
-catch (OptionsValidationException ex)
-{
-    // A setting out of range: one line that names it, and the usage exit code, not an abort with a stack trace.
-    await Console.Error.WriteLineAsync($"swarmedge: the settings are invalid: {string.Join("; ", ex.Failures)}");
-    return 2;
-}
-catch (IOException ex) when (ex.InnerException is AddressInUseException)
-{
-    // Another process holds a port (a second edge on the node, an old one still stopping): Swarm restarts the task.
-    await Console.Error.WriteLineAsync($"swarmedge: cannot listen: {ex.Message}");
-    return 1;
-}
+});

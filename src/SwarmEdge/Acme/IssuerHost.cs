@@ -40,8 +40,7 @@ internal static class IssuerHost
         builder.Services.AddSingleton<LegoClient>();
         builder.Services.AddSingleton<ChallengeRouteCheck>();
         builder.Services.AddHostedService<Issuer>();
-        await builder.Build().RunAsync();
-        return 0;
+        return await RefusedStart.RunAsync(() => builder.Build().RunAsync());
     }
 
     /// <summary>What the issuer needs beyond what the edge checks.</summary>

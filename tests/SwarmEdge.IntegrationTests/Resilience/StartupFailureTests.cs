@@ -30,6 +30,19 @@ public sealed class StartupFailureTests
     }
 
     [Fact]
+    public async Task The_issuer_refuses_a_setting_out_of_range_the_same_way()
+    {
+        // Its own ACME settings are right: the shared validation at start is what refuses.
+        var run = await CommandRunner.SwarmEdgeAsync(
+            "issuer", "--SwarmEdge:Acme:StorageKeyFile=/nonexistent/key", "--SwarmEdge:Acme:Email=ops@example.com",
+            "--SwarmEdge:Acme:Directory=letsencrypt-staging", "--SwarmEdge:Proxy:Retry:RefusedWait=-00:00:01");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("swarmedge: the settings are invalid: SwarmEdge:Proxy:Retry:RefusedWait is -00:00:01", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_port_another_process_holds_exits_with_1_and_names_the_address()
     {
         using var holder = new TcpListener(IPAddress.Loopback, 0);
