@@ -95,6 +95,11 @@ internal sealed class SwarmEdgeOptionsValidator : IValidateOptions<SwarmEdgeOpti
         CheckPositive(errors, "SwarmEdge:Tcp:ConnectTimeout", tcp.ConnectTimeout);
         CheckPositive(errors, "SwarmEdge:Tcp:IdleTimeout", tcp.IdleTimeout);
         CheckPositive(errors, "SwarmEdge:Tcp:DrainTimeout", tcp.DrainTimeout);
+        if (tcp.RefusedWait < TimeSpan.Zero)
+        {
+            errors.Add($"SwarmEdge:Tcp:RefusedWait must be 00:00:00 (off) or more (it is {tcp.RefusedWait})");
+        }
+
         if (tcp.ConnectAttempts < 1)
         {
             errors.Add($"SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is {tcp.ConnectAttempts})");

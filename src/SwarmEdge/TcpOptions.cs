@@ -14,6 +14,12 @@ internal sealed class TcpOptions
     /// <summary>Tasks tried for one client connection before it is closed.</summary>
     public int ConnectAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// When every task refused a connection, how long in all it waits for one to listen (new rounds after 50,
+    /// 100, 200, then every 400 ms); zero turns the wait off.
+    /// </summary>
+    public TimeSpan RefusedWait { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A connection with no bytes either way for this long is closed.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -222,10 +222,15 @@ public class SwarmEdgeOptionsValidatorTests
     public void Tcp_timeouts_must_be_positive_and_attempts_at_least_one()
     {
         Assert.Equal(
-            ["SwarmEdge:Tcp:DrainTimeout must be more than zero (it is 00:00:00)", "SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is 0)"],
+            [
+                "SwarmEdge:Tcp:DrainTimeout must be more than zero (it is 00:00:00)",
+                "SwarmEdge:Tcp:RefusedWait must be 00:00:00 (off) or more (it is -00:00:01)",
+                "SwarmEdge:Tcp:ConnectAttempts must be at least 1 (it is 0)",
+            ],
             Failures(o =>
             {
                 o.Tcp.DrainTimeout = TimeSpan.Zero;
+                o.Tcp.RefusedWait = TimeSpan.FromSeconds(-1);
                 o.Tcp.ConnectAttempts = 0;
             }));
     }

@@ -11,7 +11,7 @@ public sealed class SingleNodeSwarm : IAsyncLifetime
     private const int AdminPort = 18081;
 
     /// <summary>TCP entrypoints the shared SwarmEdge listens on.</summary>
-    public static readonly int[] TcpEntrypoints = [15432, 17000, 17001];
+    public static readonly int[] TcpEntrypoints = [15432, 17000, 17001, 17002];
 
     internal SwarmEdgeProcess Edge { get; private set; } = null!;
 

@@ -89,6 +89,49 @@ public sealed class TcpRouteTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
     }
 
     [Fact]
+    public async Task A_new_task_that_listens_late_costs_no_connection_when_it_is_the_only_one_left()
+    {
+        // The echo starts listening 1.5 s after its container starts, and Swarm reports the task running at once:
+        // in a start-first update of one replica, for about a second the only task left refuses connections.
+        var name = SwarmServices.UniqueName("echolate");
+        var entrypoint = SingleNodeSwarm.TcpEntrypoints[3];
+        await _services.CreateAsync(EchoImage, ["-c", "sleep 1.5; exec socat TCP-LISTEN:7000,fork,reuseaddr EXEC:/usr/local/bin/echo-with-name"],
+            name, 1, TcpLabels(7000, entrypoint), "--entrypoint", "sh", "--update-order", "start-first");
+        await WaitForEndpointsAsync(name, 1);
+        var old = (await _services.RunningTasksAsync(name)).Single().Id;
+        await Eventually.HoldsAsync(async () => await TryEchoAsync(entrypoint) == old, TimeSpan.FromSeconds(20), "the first task listens");
+        var refusedBefore = await swarm.Edge.MetricAsync($"swarmedge_tcp_connect_failures_total{{route=\"{name}\"}}");
+
+        // New connections, four at a time, for the whole update: each says its task and echoes a line.
+        using var stop = new CancellationTokenSource();
+        var results = new ConcurrentQueue<string>();
+        var clients = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                results.Enqueue(await TryEchoAsync(entrypoint));
+            }
+        })).ToList();
+
+        await _services.UpdateForceAsync(name);
+        var replacement = (await _services.RunningTasksAsync(name)).Single().Id;
+        Assert.NotEqual(old, replacement);
+        await Eventually.HoldsAsync(() => results.Contains(replacement), TimeSpan.FromSeconds(20), "the new task takes connections");
+        var afterUpdate = results.Count;
+        await Eventually.HoldsAsync(() => results.Count >= afterUpdate + 20, TimeSpan.FromSeconds(20), "more connections to the new task");
+        await stop.CancelAsync();
+        await Task.WhenAll(clients);
+
+        var refused = await swarm.Edge.MetricAsync($"swarmedge_tcp_connect_failures_total{{route=\"{name}\"}}") - refusedBefore;
+        var failed = results.Where(r => r != old && r != replacement).ToList();
+        Measurements.Record(output, "TCP start-first update to a task that listens 1.5 s after it starts",
+            $"{results.Count} new connections during the update, {failed.Count} failed; {refused} connects refused and waited out");
+        Assert.True(failed.Count == 0, "failed connections:\n" + string.Join('\n', failed.Take(10)));
+        // The new task did refuse (the case this test is about happened), and waiting it out cost no connection.
+        Assert.True(refused > 0, "no connection met the new task before it listened");
+    }
+
+    [Fact]
     public async Task Psql_runs_queries_through_SwarmEdge_and_new_connections_succeed_during_a_rolling_update()
     {
         var name = SwarmServices.UniqueName("pg");
@@ -136,6 +179,21 @@ public sealed class TcpRouteTests(SingleNodeSwarm swarm, ITestOutputHelper outpu
     private Task<ShellResult> PsqlAsync(int entrypoint, string sql, bool check = true) =>
         Shell.RunAsync("env", ["PGCONNECT_TIMEOUT=10", "psql", "-h", swarm.Edge.Proxy.Host, "-p", entrypoint.ToString(),
             "-U", "postgres", "-d", "postgres", "-tAc", sql], TimeSpan.FromSeconds(30), check);
+
+    /// <summary>One short connection: the task that answered and echoed a line, or what went wrong.</summary>
+    private async Task<string> TryEchoAsync(int entrypoint)
+    {
+        try
+        {
+            using var connection = await EchoConnection.OpenAsync(swarm.Edge.Proxy.Host, entrypoint);
+            var echoed = await connection.EchoAsync("ping");
+            return echoed == "ping" ? connection.Task : $"{connection.Task} echoed {echoed ?? "nothing"}";
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or TimeoutException)
+        {
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
+    }
 
     /// <summary>Opens a connection through the entrypoint and returns the task that answered.</summary>
     private async Task<string> OpenAsync(int entrypoint)

@@ -59,16 +59,6 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         _services.GetRequiredService<InMemoryConfigProvider>().GetConfig().Clusters.SingleOrDefault(c => c.ClusterId == "web")
             ?.Destinations?.Keys.Order(StringComparer.Ordinal).ToArray() ?? [];
 
-    private static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < Deadline, $"not true after {Deadline.TotalSeconds} s: {what}");
-            await Task.Delay(10);
-        }
-    }
-
     private void Dns(params string[] addresses) =>
         Signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, "web", "test",
             new DnsAnswer(true, addresses.Select(IPAddress.Parse).ToImmutableHashSet(), null)));
@@ -79,7 +69,7 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         Assert.False(Status.Ready);
         await _loop.StartAsync(CancellationToken.None);
 
-        await EventuallyAsync(() => Status.Ready, "ready after the first read");
+        await Eventually.HoldsAsync(() => Status.Ready, Deadline, "ready after the first read");
         Assert.Equal(["t1", "t2"], Destinations());
         Assert.Equal(_api.Endpoint, Status.DockerEndpoint);
         Assert.Null(Status.DockerError);
@@ -90,24 +80,24 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
     public async Task A_dns_answer_that_drops_a_task_applies_while_a_docker_read_is_in_flight()
     {
         await _loop.StartAsync(CancellationToken.None);
-        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+        await Eventually.HoldsAsync(() => Destinations().Length == 2, Deadline, "both tasks routed");
         Dns("10.0.1.1", "10.0.1.2"); // DNS confirms both tasks (and asks for a read of the service)
 
         // The manager becomes slow; the read that DNS's first answer asked for (or the next) hangs.
         _api.Hold();
         Signals.Send(new DiscoverySignal(DiscoverySignalKind.ServiceRead, "svc-web", "test"));
-        await EventuallyAsync(() => _api.Held > 0, "a read waits on the manager");
+        await Eventually.HoldsAsync(() => _api.Held > 0, Deadline, "a read waits on the manager");
 
         var dropped = Stopwatch.StartNew();
         Dns("10.0.1.1");
-        await EventuallyAsync(() => Destinations().SequenceEqual(["t1"]), "t2 leaves as DNS stops listing it");
+        await Eventually.HoldsAsync(() => Destinations().SequenceEqual(["t1"]), Deadline, "t2 leaves as DNS stops listing it");
         Assert.True(_api.Held > 0, "the read is still in flight");
         Assert.True(dropped.Elapsed < TimeSpan.FromSeconds(1), $"applied after {dropped.Elapsed.TotalMilliseconds:0} ms");
 
         // The read finishes with the task list, which no longer holds t2 either.
         _api.Tasks = [("t1", "10.0.1.1")];
         _api.Release();
-        await EventuallyAsync(() => _api.Held == 0, "the read is answered");
+        await Eventually.HoldsAsync(() => _api.Held == 0, Deadline, "the read is answered");
         Assert.Equal(["t1"], Destinations());
     }
 
@@ -115,15 +105,15 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
     public async Task Dns_failures_show_in_the_status_keep_the_endpoints_and_clear_on_recovery()
     {
         await _loop.StartAsync(CancellationToken.None);
-        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+        await Eventually.HoldsAsync(() => Destinations().Length == 2, Deadline, "both tasks routed");
         Dns("10.0.1.1", "10.0.1.2");
 
         Signals.Send(new DiscoverySignal(DiscoverySignalKind.DnsAnswered, "web", "test", DnsAnswer.Failed("timed out")));
-        await EventuallyAsync(() => Status.DnsErrors.GetValueOrDefault("web") == "timed out", "the DNS error is published");
+        await Eventually.HoldsAsync(() => Status.DnsErrors.GetValueOrDefault("web") == "timed out", Deadline, "the DNS error is published");
         Assert.Equal(["t1", "t2"], Destinations());
 
         Dns("10.0.1.1", "10.0.1.2");
-        await EventuallyAsync(() => Status.DnsErrors.IsEmpty, "the error clears");
+        await Eventually.HoldsAsync(() => Status.DnsErrors.IsEmpty, Deadline, "the error clears");
         Assert.Equal(["t1", "t2"], Destinations());
     }
 
@@ -131,18 +121,18 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
     public async Task A_failing_api_keeps_the_last_good_routes_reports_the_error_and_is_read_again_after_the_retry_interval()
     {
         await _loop.StartAsync(CancellationToken.None);
-        await EventuallyAsync(() => Destinations().Length == 2, "both tasks routed");
+        await Eventually.HoldsAsync(() => Destinations().Length == 2, Deadline, "both tasks routed");
 
         _api.Failing = true;
         Signals.Send(new DiscoverySignal(DiscoverySignalKind.FullRead, null, "test"));
-        await EventuallyAsync(() => Status.DockerError is not null, "the read's failure is published");
+        await Eventually.HoldsAsync(() => Status.DockerError is not null, Deadline, "the read's failure is published");
         Assert.Contains("500", Status.DockerError);
         Assert.True(Status.Ready, "ready stays: the last good routes serve");
         Assert.Equal(["t1", "t2"], Destinations());
 
         _api.Tasks = [("t1", "10.0.1.1"), ("t2", "10.0.1.2"), ("t3", "10.0.1.3")];
         _api.Failing = false;
-        await EventuallyAsync(() => Destinations().Length == 3, "the retry reads the third task");
+        await Eventually.HoldsAsync(() => Destinations().Length == 3, Deadline, "the retry reads the third task");
         Assert.Null(Status.DockerError);
     }
 
@@ -171,10 +161,10 @@ public sealed class DiscoveryLoopTests : IAsyncLifetime
         try
         {
             // The swarm is read whole first (services, tasks, networks, nodes); the file, claiming web's host, comes after.
-            await EventuallyAsync(() => _api.Answered >= 4, "the first read of the swarm answered");
+            await Eventually.HoldsAsync(() => _api.Answered >= 4, Deadline, "the first read of the swarm answered");
             var file = RoutesFile.Parse("services:\n  erp:\n    addresses: [10.0.5.20]\n    labels:\n      swarmedge.http.port: \"80\"\n      swarmedge.http.host: web.example.com\n");
             services.GetRequiredService<DiscoverySignals>().Send(new DiscoverySignal(DiscoverySignalKind.RoutesFileRead, "/etc/swarmedge/routes.yml", "test", RoutesFile: file));
-            await EventuallyAsync(() => status.Current.Ready, "ready once the file was read");
+            await Eventually.HoldsAsync(() => status.Current.Ready, Deadline, "ready once the file was read");
         }
         finally
         {

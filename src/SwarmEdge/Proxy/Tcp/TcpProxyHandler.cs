@@ -24,6 +24,9 @@ internal sealed partial class TcpProxyHandler(
     IOptions<SwarmEdgeOptions> options,
     ILogger<TcpProxyHandler> logger) : ConnectionHandler
 {
+    private static readonly TimeSpan FirstRefusedWait = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LongestRefusedWait = TimeSpan.FromMilliseconds(400);
+
     private readonly TcpOptions _options = options.Value.Tcp;
     private int _rotation;
 
@@ -41,7 +44,7 @@ internal sealed partial class TcpProxyHandler(
             return; // returning closes the client connection
         }
 
-        var (socket, endpoint) = await ConnectAsync(target, client.ConnectionClosed);
+        var (socket, endpoint) = await ConnectAsync(target, () => routes.Find(entrypoint)?.Find(serverName), client.ConnectionClosed);
         if (socket is null)
         {
             SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "connect_failed").Inc();
@@ -73,42 +76,94 @@ internal sealed partial class TcpProxyHandler(
         }
     }
 
-    private async Task<(Socket? Socket, TcpEndpoint? Endpoint)> ConnectAsync(TcpTarget target, CancellationToken clientClosed)
+    /// <summary>
+    /// Connects to one of the target's tasks, another after each failure (ConnectAttempts at most). When every task
+    /// failed and the last refused the connection (Swarm reports a task running before its program listens, and it
+    /// can be the only one left while the old one drains), a new round tries the route's tasks again, as they are
+    /// then, after 50, 100, 200, then every 400 ms, for RefusedWait in all, as HTTP requests do.
+    /// </summary>
+    private async Task<(Socket? Socket, TcpEndpoint? Endpoint)> ConnectAsync(TcpTarget target, Func<TcpTarget?> current, CancellationToken clientClosed)
     {
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        for (var attempt = 0; attempt < _options.ConnectAttempts; attempt++)
+        var waited = TimeSpan.Zero;
+        var wait = TimeSpan.Zero;
+        while (true)
         {
-            var endpoint = Pick(target, tried);
-            if (endpoint is null)
+            Exception? failure = null;
+            while (Pick(target, tried) is { } endpoint)
             {
-                break;
-            }
-
-            tried.Add(endpoint.TaskId);
-            var socket = new Socket(endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientClosed);
-            timeout.CancelAfter(_options.ConnectTimeout);
-            try
-            {
-                await socket.ConnectAsync(endpoint.Address, timeout.Token);
-                return (socket, endpoint);
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException && !clientClosed.IsCancellationRequested)
-            {
-                socket.Dispose();
-                connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
-                if (ex is OperationCanceledException || (ex is SocketException socketError && TransportFailures.NoAnswerFromNode(socketError)))
+                if (tried.Count >= _options.ConnectAttempts)
                 {
-                    suspects.Suspect(endpoint.NodeId, target.Service, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
+                    return (null, null);
                 }
 
-                SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
-                Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
-                    ex is OperationCanceledException ? "timed out" : ex.Message);
-            }
-        }
+                tried.Add(endpoint.TaskId);
+                var (socket, error) = await TryConnectAsync(target, endpoint, clientClosed);
+                if (socket is not null)
+                {
+                    return (socket, endpoint);
+                }
 
-        return (null, null);
+                if (clientClosed.IsCancellationRequested)
+                {
+                    return (null, null);
+                }
+
+                failure = error;
+            }
+
+            // Every task of this round failed.
+            wait = wait == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRefusedWait.Ticks));
+            if (failure is not SocketException { SocketErrorCode: SocketError.ConnectionRefused } || waited + wait > _options.RefusedWait)
+            {
+                return (null, null);
+            }
+
+            Log.WaitingForRefusedTasks(logger, target.Service, tried.Count, wait.TotalMilliseconds);
+            try
+            {
+                await Task.Delay(wait, clientClosed);
+            }
+            catch (OperationCanceledException)
+            {
+                return (null, null);
+            }
+
+            waited += wait;
+            tried.Clear();
+            target = current() ?? target;
+        }
+    }
+
+    private async Task<(Socket? Socket, Exception? Error)> TryConnectAsync(TcpTarget target, TcpEndpoint endpoint, CancellationToken clientClosed)
+    {
+        var socket = new Socket(endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientClosed);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint.Address, timeout.Token);
+            return (socket, null);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            if (clientClosed.IsCancellationRequested)
+            {
+                return (null, ex);
+            }
+
+            connections.Failed(endpoint.TaskId, _options.FailedTaskCooldown);
+            if (ex is OperationCanceledException || (ex is SocketException socketError && TransportFailures.NoAnswerFromNode(socketError)))
+            {
+                suspects.Suspect(endpoint.NodeId, target.Service, $"task {endpoint.TaskId} of {target.Service} did not answer a connection");
+            }
+
+            SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
+            Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
+                ex is OperationCanceledException ? "timed out" : ex.Message);
+            return (null, ex);
+        }
     }
 
     /// <summary>
@@ -314,6 +369,10 @@ internal sealed partial class TcpProxyHandler(
 
         [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Service {Service}: connect to task {Task} at {Address} failed: {Error}")]
         public static partial void ConnectFailed(ILogger logger, string service, string task, string address, string error);
+
+        [LoggerMessage(EventId = 504, Level = LogLevel.Information,
+            Message = "Service {Service}: every task tried ({Tried}) refused the connection; trying again in {DelayMs} ms")]
+        public static partial void WaitingForRefusedTasks(ILogger logger, string service, int tried, double delayMs);
 
         [LoggerMessage(EventId = 502, Level = LogLevel.Warning,
             Message = "Service {Service}: no task reachable for a connection on entrypoint {Entrypoint}; closed it")]

@@ -30,9 +30,9 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     public TcpProxyHandlerTests() =>
         _handler = new TcpProxyHandler(_table, _connections, _suspects, Options.Create(new SwarmEdgeOptions()), NullLogger<TcpProxyHandler>.Instance);
 
-    private EchoTask Task(string id)
+    private EchoTask Task(string id, int port = 0)
     {
-        var task = new EchoTask(id);
+        var task = new EchoTask(id, port);
         _tasks.Add(task);
         return task;
     }
@@ -136,6 +136,49 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_only_task_that_does_not_listen_yet_is_waited_for()
+    {
+        // Swarm reports a task running before its program listens: the connection is held, not closed.
+        var late = _nodes.Closed();
+        Route(new TcpEndpoint("late", late));
+
+        await using var client = Client.Connect(_handler, Entrypoint);
+        await Eventually.HoldsAsync(() => _connections.RecentlyFailed("late"), Deadline, "the task refused a first connect");
+        Task("late", late.Port);
+
+        Assert.Equal("late", await client.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task A_task_that_arrives_while_the_connection_waits_takes_it()
+    {
+        Route(new TcpEndpoint("old", _nodes.Closed()));
+
+        await using var client = Client.Connect(_handler, Entrypoint);
+        await Eventually.HoldsAsync(() => _connections.RecentlyFailed("old"), Deadline, "the task refused a first connect");
+        Route(Task("new").Endpoint);
+
+        Assert.Equal("new", await client.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task Tasks_that_refuse_for_good_close_the_connection_after_the_refused_wait()
+    {
+        var options = new SwarmEdgeOptions();
+        options.Tcp.RefusedWait = TimeSpan.FromMilliseconds(300);
+        var handler = new TcpProxyHandler(_table, _connections, _suspects, Options.Create(options), NullLogger<TcpProxyHandler>.Instance);
+        Route(new TcpEndpoint("t1", _nodes.Closed()), new TcpEndpoint("t2", _nodes.Closed()));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        await using var client = Client.Connect(handler, Entrypoint);
+        await client.Handled.WaitAsync(Deadline);
+
+        // 50 + 100 ms of waits fit in 300 ms, the next 200 do not.
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(150), Deadline);
+        Assert.Null(await client.ReadLineAsync());
+    }
+
+    [Fact]
     public async Task An_entrypoint_without_a_route_closes_the_connection_at_once()
     {
         await using var client = Client.Connect(_handler, Entrypoint + 1);
@@ -202,12 +245,13 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
     /// <summary>A task: says its name, then echoes what it reads, until the edge closes.</summary>
     private sealed class EchoTask : IAsyncDisposable
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _accepting;
 
-        public EchoTask(string id)
+        public EchoTask(string id, int port)
         {
+            _listener = new TcpListener(IPAddress.Loopback, port);
             _listener.Start();
             Endpoint = new TcpEndpoint(id, (IPEndPoint)_listener.LocalEndpoint);
             _accepting = System.Threading.Tasks.Task.Run(async () =>
