@@ -58,18 +58,31 @@ internal static class SwarmScale
     }
 
     /// <summary>
-    /// What the discovery loop holds after reading one service again (its tasks and its own entry, as an event or a
-    /// DNS change asks) and its DNS answer changed: <paramref name="basis"/> with service <paramref name="service"/>
-    /// taken from <paramref name="reread"/>; every other service, task list and answer the same objects as before.
+    /// What the discovery loop holds after reading one service again (an event or a DNS change asks): <paramref
+    /// name="basis"/> with service <paramref name="service"/> as <paramref name="reread"/> has it, merged as the
+    /// reader merges it, and its DNS answer from there.
     /// </summary>
     public static SwarmSnapshot WithServiceReread(SwarmSnapshot basis, SwarmSnapshot reread, int service)
     {
         var entry = reread.Services[service];
-        return basis with
+        return basis.WithService(entry, reread.TasksOf(entry.Id), basis.Networks) with
         {
-            Services = basis.Services.SetItem(service, entry),
-            TasksByService = basis.TasksByService.SetItem(entry.Id, reread.TasksOf(entry.Id)),
             DnsByServiceName = basis.DnsByServiceName.SetItem(entry.Name, reread.DnsByServiceName[entry.Name]),
         };
+    }
+
+    /// <summary>
+    /// What the discovery loop holds after a read of the whole swarm found <paramref name="read"/> and Docker's DNS
+    /// answered as there, each merged as the reader and the DNS view merge them.
+    /// </summary>
+    public static SwarmSnapshot WithWholeRead(SwarmSnapshot basis, SwarmSnapshot read)
+    {
+        var dns = DnsView.Empty with { Answers = basis.DnsByServiceName };
+        foreach (var (name, answer) in read.DnsByServiceName)
+        {
+            dns = dns.With(name, answer).View;
+        }
+
+        return basis.WithWholeRead(read.Services, read.TasksByService, read.Networks, read.Nodes) with { DnsByServiceName = dns.Answers };
     }
 }

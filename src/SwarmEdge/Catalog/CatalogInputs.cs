@@ -41,7 +41,7 @@ internal sealed record CatalogInputs(
 
         for (var i = 0; i < a.Count; i++)
         {
-            if (!ReferenceEquals(a[i], b[i]) && !a[i].Equals(b[i]))
+            if (!SameForRouting(a[i], b[i]))
             {
                 return false;
             }
@@ -49,6 +49,13 @@ internal sealed record CatalogInputs(
 
         return true;
     }
+
+    // Routing reads a service's identity, age, labels, networks and (routes file) addresses. Its replicas and
+    // update state change with every scale and rolling update and decide nothing.
+    private static bool SameForRouting(OptedInService a, OptedInService b) =>
+        ReferenceEquals(a, b)
+        || (a.Id == b.Id && a.Name == b.Name && a.CreatedAt == b.CreatedAt && a.Labels.Equals(b.Labels)
+            && a.NetworkIds.Equals(b.NetworkIds) && Equals(a.StaticAddresses, b.StaticAddresses));
 
     private static bool SameTasks(ImmutableArray<SwarmTask> a, ImmutableArray<SwarmTask> b) =>
         a == b || a.AsSpan().SequenceEqual(b.AsSpan());

@@ -57,14 +57,12 @@ internal sealed class SwarmReader(DockerApi api, IOptions<SwarmEdgeOptions> opti
             (c, t) => c.Networks.ListNetworksAsync(new NetworksListParameters(), t), ct);
         var nodes = await api.CallAsync("nodes.list", (c, t) => c.Swarm.ListNodesAsync(t), ct);
 
-        return previous with
-        {
-            Services = mappedServices,
-            TasksByService = DockerModelMapper.GroupTasks(tasks.Where(t => t.ServiceID is not null && ids.Contains(t.ServiceID))),
-            Networks = networks.Where(n => n.Scope == "swarm")
+        return previous.WithWholeRead(
+            mappedServices,
+            DockerModelMapper.GroupTasks(tasks.Where(t => t.ServiceID is not null && ids.Contains(t.ServiceID))),
+            networks.Where(n => n.Scope == "swarm")
                 .ToImmutableDictionary(n => n.ID, n => new SwarmNetwork(n.ID, n.Name), StringComparer.Ordinal),
-            Nodes = nodes.Select(DockerModelMapper.ToNode).ToImmutableDictionary(n => n.Id, StringComparer.Ordinal),
-        };
+            nodes.Select(DockerModelMapper.ToNode).ToImmutableDictionary(n => n.Id, StringComparer.Ordinal));
     }
 
     /// <summary>
@@ -77,14 +75,9 @@ internal sealed class SwarmReader(DockerApi api, IOptions<SwarmEdgeOptions> opti
         // Docker's id filter matches prefixes.
         var service = listed.Where(s => s.ID == serviceId).Select(DockerModelMapper.ToService).FirstOrDefault();
 
-        var others = snapshot.Services.Where(s => s.Id != serviceId);
         if (service is null || !_enableLabels.Any(service.Labels.ContainsKey))
         {
-            return snapshot with
-            {
-                Services = others.ToImmutableArray(),
-                TasksByService = snapshot.TasksByService.Remove(serviceId),
-            };
+            return snapshot.WithoutService(serviceId);
         }
 
         var tasks = await api.CallAsync("tasks.list",
@@ -92,13 +85,10 @@ internal sealed class SwarmReader(DockerApi api, IOptions<SwarmEdgeOptions> opti
         var unknownNetworks = service.NetworkIds.Any(id => !snapshot.Networks.ContainsKey(id));
         var networks = unknownNetworks ? await ReadNetworksAsync(ct) : snapshot.Networks;
 
-        return snapshot with
-        {
-            Services = others.Append(service).ToImmutableArray(),
-            TasksByService = snapshot.TasksByService.SetItem(serviceId,
-                tasks.Where(t => t.ServiceID == serviceId).Select(DockerModelMapper.ToTask).OrderBy(t => t.Id, StringComparer.Ordinal).ToImmutableArray()),
-            Networks = networks,
-        };
+        return snapshot.WithService(
+            service,
+            tasks.Where(t => t.ServiceID == serviceId).Select(DockerModelMapper.ToTask).OrderBy(t => t.Id, StringComparer.Ordinal).ToImmutableArray(),
+            networks);
     }
 
     private async Task<ImmutableDictionary<string, SwarmNetwork>> ReadNetworksAsync(CancellationToken ct)

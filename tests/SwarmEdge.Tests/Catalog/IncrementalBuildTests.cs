@@ -26,6 +26,17 @@ public class IncrementalBuildTests
         Snapshot(services ?? [Web, Api], tasks, nodes ?? [Node1, Node2]);
 
     [Fact]
+    public void A_scale_or_an_update_under_way_decides_no_routing_again()
+    {
+        var before = new CatalogInputs(Swarm([W1, A1]), [], [], OpenPolicy);
+        CatalogInputs After(OptedInService web) => new(Swarm([W1, A1], services: [web, Api]), [], [], OpenPolicy);
+
+        Assert.True(before.SameRouting(After(Web with { DesiredReplicas = 7, UpdateInProgress = true })));
+        Assert.False(before.SameRouting(After(Web with { Labels = Routed(("swarmedge.http.host", "www.example.com")) })));
+        Assert.False(before.SameRouting(After(Web with { NetworkIds = ["net-b"] })));
+    }
+
+    [Fact]
     public void Equal_inputs_give_back_the_same_instances()
     {
         var first = Build(Swarm([W1, W2, A1]));
