@@ -28,18 +28,25 @@ internal static class EndpointSelector
         [.. addresses.Select(a => new TaskEndpoint($"{service}/{a}", "", a, port)).OrderBy(e => e.TaskId, StringComparer.Ordinal)];
 
     public static Selection Select(
-        IEnumerable<SwarmTask> tasks,
+        ImmutableArray<SwarmTask> tasks,
         string networkId,
         int port,
         IReadOnlyDictionary<string, SwarmNode> nodes,
         DnsAnswer? dns,
         IReadOnlySet<string> previouslyConfirmed)
     {
-        // Sorted by task ID so that the same tasks always give the same endpoints, whatever order Docker listed them in.
-        var ordered = tasks.ToArray();
-        Array.Sort(ordered, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        // Sorted by task ID so that the same tasks always give the same endpoints, whatever order Docker listed them
+        // in. The reader sorts them already: a rebuild of every service copies none.
+        var ordered = tasks.AsSpan();
+        if (!IsSorted(ordered))
+        {
+            var copy = ordered.ToArray();
+            Array.Sort(copy, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+            ordered = copy;
+        }
+
         var endpoints = ImmutableArray.CreateBuilder<TaskEndpoint>(ordered.Length);
-        var confirmed = new HashSet<string>(StringComparer.Ordinal);
+        var confirmed = new HashSet<string>(ordered.Length, StringComparer.Ordinal);
 
         foreach (var task in ordered)
         {
@@ -74,5 +81,18 @@ internal static class EndpointSelector
         }
 
         return new Selection(endpoints.DrainToImmutable(), confirmed);
+    }
+
+    private static bool IsSorted(ReadOnlySpan<SwarmTask> tasks)
+    {
+        for (var i = 1; i < tasks.Length; i++)
+        {
+            if (string.CompareOrdinal(tasks[i - 1].Id, tasks[i].Id) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -18,7 +18,7 @@ public class EndpointSelectorTests
     private static readonly SwarmTask T2 = TaskAt("t2", "svc", "10.0.1.2");
 
     private static EndpointSelector.Selection Select(IEnumerable<SwarmTask> tasks, DnsAnswer? dns, params string[] previouslyConfirmed) =>
-        EndpointSelector.Select(tasks, "net-a", 8080, Nodes, dns, previouslyConfirmed.ToHashSet());
+        EndpointSelector.Select([.. tasks], "net-a", 8080, Nodes, dns, previouslyConfirmed.ToHashSet());
 
     private static TaskEndpoint Endpoint(string task, string ip, string node = "node-1") => new(task, node, IPAddress.Parse(ip), 8080);
 
@@ -129,5 +129,15 @@ public class EndpointSelectorTests
 
         Assert.Equal([Endpoint("new", "10.0.1.1")], selection.Endpoints.ToArray());
         Assert.Equal(["new"], selection.ConfirmedTaskIds.ToArray());
+    }
+
+    [Fact]
+    public void Endpoints_are_in_task_ID_order_whatever_order_the_tasks_came_in()
+    {
+        var t3 = TaskAt("t3", "svc", "10.0.1.3");
+
+        var selection = Select([t3, T1, T2], null);
+
+        Assert.Equal([Endpoint("t1", "10.0.1.1"), Endpoint("t2", "10.0.1.2"), Endpoint("t3", "10.0.1.3")], selection.Endpoints.ToArray());
     }
 }
