@@ -44,7 +44,8 @@ internal static class SwarmScale
                 addresses.Add(ip);
             }
 
-            tasks[id] = serviceTasks.ToImmutable();
+            // In ID order, as the reader lists them.
+            tasks[id] = [.. serviceTasks.OrderBy(t => t.Id, StringComparer.Ordinal)];
             dns[name] = new DnsAnswer(true, addresses.ToImmutable(), null);
         }
 

@@ -11,12 +11,12 @@ internal sealed class TcpOptions
     /// <summary>Time to connect to a task; a failed connect moves to another task.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Tasks tried for one client connection before it is closed.</summary>
+    /// <summary>Tasks tried for one client connection before it is closed (in each round of RefusedWait).</summary>
     public int ConnectAttempts { get; set; } = 3;
 
     /// <summary>
-    /// When every task refused a connection, how long in all it waits for one to listen (new rounds after 50,
-    /// 100, 200, then every 400 ms); zero turns the wait off.
+    /// When every task refused a connection, how long from the client's arrival it waits for one to listen (new
+    /// rounds after 50, 100, 200, then every 400 ms); zero turns the wait off.
     /// </summary>
     public TimeSpan RefusedWait { get; set; } = TimeSpan.FromSeconds(2);
 

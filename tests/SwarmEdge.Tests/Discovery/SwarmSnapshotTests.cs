@@ -114,4 +114,28 @@ public class SwarmSnapshotTests
         Assert.Equal(["svc-api"], left.Services.Select(s => s.Id));
         Assert.False(left.TasksByService.ContainsKey("svc-web"));
     }
+
+    [Fact]
+    public void A_whole_read_without_a_service_drops_it_and_its_tasks()
+    {
+        var first = Read(SwarmSnapshot.Empty, [Web, Api], W1, A1);
+
+        var second = Read(first, [Reread(Api)], A1 with { });
+
+        Assert.Equal(["svc-api"], second.Services.Select(s => s.Id));
+        Assert.False(second.TasksByService.ContainsKey("svc-web"));
+    }
+
+    [Fact]
+    public void One_service_read_again_with_new_labels_replaces_it_in_its_place()
+    {
+        var snapshot = Read(SwarmSnapshot.Empty, [Web, Api], W1, A1);
+        var relabeled = Web with { Labels = Routed(("swarmedge.http.host", "www.example.com")) };
+
+        var updated = snapshot.WithService(relabeled, [W1], snapshot.Networks);
+
+        Assert.Equal(["svc-api", "svc-web"], updated.Services.Select(s => s.Id));
+        Assert.Same(relabeled, updated.Services[1]);
+        Assert.Same(snapshot.Services[0], updated.Services[0]);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -44,7 +45,18 @@ internal sealed partial class TcpProxyHandler(
             return; // returning closes the client connection
         }
 
-        var (socket, endpoint) = await ConnectAsync(target, () => routes.Find(entrypoint)?.Find(serverName), client.ConnectionClosed);
+        (var socket, var endpoint, target) = await ConnectAsync(target, () => routes.Find(entrypoint)?.Find(serverName), client.ConnectionClosed);
+        if (client.ConnectionClosed.IsCancellationRequested)
+        {
+            // The client left while its connection waited for a task: not the tasks' failure.
+            if (socket is not null)
+            {
+                CloseQuietly(socket);
+            }
+
+            return;
+        }
+
         if (socket is null)
         {
             SwarmEdgeMetrics.TcpConnections.WithLabels(target.Service, "connect_failed").Inc();
@@ -80,12 +92,14 @@ internal sealed partial class TcpProxyHandler(
     /// Connects to one of the target's tasks, another after each failure (ConnectAttempts at most). When every task
     /// failed and the last refused the connection (Swarm reports a task running before its program listens, and it
     /// can be the only one left while the old one drains), a new round tries the route's tasks again, as they are
-    /// then, after 50, 100, 200, then every 400 ms, for RefusedWait in all, as HTTP requests do.
+    /// then, after 50, 100, 200, then every 400 ms, until RefusedWait has passed since the client arrived, as HTTP
+    /// requests do. Only the first round logs each failed connect; the rounds after it are one line.
     /// </summary>
-    private async Task<(Socket? Socket, TcpEndpoint? Endpoint)> ConnectAsync(TcpTarget target, Func<TcpTarget?> current, CancellationToken clientClosed)
+    private async Task<(Socket? Socket, TcpEndpoint? Endpoint, TcpTarget Target)> ConnectAsync(
+        TcpTarget target, Func<TcpTarget?> current, CancellationToken clientClosed)
     {
+        var started = Stopwatch.GetTimestamp();
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        var waited = TimeSpan.Zero;
         var wait = TimeSpan.Zero;
         while (true)
         {
@@ -94,19 +108,14 @@ internal sealed partial class TcpProxyHandler(
             {
                 if (tried.Count >= _options.ConnectAttempts)
                 {
-                    return (null, null);
+                    return (null, null, target);
                 }
 
                 tried.Add(endpoint.TaskId);
-                var (socket, error) = await TryConnectAsync(target, endpoint, clientClosed);
-                if (socket is not null)
+                var (socket, error) = await TryConnectAsync(target, endpoint, logFailure: wait == TimeSpan.Zero, clientClosed);
+                if (socket is not null || clientClosed.IsCancellationRequested)
                 {
-                    return (socket, endpoint);
-                }
-
-                if (clientClosed.IsCancellationRequested)
-                {
-                    return (null, null);
+                    return (socket, socket is null ? null : endpoint, target);
                 }
 
                 failure = error;
@@ -114,28 +123,38 @@ internal sealed partial class TcpProxyHandler(
 
             // Every task of this round failed.
             wait = wait == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRefusedWait.Ticks));
-            if (failure is not SocketException { SocketErrorCode: SocketError.ConnectionRefused } || waited + wait > _options.RefusedWait)
+            if (failure is not SocketException { SocketErrorCode: SocketError.ConnectionRefused }
+                || Stopwatch.GetElapsedTime(started) + wait > _options.RefusedWait)
             {
-                return (null, null);
+                return (null, null, target);
             }
 
-            Log.WaitingForRefusedTasks(logger, target.Service, tried.Count, wait.TotalMilliseconds);
+            if (wait == FirstRefusedWait)
+            {
+                Log.WaitingForRefusedTasks(logger, target.Service, tried.Count, _options.RefusedWait.TotalMilliseconds);
+            }
+
             try
             {
                 await Task.Delay(wait, clientClosed);
             }
             catch (OperationCanceledException)
             {
-                return (null, null);
+                return (null, null, target);
             }
 
-            waited += wait;
+            // The route as it is now: a task that arrived meanwhile can take the connection; a route that left, none.
+            if (current() is not { } now)
+            {
+                return (null, null, target);
+            }
+
+            target = now;
             tried.Clear();
-            target = current() ?? target;
         }
     }
 
-    private async Task<(Socket? Socket, Exception? Error)> TryConnectAsync(TcpTarget target, TcpEndpoint endpoint, CancellationToken clientClosed)
+    private async Task<(Socket? Socket, Exception? Error)> TryConnectAsync(TcpTarget target, TcpEndpoint endpoint, bool logFailure, CancellationToken clientClosed)
     {
         var socket = new Socket(endpoint.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(clientClosed);
@@ -160,8 +179,12 @@ internal sealed partial class TcpProxyHandler(
             }
 
             SwarmEdgeMetrics.TcpConnectFailures.WithLabels(target.Service).Inc();
-            Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
-                ex is OperationCanceledException ? "timed out" : ex.Message);
+            if (logFailure)
+            {
+                Log.ConnectFailed(logger, target.Service, endpoint.TaskId, endpoint.Address.ToString(),
+                    ex is OperationCanceledException ? "timed out" : ex.Message);
+            }
+
             return (null, ex);
         }
     }
@@ -371,8 +394,8 @@ internal sealed partial class TcpProxyHandler(
         public static partial void ConnectFailed(ILogger logger, string service, string task, string address, string error);
 
         [LoggerMessage(EventId = 504, Level = LogLevel.Information,
-            Message = "Service {Service}: every task tried ({Tried}) refused the connection; trying again in {DelayMs} ms")]
-        public static partial void WaitingForRefusedTasks(ILogger logger, string service, int tried, double delayMs);
+            Message = "Service {Service}: every task tried ({Tried}) refused the connection; trying the route's tasks again for up to {WaitMs} ms")]
+        public static partial void WaitingForRefusedTasks(ILogger logger, string service, int tried, double waitMs);
 
         [LoggerMessage(EventId = 502, Level = LogLevel.Warning,
             Message = "Service {Service}: no task reachable for a connection on entrypoint {Entrypoint}; closed it")]

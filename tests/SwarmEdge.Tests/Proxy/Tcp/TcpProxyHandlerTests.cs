@@ -173,9 +173,22 @@ public sealed class TcpProxyHandlerTests : IAsyncDisposable
         await using var client = Client.Connect(handler, Entrypoint);
         await client.Handled.WaitAsync(Deadline);
 
-        // 50 + 100 ms of waits fit in 300 ms, the next 200 do not.
-        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(150), Deadline);
+        // 50 + 100 ms of waits fit in 300 ms from the client's arrival, the next 200 do not.
+        Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(1));
         Assert.Null(await client.ReadLineAsync());
+    }
+
+    [Fact]
+    public async Task A_client_that_leaves_while_its_connection_waits_is_no_connect_failure()
+    {
+        Route(new TcpEndpoint("late", _nodes.Closed()));
+        var failedBefore = SwarmEdge.Admin.SwarmEdgeMetrics.TcpConnections.WithLabels("echo", "connect_failed").Value;
+
+        var client = Client.Connect(_handler, Entrypoint);
+        await Eventually.HoldsAsync(() => _connections.RecentlyFailed("late"), Deadline, "the task refused a first connect");
+        await client.DisposeAsync();
+
+        Assert.Equal(failedBefore, SwarmEdge.Admin.SwarmEdgeMetrics.TcpConnections.WithLabels("echo", "connect_failed").Value);
     }
 
     [Fact]
