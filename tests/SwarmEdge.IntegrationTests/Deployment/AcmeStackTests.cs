@@ -316,16 +316,11 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
             await MultiNodeSwarm.WaitHealthyAsync();
         }
 
-        foreach (var name in _services)
-        {
-            await MultiNodeSwarm.Docker(1, "service", "rm", name);
-        }
-
         try
         {
             var logs = await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "service", "logs", "--raw", $"{Stack}_issuer"], TimeSpan.FromSeconds(20), check: false);
             output.WriteLine(logs.Output.Length > 20000 ? logs.Output[^20000..] : logs.Output);
-            await ProductionStack.RemoveAsync(TimeSpan.FromSeconds(240), Stack);
+            await ProductionStack.RemoveAsync(TimeSpan.FromSeconds(240), [Stack], _services);
         }
         finally
         {

@@ -135,9 +135,15 @@ internal static class ProductionStack
     /// Raft term forces elections), so each round asks a manager in turn and a timeout names what is left and the
     /// last answer.
     /// </summary>
-    public static async Task RemoveAsync(TimeSpan timeout, params string[] stacks)
+    public static Task RemoveAsync(TimeSpan timeout, params string[] stacks) => RemoveAsync(timeout, stacks, []);
+
+    /// <summary>
+    /// The stacks, and services a test created next to them (on their networks, which cannot go while such a service
+    /// is there): a service whose docker service rm was refused (no leader after a cut) is asked again each round.
+    /// </summary>
+    public static async Task RemoveAsync(TimeSpan timeout, string[] stacks, IReadOnlyCollection<string> alongside)
     {
-        bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal));
+        bool Ours(string name) => stacks.Any(s => name.StartsWith(s + "_", StringComparison.Ordinal)) || alongside.Contains(name);
         var round = 0;
         var left = "";
         var answer = "";
@@ -146,6 +152,16 @@ internal static class ProductionStack
             await Eventually.HoldsAsync(async () =>
             {
                 var node = 1 + (round++ % 3);
+                var listed = await MultiNodeSwarm.Docker(node, "service", "ls", "--format", "{{.Name}}");
+                foreach (var service in alongside.Where(listed.Trimmed.Split('\n').Contains))
+                {
+                    var rm = await MultiNodeSwarm.Docker(node, "service", "rm", service);
+                    if (rm.ExitCode != 0)
+                    {
+                        answer = $"n{node}: {rm.Output}{rm.Error}".Trim();
+                    }
+                }
+
                 foreach (var stack in stacks)
                 {
                     var rm = await MultiNodeSwarm.Docker(node, "stack", "rm", stack);
