@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using SwarmEdge.Discovery;
 
 namespace SwarmEdge.Catalog;
@@ -19,7 +18,7 @@ internal sealed record CatalogInputs(
         ReferenceEquals(Policy, next.Policy)
         && SharedNetworks.SequenceEqual(next.SharedNetworks)
         && TcpEntrypoints.SequenceEqual(next.TcpEntrypoints)
-        && SameEntries(Snapshot.Networks, next.Snapshot.Networks)
+        && SwarmSnapshot.SameEntries(Snapshot.Networks, next.Snapshot.Networks)
         && SameServices(Snapshot.Services, next.Snapshot.Services);
 
     /// <summary>
@@ -27,10 +26,10 @@ internal sealed record CatalogInputs(
     /// same nodes: SameNodes, asked once per build).
     /// </summary>
     public bool SameTasksAndDns(string serviceId, string serviceName, CatalogInputs next) =>
-        SameTasks(Snapshot.TasksOf(serviceId), next.Snapshot.TasksOf(serviceId))
+        SwarmSnapshot.SameTasks(Snapshot.TasksOf(serviceId), next.Snapshot.TasksOf(serviceId))
         && SameDns(Snapshot.DnsByServiceName.GetValueOrDefault(serviceName), next.Snapshot.DnsByServiceName.GetValueOrDefault(serviceName));
 
-    public bool SameNodes(CatalogInputs next) => SameEntries(Snapshot.Nodes, next.Snapshot.Nodes);
+    public bool SameNodes(CatalogInputs next) => SwarmSnapshot.SameEntries(Snapshot.Nodes, next.Snapshot.Nodes);
 
     private static bool SameServices(IReadOnlyList<OptedInService> a, IReadOnlyList<OptedInService> b)
     {
@@ -57,15 +56,7 @@ internal sealed record CatalogInputs(
         || (a.Id == b.Id && a.Name == b.Name && a.CreatedAt == b.CreatedAt && a.Labels.Equals(b.Labels)
             && a.NetworkIds.Equals(b.NetworkIds) && Equals(a.StaticAddresses, b.StaticAddresses));
 
-    private static bool SameTasks(ImmutableArray<SwarmTask> a, ImmutableArray<SwarmTask> b) =>
-        a == b || a.AsSpan().SequenceEqual(b.AsSpan());
-
     private static bool SameDns(DnsAnswer? a, DnsAnswer? b) =>
         ReferenceEquals(a, b)
         || (a is not null && b is not null && a.Succeeded == b.Succeeded && a.Addresses.SetEquals(b.Addresses));
-
-    private static bool SameEntries<T>(IReadOnlyDictionary<string, T> a, IReadOnlyDictionary<string, T> b)
-        where T : IEquatable<T> =>
-        ReferenceEquals(a, b)
-        || (a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var other) && e.Value.Equals(other)));
 }

@@ -103,9 +103,13 @@ internal sealed record SwarmSnapshot(
         : read;
 
     private static ImmutableArray<SwarmTask> Kept(ImmutableArray<SwarmTask> last, ImmutableArray<SwarmTask> read) =>
-        last.AsSpan().SequenceEqual(read.AsSpan()) ? last : read;
+        SameTasks(last, read) ? last : read;
 
-    private static bool SameEntries<T>(ImmutableDictionary<string, T> a, ImmutableDictionary<string, T> b)
+    /// <summary>Two task lists with the same tasks in the same order (the reader sorts them).</summary>
+    internal static bool SameTasks(ImmutableArray<SwarmTask> a, ImmutableArray<SwarmTask> b) =>
+        a == b || a.AsSpan().SequenceEqual(b.AsSpan());
+
+    internal static bool SameEntries<T>(IReadOnlyDictionary<string, T> a, IReadOnlyDictionary<string, T> b)
         where T : IEquatable<T> =>
         ReferenceEquals(a, b) || (a.Count == b.Count && a.All(e => b.TryGetValue(e.Key, out var other) && e.Value.Equals(other)));
 }
