@@ -31,9 +31,6 @@ internal sealed partial class RetryMiddleware
     public const string AttemptsMetadataKey = "swarmedge.retry.attempts";
     public const string MethodsMetadataKey = "swarmedge.retry.methods";
 
-    private static readonly TimeSpan FirstRefusedWait = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan LongestRefusedWait = TimeSpan.FromMilliseconds(400);
-
     private readonly RequestDelegate _next;
     private readonly TimeProvider _time;
     private readonly RetryOptions _defaults;
@@ -129,7 +126,7 @@ internal sealed partial class RetryMiddleware
         }
         else
         {
-            delay = attempts.LastWait == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(attempts.LastWait.Ticks * 2, LongestRefusedWait.Ticks));
+            delay = RefusedBackoff.Next(attempts.LastWait);
             if (!TransportFailures.Refused(error) || attempts.Waited + delay > _defaults.RefusedWait)
             {
                 return null;

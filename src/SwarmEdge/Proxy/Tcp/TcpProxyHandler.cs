@@ -25,9 +25,6 @@ internal sealed partial class TcpProxyHandler(
     IOptions<SwarmEdgeOptions> options,
     ILogger<TcpProxyHandler> logger) : ConnectionHandler
 {
-    private static readonly TimeSpan FirstRefusedWait = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan LongestRefusedWait = TimeSpan.FromMilliseconds(400);
-
     private readonly TcpOptions _options = options.Value.Tcp;
     private int _rotation;
 
@@ -122,14 +119,14 @@ internal sealed partial class TcpProxyHandler(
             }
 
             // Every task of this round failed.
-            wait = wait == TimeSpan.Zero ? FirstRefusedWait : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, LongestRefusedWait.Ticks));
+            wait = RefusedBackoff.Next(wait);
             if (failure is not SocketException { SocketErrorCode: SocketError.ConnectionRefused }
                 || Stopwatch.GetElapsedTime(started) + wait > _options.RefusedWait)
             {
                 return (null, null, target);
             }
 
-            if (wait == FirstRefusedWait)
+            if (wait == RefusedBackoff.First)
             {
                 Log.WaitingForRefusedTasks(logger, target.Service, tried.Count, _options.RefusedWait.TotalMilliseconds);
             }
