@@ -152,8 +152,22 @@ internal static class ProductionStack
             await Eventually.HoldsAsync(async () =>
             {
                 var node = 1 + (round++ % 3);
-                var listed = await MultiNodeSwarm.Docker(node, "service", "ls", "--format", "{{.Name}}");
-                foreach (var service in alongside.Where(listed.Trimmed.Split('\n').Contains))
+                var networks = await MultiNodeSwarm.Docker(node, "network", "ls", "--format", "{{.Name}}");
+                var services = await MultiNodeSwarm.Docker(node, "service", "ls", "--format", "{{.Name}}");
+                if (networks.ExitCode != 0 || services.ExitCode != 0)
+                {
+                    answer = $"n{node}: {networks.Error}{services.Error}".Trim();
+                    return false;
+                }
+
+                var listed = services.Trimmed.Split('\n');
+                left = string.Join(", ", networks.Trimmed.Split('\n').Where(n => n == "swarmedge" || Ours(n)).Concat(listed.Where(Ours)));
+                if (left == "")
+                {
+                    return true;
+                }
+
+                foreach (var service in alongside.Where(listed.Contains))
                 {
                     var rm = await MultiNodeSwarm.Docker(node, "service", "rm", service);
                     if (rm.ExitCode != 0)
@@ -171,17 +185,7 @@ internal static class ProductionStack
                     }
                 }
 
-                var networks = await MultiNodeSwarm.Docker(node, "network", "ls", "--format", "{{.Name}}");
-                var services = await MultiNodeSwarm.Docker(node, "service", "ls", "--format", "{{.Name}}");
-                if (networks.ExitCode != 0 || services.ExitCode != 0)
-                {
-                    answer = $"n{node}: {networks.Error}{services.Error}".Trim();
-                    return false;
-                }
-
-                left = string.Join(", ", networks.Trimmed.Split('\n').Where(n => n == "swarmedge" || Ours(n))
-                    .Concat(services.Trimmed.Split('\n').Where(Ours)));
-                return left == "";
+                return false;
             }, timeout, $"the stacks {string.Join(", ", stacks)} are removed", TimeSpan.FromSeconds(2));
         }
         catch (TimeoutException ex)
