@@ -91,7 +91,11 @@ internal static class CatalogBuilder
             }
 
             var errors = parsed.Errors.ToBuilder();
-            errors.AddRange(declarationErrors.GetValueOrDefault(service.Id) ?? []);
+            if (declarationErrors.TryGetValue(service.Id, out var declaration))
+            {
+                errors.AddRange(declaration);
+            }
+
             var lastGood = previousById.GetValueOrDefault(service.Id);
 
             var routing = parsed.Routing;
@@ -251,7 +255,9 @@ internal static class CatalogBuilder
         Dictionary<RouteClaim, List<(HttpRoute Route, string Service)>> claims,
         ImmutableArray<string>.Builder errors)
     {
-        var kept = ImmutableArray.CreateBuilder<HttpRoute>();
+        // Most services keep every route as declared: then the declared array is the result (no copy).
+        var kept = ImmutableArray.CreateBuilder<HttpRoute>(routes.Length);
+        var asDeclared = true;
         foreach (var declared in routes)
         {
             if (Admit(serviceName, tenant, declared, policy, hosts, errors) is not { } route)
@@ -259,11 +265,10 @@ internal static class CatalogBuilder
                 continue;
             }
 
-            var routeClaims = RouteClaim.Of(route).ToList();
-            var taken = routeClaims
-                .SelectMany(c => claims.TryGetValue(c, out var held) ? held.Where(h => RouteClaim.TakeSameRequests(h.Route, route)).Select(h => (Claim: c, h.Route, h.Service)) : [])
-                .FirstOrDefault();
-            if (taken.Claim is not null)
+            asDeclared &= ReferenceEquals(route, declared);
+
+            var routeClaims = RouteClaim.Of(route);
+            if (Taken(routeClaims, route, claims) is { } taken)
             {
                 var matchers = RouteClaim.Matchers(route) + RouteClaim.Matchers(taken.Route);
                 errors.Add($"route '{route.Name}' ({taken.Claim}{RouteClaim.Matchers(route)}) is already served by {taken.Service} route '{taken.Route.Name}'" +
@@ -291,7 +296,28 @@ internal static class CatalogBuilder
             kept.Add(route);
         }
 
-        return kept.ToImmutable();
+        return asDeclared && kept.Count == routes.Length ? routes : kept.DrainToImmutable();
+    }
+
+    /// <summary>The first route an older service holds that takes the same requests on one of these claims.</summary>
+    private static (RouteClaim Claim, HttpRoute Route, string Service)? Taken(
+        RouteClaim[] routeClaims, HttpRoute route, Dictionary<RouteClaim, List<(HttpRoute Route, string Service)>> claims)
+    {
+        foreach (var claim in routeClaims)
+        {
+            if (claims.TryGetValue(claim, out var held))
+            {
+                foreach (var (heldRoute, service) in held)
+                {
+                    if (RouteClaim.TakeSameRequests(heldRoute, route))
+                    {
+                        return (claim, heldRoute, service);
+                    }
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The route as the policy lets it be (its host by service name filled in), or null with an error.</summary>
@@ -420,7 +446,6 @@ internal static class CatalogBuilder
         return list.Count == 0 ? "none" : string.Join(", ", list);
     }
 
-    /// <summary>Two routes with the same claim would match the same requests with the same precedence.</summary>
     /// <summary>
     /// Where a route matches: a host, a path and a priority. Two routes with the same claim are both served only when
     /// ASP.NET's routing tells every request between them (TakeSameRequests): otherwise the requests both match
@@ -428,10 +453,21 @@ internal static class CatalogBuilder
     /// </summary>
     private sealed record RouteClaim(string Host, string Path, bool ExactPath, int Priority)
     {
-        public static IEnumerable<RouteClaim> Of(HttpRoute route)
+        public static RouteClaim[] Of(HttpRoute route)
         {
-            var hosts = route.Hosts.IsEmpty ? ["*"] : route.Hosts;
-            return hosts.Select(h => new RouteClaim(h.ToLowerInvariant(), (route.PathPrefix ?? "/").ToLowerInvariant(), route.ExactPath, route.Priority ?? 0));
+            var path = (route.PathPrefix ?? "/").ToLowerInvariant();
+            if (route.Hosts.IsEmpty)
+            {
+                return [new RouteClaim("*", path, route.ExactPath, route.Priority ?? 0)];
+            }
+
+            var claims = new RouteClaim[route.Hosts.Length];
+            for (var i = 0; i < claims.Length; i++)
+            {
+                claims[i] = new RouteClaim(route.Hosts[i].ToLowerInvariant(), path, route.ExactPath, route.Priority ?? 0);
+            }
+
+            return claims;
         }
 
         /// <summary>
