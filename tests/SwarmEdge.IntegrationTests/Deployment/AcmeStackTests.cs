@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -156,7 +155,7 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
             return [];
         }
 
-        var node = Enumerable.Range(1, 3).First(n => MultiNodeSwarm.HostnameOf(n) == hostname);
+        var node = MultiNodeSwarm.NodeNamed(hostname);
         var container = await Shell.RunAsync("docker", ["-H", MultiNodeSwarm.HostOf(1), "inspect", "--format", "{{.Status.ContainerStatus.ContainerID}}", id],
             TimeSpan.FromSeconds(20), check: false);
         if (container.Trimmed.Length == 0)
@@ -306,7 +305,7 @@ public sealed class AcmeStackTests(ITestOutputHelper output) : IAsyncLifetime
                 .Trimmed.Split('\n').FirstOrDefault(l => l.Contains(" Running", StringComparison.Ordinal))?.Split(' ')[0] ?? "";
             return node.Length > 0;
         }, TimeSpan.FromSeconds(120), "the issuer runs", TimeSpan.FromSeconds(1));
-        return int.Parse(node[^1..], CultureInfo.InvariantCulture);
+        return MultiNodeSwarm.NodeNamed(node);
     }
 
     private static async Task<double> ServedAsync(int node, string host, X509Certificate2 root, Stopwatch since, TimeSpan timeout)

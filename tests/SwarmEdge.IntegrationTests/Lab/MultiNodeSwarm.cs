@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SwarmEdge.IntegrationTests.Lab;
 
 /// <summary>
@@ -19,6 +21,9 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
     internal static string AddressOf(int node) => $"10.77.0.1{node}";
 
     internal static string HostnameOf(int node) => $"selab-n{node}";
+
+    /// <summary>The node a hostname Docker lists (HostnameOf's) names.</summary>
+    internal static int NodeNamed(string hostname) => int.Parse(hostname["selab-n".Length..], CultureInfo.InvariantCulture);
 
     internal EdgeSidecar Sidecar { get; private set; } = null!;
 
@@ -92,7 +97,7 @@ public sealed class MultiNodeSwarm : IAsyncLifetime
                 var line = result.ExitCode == 0
                     ? result.Trimmed.Split('\n').SingleOrDefault(l => l.EndsWith("Leader", StringComparison.Ordinal))
                     : null;
-                leader = line is null ? null : int.Parse(line.Split(' ')[0]["selab-n".Length..]);
+                leader = line is null ? null : NodeNamed(line.Split(' ')[0]);
                 return leader is not null;
             },
             TimeSpan.FromSeconds(90), "the swarm has a leader", TimeSpan.FromSeconds(1));
