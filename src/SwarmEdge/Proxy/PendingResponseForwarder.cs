@@ -21,37 +21,7 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         HttpContext context, string destinationPrefix, HttpMessageInvoker httpClient, ForwarderRequestConfig requestConfig, HttpTransformer transformer) =>
         SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, CancellationToken.None);
 
-    public async ValueTask<ForwarderError> SendAsync(
-        HttpContext context,
-        string destinationPrefix,
-        HttpMessageInvoker httpClient,
-        ForwarderRequestConfig requestConfig,
-        HttpTransformer transformer,
-        CancellationToken cancellationToken)
-    {
-        if (context.Features.Get<IReverseProxyFeature>()?.Route.Config.Metadata?.TryGetValue(ResponseTimeoutKey, out var timeout) == true
-            && long.TryParse(timeout, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
-        {
-            requestConfig = requestConfig with { ActivityTimeout = TimeSpan.FromMilliseconds(milliseconds) };
-        }
-
-        if (context.Features.Get<AccessLogs.UpstreamTime>() is not { } upstream)
-        {
-            return await ForwardAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
-        }
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        try
-        {
-            return await ForwardAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
-        }
-        finally
-        {
-            upstream.Add(started);
-        }
-    }
-
-    private async ValueTask<ForwarderError> ForwardAsync(
+    public ValueTask<ForwarderError> SendAsync(
         HttpContext context,
         string destinationPrefix,
         HttpMessageInvoker httpClient,
@@ -60,13 +30,64 @@ internal sealed class PendingResponseForwarder(IHttpForwarder forwarder, Pending
         CancellationToken cancellationToken)
     {
         var proxy = context.Features.Get<IReverseProxyFeature>();
-        Tag(Tracing.Recorded, proxy);
-
-        if (context.Features.Get<RetryState>() is not { } state || proxy?.ProxiedDestination is not { } destination)
+        if (proxy?.Route.Config.Metadata?.TryGetValue(ResponseTimeoutKey, out var timeout) == true
+            && long.TryParse(timeout, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
         {
-            return await forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+            requestConfig = requestConfig with { ActivityTimeout = TimeSpan.FromMilliseconds(milliseconds) };
         }
 
+        Tag(Tracing.Recorded, proxy);
+        // Each async step is one more allocation per request: the forward is awaited only where something happens after it.
+        return context.Features.Get<AccessLogs.UpstreamTime>() is { } upstream
+            ? TimedAsync(upstream, context, proxy, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken)
+            : ForwardAsync(context, proxy, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+    }
+
+    private async ValueTask<ForwarderError> TimedAsync(
+        AccessLogs.UpstreamTime upstream,
+        HttpContext context,
+        IReverseProxyFeature? proxy,
+        string destinationPrefix,
+        HttpMessageInvoker httpClient,
+        ForwarderRequestConfig requestConfig,
+        HttpTransformer transformer,
+        CancellationToken cancellationToken)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await ForwardAsync(context, proxy, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+        }
+        finally
+        {
+            upstream.Add(started);
+        }
+    }
+
+    private ValueTask<ForwarderError> ForwardAsync(
+        HttpContext context,
+        IReverseProxyFeature? proxy,
+        string destinationPrefix,
+        HttpMessageInvoker httpClient,
+        ForwarderRequestConfig requestConfig,
+        HttpTransformer transformer,
+        CancellationToken cancellationToken) =>
+        context.Features.Get<RetryState>() is { } state && proxy?.ProxiedDestination is { } destination
+            ? PendingAsync(context, proxy, destination, state, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken)
+            : forwarder.SendAsync(context, destinationPrefix, httpClient, requestConfig, transformer, cancellationToken);
+
+    /// <summary>A retryable request's forward, registered as waiting for its task's response while it lasts.</summary>
+    private async ValueTask<ForwarderError> PendingAsync(
+        HttpContext context,
+        IReverseProxyFeature proxy,
+        DestinationState destination,
+        RetryState state,
+        string destinationPrefix,
+        HttpMessageInvoker httpClient,
+        ForwarderRequestConfig requestConfig,
+        HttpTransformer transformer,
+        CancellationToken cancellationToken)
+    {
         var attempt = pending.Begin(destination.DestinationId, proxy.Cluster.Config.ClusterId, destinationPrefix, state, cancellationToken);
         context.Response.OnStarting(static a =>
         {

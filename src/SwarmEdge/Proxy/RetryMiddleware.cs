@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
-using Polly;
-using Polly.Retry;
 using SwarmEdge.Admin;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -37,7 +35,6 @@ internal sealed partial class RetryMiddleware
     private readonly ILogger<RetryMiddleware> _logger;
     private readonly SuspectNodes _suspects;
     private readonly ConditionalWeakTable<RouteConfig, RetryPolicy> _policies = new();
-    private readonly ResiliencePipeline<TimeSpan?> _pipeline;
 
     public RetryMiddleware(RequestDelegate next, IOptions<SwarmEdgeOptions> options, SuspectNodes suspects, TimeProvider time, ILogger<RetryMiddleware> logger)
     {
@@ -46,16 +43,6 @@ internal sealed partial class RetryMiddleware
         _time = time;
         _defaults = options.Value.Proxy.Retry;
         _logger = logger;
-        // An attempt's outcome is the delay before the next one, or null for none: which task comes next and
-        // when depends on what this request tried, so the attempt decides and Polly runs the loop and the wait.
-        _pipeline = new ResiliencePipelineBuilder<TimeSpan?> { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions<TimeSpan?>
-            {
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is not null),
-                DelayGenerator = static args => ValueTask.FromResult(args.Outcome.Result),
-                MaxRetryAttempts = int.MaxValue,
-            })
-            .Build();
     }
 
     public async Task InvokeAsync(HttpContext context)
@@ -78,25 +65,36 @@ internal sealed partial class RetryMiddleware
 
         var state = new RetryState();
         context.Features.Set(state);
-        var attempts = new Attempts(policy, scope, proxy.AvailableDestinations, _time.GetTimestamp(), context.Items);
+        var arrived = _time.GetTimestamp();
+        var candidates = proxy.AvailableDestinations;
+        object[]? itemsBefore = context.Items.Count == 0 ? null : [.. context.Items.Keys];
 
-        // No cancellation token: a client that went away is seen by ShouldRetry, and the request ends as YARP
-        // ended it instead of with an exception thrown here.
-        await _pipeline.ExecuteAsync(async _ =>
+        // Nearly every request is answered by its first attempt: what the next attempts need is built once one failed.
+        // No cancellation token for the waits: a client that went away is seen by ShouldRetry, and the request ends
+        // as YARP ended it instead of with an exception thrown here.
+        Attempts? attempts = null;
+        await _next(context);
+        while (ShouldRetry(context, state))
         {
-            if (state.Retries > 0)
-            {
-                StartRetry(context, proxy, attempts);
-            }
-
-            await _next(context);
+            attempts ??= new Attempts(policy, scope, candidates, arrived, itemsBefore);
             if (proxy.ProxiedDestination is { } destination)
             {
                 attempts.Tried.Add(destination);
             }
 
-            return ShouldRetry(context, state) ? NextAttempt(context, proxy, attempts, state) : null;
-        }, CancellationToken.None);
+            if (NextAttempt(context, proxy, attempts, state) is not { } delay)
+            {
+                return;
+            }
+
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay, _time);
+            }
+
+            StartRetry(context, proxy, attempts);
+            await _next(context);
+        }
     }
 
     /// <summary>
@@ -242,7 +240,7 @@ internal sealed partial class RetryMiddleware
     private sealed record RetryPolicy(int Attempts, HashSet<string> Methods);
 
     /// <summary>One retryable request's attempts: a round tries each candidate task at most once.</summary>
-    private sealed class Attempts(RetryPolicy policy, string scope, IReadOnlyList<DestinationState> candidates, long arrived, IDictionary<object, object?> items)
+    private sealed class Attempts(RetryPolicy policy, string scope, IReadOnlyList<DestinationState> candidates, long arrived, object[]? itemsBefore)
     {
         public RetryPolicy Policy { get; } = policy;
 
@@ -251,7 +249,7 @@ internal sealed partial class RetryMiddleware
         public long Arrived { get; } = arrived;
 
         /// <summary>What the request carried before its first attempt.</summary>
-        public object[]? ItemsBefore { get; } = items.Count == 0 ? null : [.. items.Keys];
+        public object[]? ItemsBefore { get; } = itemsBefore;
 
         /// <summary>This round's tasks: the request's when it arrived, then the service's after each wait.</summary>
         public IReadOnlyList<DestinationState> Candidates { get; set; } = candidates;
