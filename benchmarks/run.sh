@@ -16,6 +16,9 @@
 # setting that only changes the cost per request needs "baseline throughput".
 # BENCH_PROFILE=1: the proxy profiled with perf during the throughput run: CPU by layer and system calls per request
 # in artifacts/bench/raw/PROXY-layers.txt (totals of that run include the profiler's cost).
+# BENCH_ALLOCATIONS=1: the .NET proxies' allocations during the throughput run (dotnet-counters and dotnet-trace):
+# bytes per request and the types allocated most in artifacts/bench/raw/PROXY-allocations.txt (the JIT build of
+# SwarmEdge only: a Native AOT binary has no diagnostics IPC).
 # BENCH_SERVICE_LABELS: labels added to the benchmark service (key=value, space-separated: a middleware chain).
 # BENCH_SWARMEDGE_DIR: a SwarmEdge published beforehand (its directory) instead of a fresh `dotnet publish`: a
 # build variant, such as Native AOT (-p:PublishAot=true), measured against the usual one.
@@ -100,6 +103,8 @@ now() { echo "$EPOCHREALTIME"; }
 # benchmarks/SwarmEdge.BenchTool, published at the start: parses the wrk, hey and slowhttptest outputs, samples the
 # proxies' CPU time and memory, and writes the results files.
 BENCH="$work/bench-tool/bench-tool"
+# hms SECONDS: a duration as the .NET tools take it (hh:mm:ss).
+hms() { printf '%02d:%02d:%02d' $(( $1 / 3600 )) $(( $1 % 3600 / 60 )) $(( $1 % 60 )); }
 # put KEY VALUE: one fact of the run for bench-tool (a newline in VALUE becomes a space).
 put() { printf '%s=%s\n' "$1" "${2//$'\n'/ }" >>"$RESULTS"; }
 [ "$(id -u)" = 0 ] || die "must run as root"
@@ -125,6 +130,17 @@ install_packages() {
   { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$work/apt.log" 2>&1 \
     || { [ $added = 0 ] || rm -f "$policy"; tail -20 "$work/apt.log" >&2; die "apt-get install failed (log: $work/apt.log)"; }
   [ $added = 0 ] || rm -f "$policy"
+}
+
+# BENCH_ALLOCATIONS=1: the runtime team's diagnostics tools, as .NET global tools.
+install_dotnet_tools() {
+  [ "${BENCH_ALLOCATIONS:-0}" = 1 ] || return 0
+  export PATH="$PATH:$HOME/.dotnet/tools"
+  local tool
+  for tool in dotnet-counters dotnet-trace; do
+    command -v "$tool" >/dev/null 2>&1 || dotnet tool install -g "$tool" >"$work/$tool-install.log" 2>&1 \
+      || { tail -5 "$work/$tool-install.log" >&2; die "dotnet tool install $tool failed"; }
+  done
 }
 
 # Stop system instances the packages may have started anyway (a machine with systemd ignores policy-rc.d).
@@ -400,9 +416,35 @@ scenario_throughput() {
     jit_before=0
     [ ! -f "/tmp/perf-$PROXY_PID.map" ] || jit_before=$(wc -l <"/tmp/perf-$PROXY_PID.map")
   fi
+  # BENCH_ALLOCATIONS=1 (.NET proxies): what the runtime allocated over the whole measured run (dotnet-counters, which
+  # has attached before wrk starts and stops 4 s after it ended: the idle seconds add ~0.1 MB to ~1 GB) and by type
+  # (dotnet-trace's allocation ticks, during the run).
+  local collectors=()
+  if [ "${BENCH_ALLOCATIONS:-0}" = 1 ] && [[ $p == swarmedge || $p == yarp ]]; then
+    dotnet-counters collect -p "$PROXY_PID" --counters System.Runtime --refresh-interval 1 --format csv \
+      -o "$raw/$p-counters.csv" --duration "$(hms $(( DUR + 6 )))" >"$raw/$p-counters.log" 2>&1 &
+    collectors+=($!)
+    local attach=$(( SECONDS + 15 ))
+    until grep -q total_allocated "$raw/$p-counters.csv" 2>/dev/null || [ $SECONDS -ge $attach ]; do sleep 0.2; done
+  fi
+  if [ ${#collectors[@]} -gt 0 ] && ! grep -q total_allocated "$raw/$p-counters.csv" 2>/dev/null; then
+    log "$p: dotnet-counters did not attach (a Native AOT build has no diagnostics IPC; see $raw/$p-counters.log)"
+    kill "${collectors[@]}" 2>/dev/null || true; wait "${collectors[@]}" 2>/dev/null || true
+    collectors=()
+  elif [ ${#collectors[@]} -gt 0 ]; then
+    dotnet-trace collect -p "$PROXY_PID" --providers Microsoft-Windows-DotNETRuntime:0x1:5 -o "$raw/$p-alloc.nettrace" \
+      --duration "$(hms $(( DUR > 4 ? DUR - 2 : DUR )))" >"$raw/$p-trace.log" 2>&1 &
+    collectors+=($!)
+  fi
   put "$p.throughput.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
   put "$p.throughput.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
+  if [ ${#collectors[@]} -gt 0 ]; then
+    wait "${collectors[@]}" 2>/dev/null || true
+    "$BENCH" allocations "$raw/$p-counters.csv" "$raw/$p-alloc.nettrace" "$(awk '/requests in/ { print $1 }' "$raw/$p-throughput.txt")" 40 \
+      >"$raw/$p-allocations.txt" || log "$p: no allocations (see $raw/$p-counters.log, $raw/$p-trace.log)"
+    log "$p: $(head -1 "$raw/$p-allocations.txt") (by type: $raw/$p-allocations.txt)"
+  fi
   if [ ${#profilers[@]} -gt 0 ]; then
     wait "${profilers[@]}" 2>/dev/null || true
     perf report -i "$raw/$p.perf.data" --no-children --sort dso,sym --stdio --percent-limit 0 2>/dev/null \
@@ -670,6 +712,7 @@ rm -rf "$raw"/* "$work/proxies"
 : >"$RESULTS"
 
 install_packages
+install_dotnet_tools
 stop_system_services
 setup_lab
 remove_stale_networks

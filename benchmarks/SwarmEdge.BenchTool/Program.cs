@@ -28,6 +28,9 @@ internal static class Program
                                          chart's gnuplot variables
           report https RESULTS DIR       https.md in DIR
           report slow RESULTS DIR        slow-clients.md in DIR
+          allocations COUNTERS TRACE REQUESTS [TOP]
+                                         bytes allocated per request (a dotnet-counters CSV of the measured run)
+                                         and the TOP (30) types of its allocation ticks (a dotnet-trace file)
         """;
 
     public static async Task<int> Main(string[] args)
@@ -47,6 +50,8 @@ internal static class Program
                 ["report", "latest", var results, var dir, var plot] => Latest(results, dir, plot),
                 ["report", "https", var results, var dir] => Write(dir, "https.md", HttpsReport.Markdown(Reader(results).Https(DateTimeOffset.UtcNow, Machine()))),
                 ["report", "slow", var results, var dir] => Write(dir, "slow-clients.md", SlowClientsReport.Markdown(Reader(results).SlowClients(DateTimeOffset.UtcNow, Machine()))),
+                ["allocations", var counters, var trace, var requests] => Allocations(counters, trace, requests, "30"),
+                ["allocations", var counters, var trace, var requests, var top] => Allocations(counters, trace, requests, top),
                 _ => UsageError(),
             };
         }
@@ -100,6 +105,25 @@ internal static class Program
             stop.Cancel();
         });
         await new RssWatch(ProcessTreeSampler.Host(), TimeProvider.System).RunAsync(pid, peakFile, logFile, TimeSpan.FromSeconds(seconds), stop.Token);
+        return 0;
+    }
+
+    private static int Allocations(string countersFile, string traceFile, string requestsText, string topText)
+    {
+        if (!long.TryParse(requestsText, CultureInfo.InvariantCulture, out var requests) || requests <= 0
+            || !int.TryParse(topText, CultureInfo.InvariantCulture, out var top) || top <= 0)
+        {
+            return UsageError();
+        }
+
+        var bytes = AllocationSamples.AllocatedBytes(File.ReadAllText(countersFile));
+        var perRequest = (double)bytes / requests;
+        Console.Out.Write(string.Create(CultureInfo.InvariantCulture, $"allocated per request: {perRequest:F0} B ({bytes} B over {requests} requests)\n"));
+        foreach (var type in AllocationSamples.ByType(AllocationTrace.Ticks(traceFile), perRequest, top))
+        {
+            Console.Out.Write(type.ToLine() + "\n");
+        }
+
         return 0;
     }
 

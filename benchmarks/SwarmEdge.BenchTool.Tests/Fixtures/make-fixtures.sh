@@ -2,7 +2,8 @@
 # Regenerates the test fixtures: real wrk, hey and slowhttptest outputs against small local Python servers (one
 # that answers, one that answers after 1.2 s, one that never answers, one that drops idle connections after 2 s,
 # one that dies 1 s into the run) and a closed port; and /proc and cgroup files of this machine. The expectations
-# in the tests are read off these files: after regenerating, update them.
+# in the tests are read off these files: after regenerating, update them. Not made here: dotnet-counters/, an excerpt
+# of a real `dotnet-counters collect --format csv` of YARP alone under wrk (as run.sh's BENCH_ALLOCATIONS=1 takes it).
 # Usage: benchmarks/SwarmEdge.BenchTool.Tests/Fixtures/make-fixtures.sh (needs wrk, hey, slowhttptest, python3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
