@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.ObjectPool;
 using SwarmEdge.Catalog;
 
 namespace SwarmEdge.Proxy;
@@ -22,12 +23,18 @@ internal sealed class PendingResponses(TimeProvider time)
 
     private readonly ConcurrentDictionary<(string Cluster, string Task), TaskActivity> _byTask = new();
 
+    // An attempt's token source comes back reset when it was not cancelled: YARP registers on its token for every
+    // forward, and a new source allocates its registrations again each time. Room for every request in flight of a
+    // busy edge; a source returned beyond that is disposed.
+    private readonly ObjectPool<CancellationTokenSource> _tokenSources =
+        new DefaultObjectPoolProvider { MaximumRetained = 1024 }.Create(new ResetTokenSourcePolicy());
+
     /// <param name="address">The task's destination address (http://ip:port/), for the reachability probe.</param>
     /// <param name="cancellationToken">What else cancels the attempt, if anything (the client's own abort is YARP's).</param>
     public Attempt Begin(string taskId, string cluster, string address, RetryState state, CancellationToken cancellationToken)
     {
         var task = _byTask.GetOrAdd((cluster, taskId), static (key, arg) => new TaskActivity(key.Task, key.Cluster, EndpointOf(arg.address), arg.time), (address, time));
-        var attempt = new Attempt(task, state, time.GetTimestamp(), cancellationToken);
+        var attempt = new Attempt(task, state, time.GetTimestamp(), cancellationToken, _tokenSources);
         task.Pending.TryAdd(attempt, 0);
         return attempt;
     }
@@ -129,15 +136,24 @@ internal sealed class PendingResponses(TimeProvider time)
     internal sealed class Attempt : IDisposable
     {
         private readonly CancellationTokenSource _abort;
+        private readonly ObjectPool<CancellationTokenSource>? _pool;
         private readonly RetryState _state;
         private int _finished;
 
-        public Attempt(TaskActivity task, RetryState state, long started, CancellationToken cancellationToken)
+        public Attempt(TaskActivity task, RetryState state, long started, CancellationToken cancellationToken, ObjectPool<CancellationTokenSource> pool)
         {
             Task = task;
             _state = state;
             Started = started;
-            _abort = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : new CancellationTokenSource();
+            if (cancellationToken.CanBeCanceled)
+            {
+                _abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            }
+            else
+            {
+                _abort = pool.Get();
+                _pool = pool;
+            }
         }
 
         public TaskActivity Task { get; }
@@ -160,30 +176,56 @@ internal sealed class PendingResponses(TimeProvider time)
             }
         }
 
+        /// <summary>
+        /// Cancels the attempt's token unless it has finished. The lock keeps the token source from going back to
+        /// the pool (and to another request) while it is being cancelled here; it is the attempt itself, which only
+        /// this class sees, so that a request allocates no lock object.
+        /// </summary>
         public bool TryAbort()
         {
-            if (Interlocked.CompareExchange(ref _finished, 1, 0) != 0)
+            lock (this)
             {
-                return false;
-            }
+                if (Interlocked.CompareExchange(ref _finished, 1, 0) != 0)
+                {
+                    return false;
+                }
 
-            _state.MarkAborted();
-            try
-            {
-                _abort.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The attempt ended between the check above and now: there is nothing left to abort.
-            }
+                _state.MarkAborted();
+                try
+                {
+                    _abort.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The forward ended inside Cancel (its continuations ran on this thread) and disposed the source.
+                }
 
-            return true;
+                return true;
+            }
         }
 
         public void Dispose()
         {
-            Interlocked.Exchange(ref _finished, 1);
-            _abort.Dispose();
+            lock (this)
+            {
+                Interlocked.Exchange(ref _finished, 1);
+                if (_pool is null)
+                {
+                    _abort.Dispose();
+                }
+                else
+                {
+                    _pool.Return(_abort);
+                }
+            }
         }
+    }
+
+    /// <summary>A token source goes back to the pool only when it can be reset (it was not cancelled).</summary>
+    private sealed class ResetTokenSourcePolicy : PooledObjectPolicy<CancellationTokenSource>
+    {
+        public override CancellationTokenSource Create() => new();
+
+        public override bool Return(CancellationTokenSource source) => source.TryReset();
     }
 }

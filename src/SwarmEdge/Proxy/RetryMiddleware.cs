@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
@@ -67,33 +68,46 @@ internal sealed partial class RetryMiddleware
         context.Features.Set(state);
         var arrived = _time.GetTimestamp();
         var candidates = proxy.AvailableDestinations;
-        object[]? itemsBefore = context.Items.Count == 0 ? null : [.. context.Items.Keys];
-
-        // Nearly every request is answered by its first attempt: what the next attempts need is built once one failed.
-        // No cancellation token for the waits: a client that went away is seen by ShouldRetry, and the request ends
-        // as YARP ended it instead of with an exception thrown here.
-        Attempts? attempts = null;
-        await _next(context);
-        while (ShouldRetry(context, state))
+        // The keys of the request's items before its first attempt, in a pooled array: nearly every request is
+        // answered at once and never reads them.
+        var itemCount = context.Items.Count;
+        var itemKeys = itemCount == 0 ? [] : ArrayPool<object>.Shared.Rent(itemCount);
+        context.Items.Keys.CopyTo(itemKeys, 0);
+        try
         {
-            attempts ??= new Attempts(policy, scope, candidates, arrived, itemsBefore);
-            if (proxy.ProxiedDestination is { } destination)
-            {
-                attempts.Tried.Add(destination);
-            }
-
-            if (NextAttempt(context, proxy, attempts, state) is not { } delay)
-            {
-                return;
-            }
-
-            if (delay > TimeSpan.Zero)
-            {
-                await Task.Delay(delay, _time);
-            }
-
-            StartRetry(context, proxy, attempts);
+            // What the next attempts need is built once one failed. No cancellation token for the waits: a client
+            // that went away is seen by ShouldRetry, and the request ends as YARP ended it instead of with an
+            // exception thrown here.
+            Attempts? attempts = null;
             await _next(context);
+            while (ShouldRetry(context, state))
+            {
+                attempts ??= new Attempts(policy, scope, candidates, arrived, new ArraySegment<object>(itemKeys, 0, itemCount));
+                if (proxy.ProxiedDestination is { } destination)
+                {
+                    attempts.Tried.Add(destination);
+                }
+
+                if (NextAttempt(context, proxy, attempts, state) is not { } delay)
+                {
+                    return;
+                }
+
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time);
+                }
+
+                StartRetry(context, proxy, attempts);
+                await _next(context);
+            }
+        }
+        finally
+        {
+            if (itemCount > 0)
+            {
+                ArrayPool<object>.Shared.Return(itemKeys, clearArray: true);
+            }
         }
     }
 
@@ -169,7 +183,7 @@ internal sealed partial class RetryMiddleware
     /// </summary>
     private void StartRetry(HttpContext context, IReverseProxyFeature proxy, Attempts attempts)
     {
-        foreach (var key in context.Items.Keys.Where(k => attempts.ItemsBefore is null || !attempts.ItemsBefore.Contains(k)).ToList())
+        foreach (var key in context.Items.Keys.Where(k => !attempts.ItemsBefore.Contains(k)).ToList())
         {
             context.Items.Remove(key);
         }
@@ -240,7 +254,7 @@ internal sealed partial class RetryMiddleware
     private sealed record RetryPolicy(int Attempts, HashSet<string> Methods);
 
     /// <summary>One retryable request's attempts: a round tries each candidate task at most once.</summary>
-    private sealed class Attempts(RetryPolicy policy, string scope, IReadOnlyList<DestinationState> candidates, long arrived, object[]? itemsBefore)
+    private sealed class Attempts(RetryPolicy policy, string scope, IReadOnlyList<DestinationState> candidates, long arrived, ArraySegment<object> itemsBefore)
     {
         public RetryPolicy Policy { get; } = policy;
 
@@ -249,7 +263,7 @@ internal sealed partial class RetryMiddleware
         public long Arrived { get; } = arrived;
 
         /// <summary>What the request carried before its first attempt.</summary>
-        public object[]? ItemsBefore { get; } = itemsBefore;
+        public ArraySegment<object> ItemsBefore { get; } = itemsBefore;
 
         /// <summary>This round's tasks: the request's when it arrived, then the service's after each wait.</summary>
         public IReadOnlyList<DestinationState> Candidates { get; set; } = candidates;

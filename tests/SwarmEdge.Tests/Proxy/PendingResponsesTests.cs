@@ -32,6 +32,48 @@ public class PendingResponsesTests
     }
 
     [Fact]
+    public void A_token_source_that_was_cancelled_is_never_handed_to_a_later_attempt()
+    {
+        var aborted = Begin("t1");
+        Assert.Equal(1, _pending.Abort("web", "t1"));
+        PendingResponses.End(aborted);
+
+        var next = Begin("t1");
+
+        Assert.False(next.Token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void An_attempt_that_ended_cannot_cancel_the_one_that_took_its_token_source()
+    {
+        var ended = Begin("t1");
+        PendingResponses.End(ended, answered: true);
+        var next = Begin("t2");
+
+        Assert.False(ended.TryAbort());
+        Assert.Equal(0, _pending.Abort("web", "t1"));
+        Assert.False(next.Token.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task An_abort_racing_the_end_of_its_attempt_never_cancels_the_next_attempt()
+    {
+        // The stall detector aborts on its own thread while the request's forward ends on another: the token source
+        // must not reach the next attempt between the abort's check and its cancel.
+        for (var i = 0; i < 2_000; i++)
+        {
+            var attempt = Begin("t1");
+            var abort = Task.Run(() => _pending.Abort("web", "t1"));
+            PendingResponses.End(attempt);
+            await abort;
+            var next = Begin("t2");
+
+            Assert.False(next.Token.IsCancellationRequested, $"iteration {i}");
+            PendingResponses.End(next);
+        }
+    }
+
+    [Fact]
     public void An_attempt_whose_response_started_is_never_aborted()
     {
         var state = new RetryState();
