@@ -139,6 +139,7 @@ internal sealed class PendingResponses(TimeProvider time)
         private readonly ObjectPool<CancellationTokenSource>? _pool;
         private readonly RetryState _state;
         private int _finished;
+        private bool _disposed;
 
         public Attempt(TaskActivity task, RetryState state, long started, CancellationToken cancellationToken, ObjectPool<CancellationTokenSource> pool)
         {
@@ -204,10 +205,17 @@ internal sealed class PendingResponses(TimeProvider time)
             }
         }
 
+        /// <summary>Once only: a pooled source returned twice would be handed to two requests at once.</summary>
         public void Dispose()
         {
             lock (this)
             {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
                 Interlocked.Exchange(ref _finished, 1);
                 if (_pool is null)
                 {

@@ -205,6 +205,21 @@ public class PendingResponsesTests
     }
 
     [Fact]
+    public void Ending_an_attempt_twice_never_hands_its_token_source_to_two_later_attempts()
+    {
+        var ended = Begin("t1");
+        PendingResponses.End(ended);
+        ended.Dispose();
+
+        var first = Begin("t2");
+        var second = Begin("t3");
+        Assert.Equal(1, _pending.Abort("web", "t2"));
+
+        Assert.True(first.Token.IsCancellationRequested);
+        Assert.False(second.Token.IsCancellationRequested);
+    }
+
+    [Fact]
     public void The_token_it_was_begun_with_cancels_the_attempt_too()
     {
         using var stopping = new CancellationTokenSource();
