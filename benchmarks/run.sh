@@ -417,7 +417,7 @@ scenario_throughput() {
     [ ! -f "/tmp/perf-$PROXY_PID.map" ] || jit_before=$(wc -l <"/tmp/perf-$PROXY_PID.map")
   fi
   # BENCH_ALLOCATIONS=1 (.NET proxies): what the runtime allocated over the whole measured run (dotnet-counters, which
-  # has attached before wrk starts and stops 4 s after it ended: the idle seconds add ~0.1 MB to ~1 GB) and by type
+  # has attached 1-2 s before wrk starts and stops 4-5 s after it ended: the idle seconds add ~0.1 MB to ~1 GB) and by type
   # (dotnet-trace's allocation ticks, during the run).
   local collectors=()
   if [ "${BENCH_ALLOCATIONS:-0}" = 1 ] && [[ $p == swarmedge || $p == yarp ]]; then
@@ -439,9 +439,11 @@ scenario_throughput() {
   put "$p.throughput.cpu_before" "$("$BENCH" cpu "$PROXY_PID")"
   run_wrk "$p-throughput" -t"$NPROC" -c$CONNS -d${DUR}s --latency -H "Host: $HOSTNAME_HDR" "$(proxy_url)"
   put "$p.throughput.cpu_after" "$("$BENCH" cpu "$PROXY_PID")"
+  local requests
+  requests=$(awk '/requests in/ { print $1 }' "$raw/$p-throughput.txt")
   if [ ${#collectors[@]} -gt 0 ]; then
     wait "${collectors[@]}" 2>/dev/null || true
-    "$BENCH" allocations "$raw/$p-counters.csv" "$raw/$p-alloc.nettrace" "$(awk '/requests in/ { print $1 }' "$raw/$p-throughput.txt")" 40 \
+    "$BENCH" allocations "$raw/$p-counters.csv" "$raw/$p-alloc.nettrace" "$requests" 40 \
       >"$raw/$p-allocations.txt" || log "$p: no allocations (see $raw/$p-counters.log, $raw/$p-trace.log)"
     log "$p: $(head -1 "$raw/$p-allocations.txt") (by type: $raw/$p-allocations.txt)"
   fi
@@ -449,7 +451,7 @@ scenario_throughput() {
     wait "${profilers[@]}" 2>/dev/null || true
     perf report -i "$raw/$p.perf.data" --no-children --sort dso,sym --stdio --percent-limit 0 2>/dev/null \
       | awk -f "$here/layers.awk" >"$raw/$p-layers.txt"
-    awk -F, -v reqs="$(awk '/requests in/ { print $1 }' "$raw/$p-throughput.txt")" \
+    awk -F, -v reqs="$requests" \
       '$3 ~ /sys_enter|context-switches/ && reqs > 0 { printf "%s per request: %.2f\n", $3, $1 / reqs }' \
       "$raw/$p.perf-stat.csv" >>"$raw/$p-layers.txt"
     tail -n +$(( jit_before + 1 )) "/tmp/perf-$PROXY_PID.map" 2>/dev/null | cut -d' ' -f3- >"$raw/$p-jitted-during-run.txt" || true
