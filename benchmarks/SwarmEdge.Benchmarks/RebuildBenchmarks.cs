@@ -52,7 +52,7 @@ public class RebuildBenchmarks
         builder.Services.AddSingleton(Options.Create(new SwarmEdgeOptions()));
         builder.Services.AddSwarmEdgeProxy();
         _app = builder.Build();
-        _app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+        _app.MapSwarmEdgeProxy();
         await _app.StartAsync();
         _applier = _app.Services.GetRequiredService<ProxyConfigApplier>();
         _state = _app.Services.GetRequiredService<IProxyStateLookup>();

@@ -152,7 +152,7 @@ return await RefusedStart.RunAsync(async () =>
     app.UseMiddleware<DrainingMiddleware>();
     app.UseMiddleware<RequestMetricsMiddleware>();
     app.UseRateLimiter();
-    app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+    app.MapSwarmEdgeProxy();
 
     await app.RunAsync();
 });

@@ -37,8 +37,24 @@ internal static class ProxyServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The key UseAuthorization sets on the application builder (ASP.NET Core keeps its constant internal).</summary>
+    internal const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
+    /// <summary>
+    /// YARP's routes, through SwarmEdge's proxy pipeline. YARP registers ASP.NET Core authorization for routes with
+    /// an AuthorizationPolicy, which SwarmEdge never sets (its gates authorize), and WebApplication then adds the
+    /// authorization middleware in front of every request: an async step and a new Items dictionary each time.
+    /// Marked as added, it is left out; a route that did carry a policy is refused by the endpoint middleware
+    /// (500), never served without it.
+    /// </summary>
+    public static void MapSwarmEdgeProxy(this WebApplication app)
+    {
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
+        app.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+    }
+
     /// <summary>YARP's proxy pipeline with retries first, so every attempt load-balances again among untried tasks.</summary>
-    public static void UseSwarmEdgeProxyPipeline(this IReverseProxyApplicationBuilder pipeline)
+    private static void UseSwarmEdgeProxyPipeline(this IReverseProxyApplicationBuilder pipeline)
     {
         pipeline.UseMiddleware<RouteSchemeMiddleware>();
         pipeline.UseMiddleware<Middlewares.RouteGatesMiddleware>();

@@ -71,8 +71,13 @@ internal sealed partial class RetryMiddleware
         // The keys of the request's items before its first attempt, in a pooled array: nearly every request is
         // answered at once and never reads them.
         var itemCount = context.Items.Count;
-        var itemKeys = itemCount == 0 ? [] : ArrayPool<object>.Shared.Rent(itemCount);
-        context.Items.Keys.CopyTo(itemKeys, 0);
+        object[] itemKeys = [];
+        if (itemCount > 0)
+        {
+            itemKeys = ArrayPool<object>.Shared.Rent(itemCount);
+            context.Items.Keys.CopyTo(itemKeys, 0);
+        }
+
         try
         {
             // What the next attempts need is built once one failed. No cancellation token for the waits: a client

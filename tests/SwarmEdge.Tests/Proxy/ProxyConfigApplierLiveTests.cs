@@ -51,7 +51,7 @@ public sealed class ProxyConfigApplierLiveTests : IAsyncLifetime
         builder.Services.AddSingleton(Options.Create(new SwarmEdgeOptions()));
         builder.Services.AddSwarmEdgeProxy();
         _proxy = builder.Build();
-        _proxy.MapReverseProxy(pipeline => pipeline.UseSwarmEdgeProxyPipeline());
+        _proxy.MapSwarmEdgeProxy();
         await _proxy.StartAsync();
         _applier = _proxy.Services.GetRequiredService<ProxyConfigApplier>();
         _provider = _proxy.Services.GetRequiredService<InMemoryConfigProvider>();
