@@ -14,7 +14,10 @@ namespace SwarmEdge.Benchmarks;
 /// again, a whole new configuration for YARP), and one from nothing (no service reused, as at start), each applied
 /// to a running YARP and waited for.
 /// </summary>
+/// <remarks>Under the garbage collector SwarmEdge runs with (SwarmEdge.csproj): server, not concurrent.</remarks>
 [MemoryDiagnoser]
+[GcServer(true)]
+[GcConcurrent(false)]
 public class RebuildBenchmarks
 {
     private const int TasksPerService = 10;
