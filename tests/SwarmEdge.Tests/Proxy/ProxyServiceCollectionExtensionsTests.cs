@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -27,7 +26,7 @@ public sealed class ProxyServiceCollectionExtensionsTests : IAsyncLifetime
     {
         var task = WebApplication.CreateSlimBuilder();
         task.Logging.ClearProviders();
-        task.WebHost.UseUrls($"http://127.0.0.2:{FreePort()}");
+        task.WebHost.UseUrls("http://127.0.0.2:0");
         _task = task.Build();
         _task.Run(context =>
         {
@@ -58,13 +57,6 @@ public sealed class ProxyServiceCollectionExtensionsTests : IAsyncLifetime
         _client.Dispose();
         await _proxy.DisposeAsync();
         await _task.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
     private void Route(string? authorizationPolicy) =>
